@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite (README: `npm test`). Builds the Go tools the tests need on first run
+# (cached under ~/.cache/hubfleet, so later runs take seconds), then runs every test file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=local
+
+echo "==> test tools (built once, cached under ${HUBFLEET_CACHE:-$HOME/.cache/hubfleet})"
+HUBFLEET_GOCHECK="$(bash scripts/gocheck-build | tail -n 1)"
+export HUBFLEET_GOCHECK
+if [ -x scripts/sim/build ] || [ -f scripts/sim/build ]; then
+  bash scripts/sim/build
+fi
+
+echo "==> tests"
+shopt -s nullglob
+files=(test/unit/*.test.ts test/integration/*.test.ts)
+exec node --import tsx --test --test-concurrency=2 "${files[@]}"

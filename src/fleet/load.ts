@@ -1,0 +1,200 @@
+/**
+ * From text to a checked fleet: YAML (with positions), schema, defaults, cross-field checks.
+ * `parseFleet` is pure; `loadFleetFile` is the thin edge that reads files.
+ */
+import { access, readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { LineCounter, parseAllDocuments } from "yaml";
+import { locate } from "./locate.js";
+import { buildModel, type FleetModel } from "./model.js";
+import { type FieldPath, type Finding, formatPath, type Problem } from "./problems.js";
+import { fleetSchema } from "./schema.js";
+import { findingsFromIssues } from "./schemaIssues.js";
+import { checkFleet } from "./validate.js";
+
+export interface LoadResult {
+  /** Present when the file has no errors (warnings may remain). */
+  readonly fleet?: FleetModel;
+  readonly problems: readonly Problem[];
+}
+
+/** Checks a fleet that are not about its text (e.g. files it names exist). */
+export type ExtraCheck = (fleet: FleetModel) => readonly Finding[];
+
+export function parseFleet(
+  text: string,
+  file: string,
+  extraChecks: readonly Finding[] | ExtraCheck = [],
+): LoadResult {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+  const at = (
+    severity: Problem["severity"],
+    offset: number,
+    message: string,
+    hint?: string,
+  ): Problem => {
+    const pos = lines.linePos(offset);
+    return {
+      severity,
+      file,
+      line: pos.line,
+      column: pos.col,
+      path: "",
+      message,
+      ...(hint ? { hint } : {}),
+    };
+  };
+  if (!Array.isArray(docs)) {
+    return { problems: [at("error", 0, "is not a YAML stream")] };
+  }
+  const yamlErrors = docs.flatMap((doc) => doc.errors);
+  if (yamlErrors.length > 0) {
+    return {
+      problems: yamlErrors.map((e) =>
+        at(
+          "error",
+          e.pos[0],
+          `not valid YAML: ${firstLine(e.message)}`,
+          "fix the YAML syntax (indentation, quotes, colons)",
+        ),
+      ),
+    };
+  }
+  const [doc, ...rest] = docs;
+  if (rest.length > 0) {
+    return {
+      problems: [
+        at(
+          "error",
+          rest[0]?.range[0] ?? 0,
+          "holds more than one YAML document",
+          "keep one fleet per file",
+        ),
+      ],
+    };
+  }
+  const input: unknown = doc?.toJS({ maxAliasCount: 100 });
+  if (doc === undefined || input === null || input === undefined) {
+    return {
+      problems: [at("error", 0, "is empty", "run `hubfleet init` to write a starter fleet file")],
+    };
+  }
+  if (typeof input !== "object" || Array.isArray(input)) {
+    return {
+      problems: [
+        at("error", 0, "must be a mapping with apiVersion, kind, cluster, domain and hubs"),
+      ],
+    };
+  }
+  const place = (finding: Finding): Problem => {
+    const pos = locate(doc, lines, finding.path, finding.atKey);
+    return {
+      severity: finding.severity,
+      file,
+      line: pos.line,
+      column: pos.column,
+      path: formatPath(finding.path),
+      message: finding.message,
+      ...(finding.hint ? { hint: finding.hint } : {}),
+    };
+  };
+  const parsed = fleetSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      problems: sortProblems(
+        findingsFromIssues(parsed.error.issues, input, fleetSchema).map(place),
+      ),
+    };
+  }
+  const fleet = buildModel(parsed.data);
+  const extra = typeof extraChecks === "function" ? extraChecks(fleet) : extraChecks;
+  const problems = sortProblems([...checkFleet(fleet), ...extra].map(place));
+  return problems.some((p) => p.severity === "error") ? { problems } : { fleet, problems };
+}
+
+/** Reads and checks a fleet file, and that the files it names exist. Never throws for bad input. */
+export async function loadFleetFile(path: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    return { problems: [fileProblem(path, err)] };
+  }
+  const first = parseFleet(text, path);
+  if (!first.fleet) return first;
+  const missing = await missingReferencedFiles(first.fleet, dirname(resolve(path)));
+  if (missing.length === 0) return first;
+  return parseFleet(
+    text,
+    path,
+    missing.map((m) => ({
+      severity: "error" as const,
+      path: m.path,
+      message: `file "${m.file}" cannot be read`,
+      hint: "paths are relative to the fleet file's folder",
+    })),
+  );
+}
+
+/** Files a fleet names (TLS certificate and key), resolved against the fleet file's folder. */
+export function referencedFiles(fleet: FleetModel): Array<{ path: FieldPath; file: string }> {
+  const tls = fleet.domain.tls;
+  const out: Array<{ path: FieldPath; file: string }> = [];
+  if (tls?.certFile) out.push({ path: ["domain", "tls", "certFile"], file: tls.certFile });
+  if (tls?.keyFile) out.push({ path: ["domain", "tls", "keyFile"], file: tls.keyFile });
+  return out;
+}
+
+async function missingReferencedFiles(fleet: FleetModel, baseDir: string) {
+  const checks = await Promise.all(
+    referencedFiles(fleet).map(async (ref) => {
+      try {
+        await access(resolve(baseDir, ref.file));
+        return undefined;
+      } catch {
+        return ref;
+      }
+    }),
+  );
+  return checks.filter((c) => c !== undefined);
+}
+
+function fileProblem(path: string, err: unknown): Problem {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message =
+    code === "ENOENT"
+      ? "file not found"
+      : code === "EISDIR"
+        ? "is a directory, not a fleet file"
+        : code === "EACCES"
+          ? "permission denied"
+          : `cannot be read (${code ?? String(err)})`;
+  return {
+    severity: "error",
+    file: path,
+    line: 0,
+    column: 0,
+    path: "",
+    message,
+    ...(code === "ENOENT" ? { hint: "check the path, or run `hubfleet init` to write one" } : {}),
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+/** In file order; a problem several hubs inherit from hubDefaults is reported once. */
+function sortProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.severity}|${p.path}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort(
+    (a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path),
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The commented starter fleet file `hubfleet init` writes. It validates as written.
+ */
+
+export function starterFleet(schemaRef: string): string {
+  return `# yaml-language-server: $schema=${schemaRef}
+#
+# A hubfleet fleet file: one Kubernetes cluster and the JupyterHubs on it.
+# Check it with \`hubfleet validate FILE\`, then \`hubfleet render FILE -o out\`.
+apiVersion: hubfleet/v1alpha1
+kind: Fleet
+
+cluster:
+  name: my-hubs              # EKS cluster name; also tags and labels everything hubfleet makes
+  provider: eks              # eks (AWS) or local (a kind cluster to try things)
+  region: us-west-2
+  availabilityZones: [us-west-2a, us-west-2b]
+  kubernetesVersion: "1.34"
+  nodeGroups:
+    clustertools:            # ingress, autoscaler, backups, monitoring
+      instanceType: t3a.medium
+      minSize: 1
+      maxSize: 2
+    jhcontrolplane:          # hubs, proxies, drives: everything that holds a volume; one zone
+      instanceType: t3a.medium
+      minSize: 1
+      maxSize: 3
+    jhusers:                 # user servers only; scales to zero when nobody works
+      instanceType: t3a.large
+      minSize: 0
+      maxSize: 10
+
+domain:
+  host: hubs.example.edu     # DNS name pointing at the ingress
+  routing: subdomain         # https://<hub>.hubs.example.edu/ (or "path": https://hubs.example.edu/<hub>/)
+  # tls:
+  #   secretName: hubs-tls   # an existing TLS Secret, or certFile + keyFile
+
+hubDefaults:                 # every hub takes these unless it sets its own
+  authenticator:
+    type: github
+    clientId: YOUR-GITHUB-OAUTH-APP-CLIENT-ID
+    clientSecret:            # never the secret itself: the Secret that holds it
+      secretName: github-oauth
+      key: client-secret
+    allowedOrganizations: [your-org]
+  image:
+    name: quay.io/jupyter/scipy-notebook
+    tag: "2025-10-20"
+  resources:
+    cpu: { guarantee: "0.5", limit: "2" }
+    memory: { guarantee: 1Gi, limit: 2Gi }
+  drive:
+    size: 10Gi               # the hub's shared NFS drive: every user's home lives here
+  culling:
+    timeout: 3600            # stop servers idle for an hour
+
+hubs:
+  - name: demo               # namespace, Helm release and URL
+    title: Demo hub
+    admins: [your-github-user]
+    expectedUsers: 20
+`;
+}

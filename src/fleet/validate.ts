@@ -1,0 +1,299 @@
+/**
+ * Checks that span fields: the things a schema cannot say (a guarantee above its limit, two
+ * hubs with one name, a user who does not fit on a node). Pure: findings, never exceptions.
+ */
+import { allocatable, lookupInstanceType } from "./instanceTypes.js";
+import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
+import { derivedNames, isReservedNamespace } from "./names.js";
+import type { FieldPath, Finding } from "./problems.js";
+import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
+import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
+
+export function checkFleet(fleet: FleetModel): Finding[] {
+  return [
+    ...checkNodeGroups(fleet),
+    ...checkZones(fleet),
+    ...checkServiceCidr(fleet),
+    ...checkDomain(fleet),
+    ...checkHubNames(fleet),
+    ...fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
+  ];
+}
+
+const error = (path: FieldPath, message: string, hint?: string): Finding =>
+  hint === undefined
+    ? { severity: "error", path, message }
+    : { severity: "error", path, message, hint };
+const warning = (path: FieldPath, message: string, hint?: string): Finding =>
+  hint === undefined
+    ? { severity: "warning", path, message }
+    : { severity: "warning", path, message, hint };
+
+function checkNodeGroups(fleet: FleetModel): Finding[] {
+  const findings: Finding[] = [];
+  for (const name of NODE_GROUP_NAMES) {
+    const group = fleet.nodeGroups[name];
+    const path = ["cluster", "nodeGroups", name];
+    if (group.minSize > group.maxSize) {
+      findings.push(
+        error(
+          [...path, "minSize"],
+          `minSize ${group.minSize} is larger than maxSize ${group.maxSize}`,
+          "make minSize <= maxSize",
+        ),
+      );
+    }
+    if (group.desiredCapacity < group.minSize || group.desiredCapacity > group.maxSize) {
+      findings.push(
+        error(
+          [...path, "desiredCapacity"],
+          `desiredCapacity ${group.desiredCapacity} is outside minSize..maxSize (${group.minSize}..${group.maxSize})`,
+        ),
+      );
+    }
+    if (name !== "jhusers" && group.maxSize < 1) {
+      findings.push(error([...path, "maxSize"], `the ${name} group needs at least one node`));
+    }
+  }
+  return findings;
+}
+
+function checkZones(fleet: FleetModel): Finding[] {
+  const findings: Finding[] = [];
+  const { region, availabilityZones } = fleet.cluster;
+  const zonesPath = ["cluster", "availabilityZones"];
+  const seen = new Set<string>();
+  for (const [i, zone] of availabilityZones.entries()) {
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/.test(zone) || !zone.startsWith(region)) {
+      findings.push(
+        error(
+          [...zonesPath, i],
+          `"${zone}" is not an availability zone of region ${region}`,
+          `zones of ${region} look like ${region}a, ${region}b`,
+        ),
+      );
+    }
+    if (seen.has(zone)) findings.push(error([...zonesPath, i], `zone "${zone}" is listed twice`));
+    seen.add(zone);
+  }
+  const coreZone = fleet.spec.cluster.nodeGroups.jhcontrolplane.availabilityZone;
+  if (coreZone !== undefined && !availabilityZones.includes(coreZone)) {
+    findings.push(
+      error(
+        ["cluster", "nodeGroups", "jhcontrolplane", "availabilityZone"],
+        `"${coreZone}" is not one of the cluster's zones (${availabilityZones.join(", ")})`,
+        "pick one of cluster.availabilityZones",
+      ),
+    );
+  }
+  return findings;
+}
+
+function checkServiceCidr(fleet: FleetModel): Finding[] {
+  const [address = "", prefixText = ""] = fleet.cluster.serviceCIDR.split("/");
+  const octets = address.split(".").map(Number);
+  const prefix = Number(prefixText);
+  const path = ["cluster", "serviceCIDR"];
+  if (octets.some((o) => o > 255)) return [error(path, "has an octet above 255")];
+  if (prefix < 12 || prefix > 24) {
+    return [error(path, `prefix /${prefix} is outside /12../24`, "use e.g. 10.100.0.0/16")];
+  }
+  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
+  if (value % 2 ** (32 - prefix) !== 0) {
+    return [error(path, "has host bits set", "use the network address, e.g. 10.100.0.0/16")];
+  }
+  return [];
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
+
+function checkDomain(fleet: FleetModel): Finding[] {
+  const findings: Finding[] = [];
+  const { host, routing, tls } = fleet.domain;
+  if (!HOSTNAME.test(host)) {
+    findings.push(
+      error(
+        ["domain", "host"],
+        `"${host}" is not a valid host name`,
+        "use lower-case DNS labels separated by dots, e.g. hubs.example.edu (no scheme, port or path)",
+      ),
+    );
+  }
+  if (tls) {
+    const hasSecret = tls.secretName !== undefined;
+    const hasFiles = tls.certFile !== undefined || tls.keyFile !== undefined;
+    if (hasSecret === hasFiles) {
+      findings.push(
+        error(
+          ["domain", "tls"],
+          hasSecret ? "give either secretName or certFile + keyFile, not both" : "is empty",
+          "set secretName: NAME, or certFile: PATH and keyFile: PATH",
+        ),
+      );
+    } else if (hasFiles && (tls.certFile === undefined || tls.keyFile === undefined)) {
+      findings.push(
+        error(
+          ["domain", "tls", tls.certFile === undefined ? "certFile" : "keyFile"],
+          "certFile and keyFile go together; one is missing",
+        ),
+      );
+    }
+  }
+  if (routing === "path" && fleet.hubs.length > 1) {
+    findings.push(
+      warning(
+        ["domain", "routing"],
+        "path routing puts every hub on one host, so they share one cookie origin: JavaScript a user runs in one hub can reach another hub's cookies",
+        "use routing: subdomain (https://<hub>.<host>/) when hubs hold different groups of people",
+      ),
+    );
+  }
+  return findings;
+}
+
+function checkHubNames(fleet: FleetModel): Finding[] {
+  const findings: Finding[] = [];
+  const firstIndex = new Map<string, number>();
+  if (fleet.hubs.length === 0) {
+    findings.push(warning(["hubs"], "the fleet has no hubs", "add a hub under hubs:"));
+  }
+  const subdomainHost = fleet.domain.routing === "subdomain" ? fleet.domain.host : undefined;
+  for (const hub of fleet.hubs) {
+    const path = ["hubs", hub.index, "name"];
+    if (!HUB_NAME_PATTERN.test(hub.name)) {
+      findings.push(
+        error(
+          path,
+          `"${hub.name}" is not a valid hub name`,
+          "use lower-case letters, digits and '-', starting with a letter and not ending with '-' (it becomes a namespace and a URL)",
+        ),
+      );
+    } else {
+      const tooLong = derivedNames(hub.name, subdomainHost).find((d) => d.name.length > d.max);
+      if (tooLong) {
+        findings.push(
+          error(
+            path,
+            `"${hub.name}" is too long: the ${tooLong.what} "${tooLong.name}" would have ${tooLong.name.length} characters (at most ${tooLong.max})`,
+            "shorten the hub name",
+          ),
+        );
+      }
+    }
+    if (isReservedNamespace(hub.name)) {
+      findings.push(
+        error(
+          path,
+          `"${hub.name}" is a reserved namespace`,
+          "choose another name: default, kube-*, velero and cluster-tools belong to the cluster",
+        ),
+      );
+    }
+    const first = firstIndex.get(hub.name);
+    if (first === undefined) firstIndex.set(hub.name, hub.index);
+    else {
+      findings.push(
+        error(
+          path,
+          `hub name "${hub.name}" is already used by hubs[${first}]`,
+          "hub names must be unique",
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+function checkHub(fleet: FleetModel, hub: Hub): Finding[] {
+  const at = (...field: Array<string | number>) => hubFieldPath(fleet.spec, hub, field);
+  const findings: Finding[] = [];
+  const users = lookupInstanceType(fleet.nodeGroups.jhusers.instanceType);
+  const node = users ? allocatable(users) : undefined;
+
+  for (const resource of ["cpu", "memory"] as const) {
+    const { guarantee, limit } = hub.resources[resource];
+    const g = parseQuantity(guarantee);
+    const l = parseQuantity(limit);
+    const show = resource === "cpu" ? formatCpu : formatBytes;
+    if (g !== undefined && l !== undefined && g > l) {
+      findings.push(
+        error(
+          at("resources", resource, "guarantee"),
+          `${resource} guarantee ${guarantee} is above the limit ${limit}`,
+          "a guarantee is what a user always gets; make it <= limit",
+        ),
+      );
+    }
+    const capacity = node
+      ? resource === "cpu"
+        ? node.cpuMillis / 1000
+        : node.memoryMiB * 2 ** 20
+      : undefined;
+    if (g !== undefined && capacity !== undefined && g > capacity) {
+      findings.push(
+        error(
+          at("resources", resource, "guarantee"),
+          `${resource} guarantee ${guarantee} does not fit on a ${users?.name} user node (${show(capacity)} allocatable)`,
+          "lower the guarantee or pick a larger cluster.nodeGroups.jhusers.instanceType",
+        ),
+      );
+    } else if (
+      l !== undefined &&
+      capacity !== undefined &&
+      l > (resource === "cpu" && users ? users.vcpu : capacity)
+    ) {
+      findings.push(
+        warning(
+          at("resources", resource, "limit"),
+          `${resource} limit ${limit} is more than a ${users?.name} user node has (${show(capacity)} allocatable)`,
+        ),
+      );
+    }
+  }
+  if (hub.authenticator === undefined) {
+    findings.push(
+      error(
+        ["hubs", hub.index],
+        "has no authenticator",
+        "set authenticator: in this hub or in hubDefaults (github, oidc, lti13; dummy on local clusters)",
+      ),
+    );
+  } else if (hub.authenticator.type === "dummy" && fleet.cluster.provider !== "local") {
+    findings.push(
+      error(
+        at("authenticator", "type"),
+        "the dummy authenticator lets anyone log in; it is refused on a real cluster",
+        "use github, oidc or lti13, or set cluster.provider: local to try hubfleet on a laptop",
+      ),
+    );
+  }
+  if (hub.image.name.trim() === "") {
+    findings.push(
+      error(
+        at("image", "name"),
+        "the image name is empty",
+        "name a single-user image, e.g. quay.io/jupyter/scipy-notebook",
+      ),
+    );
+  }
+  if (hub.image.tag === "latest" || hub.image.tag.trim() === "") {
+    findings.push(
+      warning(
+        at("image", "tag"),
+        `image tag "${hub.image.tag}" is not pinned`,
+        "pin a dated tag so every user gets the same image",
+      ),
+    );
+  }
+  if (hub.culling.every >= hub.culling.timeout) {
+    findings.push(
+      error(
+        at("culling", "every"),
+        `the culler runs every ${hub.culling.every} s, not less than the timeout (${hub.culling.timeout} s)`,
+        "make culling.every smaller than culling.timeout",
+      ),
+    );
+  }
+  return findings;
+}

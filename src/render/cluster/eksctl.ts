@@ -1,0 +1,91 @@
+/**
+ * The eksctl ClusterConfig (eksctl.io/v1alpha5) for an EKS fleet: three managed node groups
+ * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery.
+ */
+import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
+import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
+import { placement } from "./nodeGroups.js";
+
+export const FLEET_TAG = "hubfleet.io/fleet";
+
+/** Tags cluster-autoscaler's auto-discovery looks for (--node-group-auto-discovery=asg:tag=...). */
+export function autoscalerDiscoveryTags(clusterName: string): Record<string, string> {
+  return {
+    "k8s.io/cluster-autoscaler/enabled": "true",
+    [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+  };
+}
+
+/**
+ * Tags that tell cluster-autoscaler what a node of an empty group would look like, so it can
+ * scale jhusers up from zero for a pod that needs its label and tolerates its taint.
+ */
+function nodeTemplateTags(group: NodeGroupModel): Record<string, string> {
+  const { labels, taints } = placement(group.name);
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels)) {
+    tags[`k8s.io/cluster-autoscaler/node-template/label/${key}`] = value;
+  }
+  for (const taint of taints) {
+    tags[`k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`] =
+      `${taint.value}:${taint.effect}`;
+  }
+  return tags;
+}
+
+function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<string, unknown> {
+  const { labels, taints } = placement(group.name);
+  return {
+    name: group.name,
+    // The EKS-optimized AL2023 image ships nfs-utils, so kubelet can mount the hubs' NFS drives
+    // without bootstrap commands (docs/design.md, "NFS client on nodes").
+    amiFamily: "AmazonLinux2023",
+    ...(group.spot
+      ? { instanceTypes: [group.instanceType], spot: true }
+      : { instanceType: group.instanceType }),
+    minSize: group.minSize,
+    maxSize: group.maxSize,
+    desiredCapacity: group.desiredCapacity,
+    volumeSize: group.volumeSize,
+    volumeType: "gp3",
+    availabilityZones: [...group.availabilityZones],
+    labels,
+    ...(taints.length > 0
+      ? { taints: taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })) }
+      : {}),
+    tags: {
+      ...autoscalerDiscoveryTags(fleet.name),
+      ...nodeTemplateTags(group),
+      [FLEET_TAG]: fleet.name,
+    },
+    propagateASGTags: true,
+    privateNetworking: true,
+  };
+}
+
+export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
+  return {
+    apiVersion: "eksctl.io/v1alpha5",
+    kind: "ClusterConfig",
+    metadata: {
+      name: fleet.name,
+      region: fleet.cluster.region,
+      version: fleet.cluster.kubernetesVersion,
+      tags: { [FLEET_TAG]: fleet.name },
+    },
+    availabilityZones: [...fleet.cluster.availabilityZones],
+    kubernetesNetworkConfig: { serviceIPv4CIDR: fleet.cluster.serviceCIDR },
+    // OIDC lets the autoscaler and Velero use IAM roles for service accounts (IRSA).
+    iam: { withOIDC: true },
+    addons: [
+      { name: "vpc-cni" },
+      { name: "coredns" },
+      { name: "kube-proxy" },
+      // Drives and hub databases are EBS volumes: the CSI driver provisions and attaches them.
+      { name: "aws-ebs-csi-driver", wellKnownPolicies: { ebsCSIController: true } },
+    ],
+    managedNodeGroups: NODE_GROUP_NAMES.map((name) =>
+      managedNodeGroup(fleet, fleet.nodeGroups[name]),
+    ),
+  };
+}

@@ -1,0 +1,19 @@
+/** Locates (building on first use) the Go programs the tests use; builds are cached in ~/.cache/hubfleet. */
+import { execFileSync } from "node:child_process";
+import { REPO } from "./helpers.js";
+
+let gocheck: string | undefined;
+
+/** Path of the eksctl/kind config checker (test/gocheck), built by scripts/gocheck-build. */
+export function gocheckBinary(): string {
+  if (process.env.HUBFLEET_GOCHECK) return process.env.HUBFLEET_GOCHECK;
+  if (!gocheck) {
+    const out = execFileSync("bash", [`${REPO}scripts/gocheck-build`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, GOTOOLCHAIN: "local" },
+    });
+    gocheck = out.trim().split("\n").pop() ?? "";
+  }
+  return gocheck;
+}

@@ -1,0 +1,37 @@
+/** Shared test helpers: the example fleet, edited copies of it, and the CLI in-process. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Document, parseDocument } from "yaml";
+import { bufferIo } from "../src/cli/io.js";
+import { main } from "../src/cli/main.js";
+import { parseFleet } from "../src/fleet/load.js";
+import type { FleetModel } from "../src/fleet/model.js";
+
+export const REPO = fileURLToPath(new URL("..", import.meta.url));
+export const EXAMPLE = fileURLToPath(new URL("../examples/fleet.yaml", import.meta.url));
+export const exampleText = readFileSync(EXAMPLE, "utf8");
+
+/** The example fleet's text after an edit through the YAML document API. */
+export function editedExample(edit: (doc: Document) => void): string {
+  const doc = parseDocument(exampleText);
+  edit(doc);
+  return doc.toString();
+}
+
+export function fleetFrom(text: string): FleetModel {
+  const result = parseFleet(text, "fleet.yaml");
+  if (!result.fleet) {
+    throw new Error(
+      `fleet has errors:\n${result.problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`,
+    );
+  }
+  return result.fleet;
+}
+
+export const exampleFleet = (): FleetModel => fleetFrom(exampleText);
+
+export async function runCli(args: string[], cwd = REPO) {
+  const io = bufferIo(cwd);
+  const code = await main(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}

@@ -1,0 +1,144 @@
+/**
+ * The cluster configs: golden files for the example (small, reviewed), the architecture's
+ * rules as assertions on variants, and determinism.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { renderFleet } from "../../src/render/index.js";
+import { editedExample, exampleFleet, fleetFrom, REPO } from "../helpers.js";
+
+const fileOf = (bundle: ReturnType<typeof renderFleet>, path: string): string => {
+  const file = bundle.files.find((f) => f.path === path);
+  assert.ok(file, `no ${path} in bundle`);
+  return file.content;
+};
+
+interface NodeGroup {
+  name: string;
+  availabilityZones: string[];
+  labels: Record<string, string>;
+  taints?: Array<{ key: string; value: string; effect: string }>;
+  tags: Record<string, string>;
+  minSize: number;
+  volumeSize: number;
+  spot?: boolean;
+  instanceType?: string;
+  instanceTypes?: string[];
+}
+
+const eksctlOf = (text: string) =>
+  parse(fileOf(renderFleet(fleetFrom(text)), "cluster/eksctl.yaml")) as {
+    managedNodeGroups: NodeGroup[];
+    metadata: { name: string; version: string };
+    iam: { withOIDC: boolean };
+    addons: Array<{ name: string }>;
+  };
+const group = (config: { managedNodeGroups: NodeGroup[] }, name: string): NodeGroup => {
+  const g = config.managedNodeGroups.find((n) => n.name === name);
+  assert.ok(g, `no node group ${name}`);
+  return g;
+};
+
+describe("golden cluster configs of the example fleet", () => {
+  for (const name of ["eksctl.yaml", "kind.yaml"]) {
+    it(`cluster/${name} matches test/fixtures/golden/cluster/${name}`, () => {
+      const golden = readFileSync(`${REPO}test/fixtures/golden/cluster/${name}`, "utf8");
+      assert.equal(fileOf(renderFleet(exampleFleet()), `cluster/${name}`), golden);
+    });
+  }
+});
+
+describe("eksctl ClusterConfig", () => {
+  const config = eksctlOf(editedExample(() => {}));
+  it("puts jhcontrolplane in exactly one zone", () => {
+    assert.deepEqual(group(config, "jhcontrolplane").availabilityZones, ["us-west-2a"]);
+  });
+  it("labels each group with its name and node purpose", () => {
+    assert.equal(group(config, "clustertools").labels["hubfleet.io/node-group"], "clustertools");
+    assert.equal(group(config, "jhcontrolplane").labels["hub.jupyter.org/node-purpose"], "core");
+    assert.equal(group(config, "jhusers").labels["hub.jupyter.org/node-purpose"], "user");
+  });
+  it("taints only jhusers", () => {
+    assert.deepEqual(group(config, "jhusers").taints, [
+      { key: "hub.jupyter.org/dedicated", value: "user", effect: "NoSchedule" },
+    ]);
+    assert.equal(group(config, "clustertools").taints, undefined);
+    assert.equal(group(config, "jhcontrolplane").taints, undefined);
+  });
+  it("tags every group for autoscaler discovery and jhusers for scale-from-zero", () => {
+    for (const g of config.managedNodeGroups) {
+      assert.equal(g.tags["k8s.io/cluster-autoscaler/enabled"], "true");
+      assert.equal(g.tags["k8s.io/cluster-autoscaler/jhfleet"], "owned");
+    }
+    const users = group(config, "jhusers");
+    assert.equal(users.minSize, 0);
+    assert.equal(
+      users.tags["k8s.io/cluster-autoscaler/node-template/label/hub.jupyter.org/node-purpose"],
+      "user",
+    );
+    assert.equal(
+      users.tags["k8s.io/cluster-autoscaler/node-template/taint/hub.jupyter.org/dedicated"],
+      "user:NoSchedule",
+    );
+  });
+  it("turns on OIDC and the EBS CSI driver", () => {
+    assert.equal(config.iam.withOIDC, true);
+    assert.ok(config.addons.some((a) => a.name === "aws-ebs-csi-driver"));
+  });
+  it("follows the fleet file's disks, zones, version and spot setting", () => {
+    const changed = eksctlOf(
+      editedExample((d) => {
+        d.setIn(["cluster", "nodeGroups", "jhusers", "volumeSize"], 80);
+        d.setIn(["cluster", "nodeGroups", "jhusers", "spot"], true);
+        d.setIn(["cluster", "nodeGroups", "jhcontrolplane", "availabilityZone"], "us-west-2c");
+        d.setIn(["cluster", "kubernetesVersion"], "1.33");
+      }),
+    );
+    const users = group(changed, "jhusers");
+    assert.equal(users.volumeSize, 80);
+    assert.equal(users.spot, true);
+    assert.deepEqual(users.instanceTypes, ["t3a.large"]);
+    assert.equal(users.instanceType, undefined);
+    assert.deepEqual(group(changed, "jhcontrolplane").availabilityZones, ["us-west-2c"]);
+    assert.equal(changed.metadata.version, "1.33");
+  });
+});
+
+describe("kind Cluster", () => {
+  it("has one control plane and one worker per group with the same labels and taints", () => {
+    const kind = parse(fileOf(renderFleet(exampleFleet()), "cluster/kind.yaml")) as {
+      nodes: Array<{
+        role: string;
+        labels?: Record<string, string>;
+        kubeadmConfigPatches?: string[];
+      }>;
+    };
+    assert.deepEqual(
+      kind.nodes.map((n) => n.role),
+      ["control-plane", "worker", "worker", "worker"],
+    );
+    const users = kind.nodes.find((n) => n.labels?.["hubfleet.io/node-group"] === "jhusers");
+    const patch = parse(users?.kubeadmConfigPatches?.[0] ?? "") as {
+      nodeRegistration: { taints: unknown[] };
+    };
+    assert.deepEqual(patch.nodeRegistration.taints, [
+      { effect: "NoSchedule", key: "hub.jupyter.org/dedicated", value: "user" },
+    ]);
+  });
+});
+
+describe("determinism", () => {
+  it("renders byte-identical files twice, whatever the key order in the file", () => {
+    const a = renderFleet(exampleFleet());
+    const b = renderFleet(exampleFleet());
+    assert.deepEqual(a, b);
+    const reordered = editedExample((d) => {
+      const cluster = d.get("cluster");
+      d.delete("cluster");
+      d.set("cluster", cluster);
+    });
+    assert.deepEqual(renderFleet(fleetFrom(reordered)), a);
+  });
+});
