@@ -27,7 +27,10 @@ export interface Hub {
     readonly size: string;
     readonly storageClass: string;
     readonly sharedFolder: boolean;
+    /** Pinned ClusterIP, if the fleet file sets one. */
+    readonly clusterIP?: string;
   };
+  readonly internetAccess: boolean;
   readonly placeholders: number;
   readonly culling: { readonly timeout: number; readonly every: number };
   readonly expectedUsers: number;
@@ -50,7 +53,10 @@ export interface FleetModel {
   /** The fleet's name: the cluster name. */
   readonly name: string;
   readonly spec: FleetSpec;
-  readonly cluster: FleetSpec["cluster"] & { readonly availabilityZones: readonly string[] };
+  readonly cluster: FleetSpec["cluster"] & {
+    readonly availabilityZones: readonly string[];
+    readonly nodeCIDR: string;
+  };
   readonly nodeGroups: Readonly<Record<NodeGroupName, NodeGroupModel>>;
   readonly domain: FleetSpec["domain"];
   readonly tools: FleetSpec["tools"];
@@ -81,7 +87,13 @@ export function buildModel(spec: FleetSpec): FleetModel {
   return {
     name: spec.cluster.name,
     spec,
-    cluster: { ...spec.cluster, availabilityZones: zones },
+    cluster: {
+      ...spec.cluster,
+      availabilityZones: zones,
+      nodeCIDR:
+        spec.cluster.nodeCIDR ??
+        (spec.cluster.provider === "local" ? "172.16.0.0/12" : "192.168.0.0/16"),
+    },
     nodeGroups: {
       clustertools: group("clustertools", groups.clustertools, {
         availabilityZones: zones,
@@ -121,6 +133,7 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
     resources: merged.resources,
     drive: merged.drive,
     placeholders: merged.placeholders,
+    internetAccess: merged.internetAccess,
     culling: merged.culling,
     expectedUsers: merged.expectedUsers,
     extraValues: merged.extraValues,

@@ -33,17 +33,14 @@ export function derivedNames(hub: string, subdomainHost?: string): DerivedName[]
     { what: "Helm release", name: hub, max: HELM_RELEASE_MAX },
     { what: "label value hubfleet.io/hub", name: hub, max: DNS_LABEL_MAX },
     { what: "drive PersistentVolume", name: driveClientVolumeName(hub), max: DNS_SUBDOMAIN_MAX },
-    // Cluster-scoped objects the z2jh chart names after the release.
+    // Cluster-scoped objects the z2jh chart (4.3.x, default fullname) names after the release.
     {
       what: "z2jh PriorityClass",
       name: `${hub}-user-placeholder-priority`,
       max: DNS_SUBDOMAIN_MAX,
     },
-    {
-      what: "z2jh ClusterRole",
-      name: `${hub}-user-scheduler-complementary`,
-      max: DNS_SUBDOMAIN_MAX,
-    },
+    { what: "z2jh PriorityClass", name: `${hub}-image-puller-priority`, max: DNS_SUBDOMAIN_MAX },
+    { what: "z2jh ClusterRole", name: `${hub}-user-scheduler`, max: DNS_SUBDOMAIN_MAX },
   ];
   if (subdomainHost !== undefined) {
     names.push({ what: "host", name: `${hub}.${subdomainHost}`, max: DNS_SUBDOMAIN_MAX });

@@ -87,6 +87,15 @@ const clusterSchema = z
       })
       .default("10.100.0.0/16")
       .describe("Service IP range; hubfleet picks each drive's stable ClusterIP inside it."),
+    nodeCIDR: z
+      .string()
+      .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, {
+        message: "must be an IPv4 CIDR such as 192.168.0.0/16",
+      })
+      .optional()
+      .describe(
+        "IP range of the nodes (the VPC CIDR on EKS): kubelets mount drives from here. Default: 192.168.0.0/16 (eksctl's VPC) on eks, 172.16.0.0/12 on local.",
+      ),
     nodeGroups: z
       .object({
         clustertools: nodeGroup({ instanceType: "t3a.medium", minSize: 1, maxSize: 2 })
@@ -271,7 +280,19 @@ const hubSettingFields = {
   drive: z
     .object({
       size: memoryQuantity.describe("Size of the hub's shared NFS drive."),
-      storageClass: z.string().describe("StorageClass of the drive's volume."),
+      storageClass: z
+        .string()
+        .describe(
+          "StorageClass of the drive's volume. Default: hubfleet-drive, which hubfleet creates (EBS gp3, reclaim policy Retain).",
+        ),
+      clusterIP: z
+        .string()
+        .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
+          message: "must be an IPv4 address",
+        })
+        .describe(
+          "Pin the drive Service's ClusterIP (inside cluster.serviceCIDR). Default: derived from the hub name.",
+        ),
       sharedFolder: z
         .boolean()
         .describe("Mount a shared folder: read-write for admins, read-only for users."),
@@ -280,6 +301,11 @@ const hubSettingFields = {
     .strict()
     .describe("The hub's NFS drive holding every user's home."),
   placeholders: z.int().min(0).max(500).describe("User placeholder pods keeping warm capacity."),
+  internetAccess: z
+    .boolean()
+    .describe(
+      "Let user servers reach the internet (public IPs). Other hubs and private IPs stay blocked.",
+    ),
   culling: z
     .object({
       timeout: z.int().min(60).describe("Seconds of inactivity before a user server is stopped."),
@@ -301,8 +327,9 @@ export const HUB_SETTING_DEFAULTS = {
     cpu: { guarantee: "0.5", limit: "2" },
     memory: { guarantee: "1Gi", limit: "2Gi" },
   },
-  drive: { size: "10Gi", storageClass: "gp3", sharedFolder: true },
+  drive: { size: "10Gi", storageClass: "hubfleet-drive", sharedFolder: true },
   placeholders: 0,
+  internetAccess: true,
   culling: { timeout: 3600, every: 300 },
   expectedUsers: 30,
   extraValues: {} as Record<string, unknown>,

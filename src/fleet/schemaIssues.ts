@@ -188,7 +188,8 @@ export function valueAt(input: unknown, path: FieldPath): unknown {
   return current;
 }
 
-function closest(key: string, candidates: readonly string[]): string | undefined {
+/** The candidate nearest to `key` by edit distance, when it is close enough to be a typo. */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of candidates) {

@@ -2,12 +2,29 @@
  * Checks that span fields: the things a schema cannot say (a guarantee above its limit, two
  * hubs with one name, a user who does not fit on a node). Pure: findings, never exceptions.
  */
+
+import {
+  findUnknownZ2jhKeyPaths,
+  formatZ2jhPath,
+  knownZ2jhKeysAt,
+  Z2JH_CHART,
+} from "../render/hub/z2jhKeys.js";
+import {
+  type Cidr,
+  cidrContains,
+  derivedClusterIP,
+  formatIPv4,
+  parseCidr,
+  parseIPv4,
+  RESERVED_LOW_ADDRESSES,
+} from "./cidr.js";
 import { allocatable, lookupInstanceType } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { FieldPath, Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
+import { closest } from "./schemaIssues.js";
 
 export function checkFleet(fleet: FleetModel): Finding[] {
   return [
@@ -90,19 +107,57 @@ function checkZones(fleet: FleetModel): Finding[] {
 }
 
 function checkServiceCidr(fleet: FleetModel): Finding[] {
-  const [address = "", prefixText = ""] = fleet.cluster.serviceCIDR.split("/");
-  const octets = address.split(".").map(Number);
-  const prefix = Number(prefixText);
   const path = ["cluster", "serviceCIDR"];
-  if (octets.some((o) => o > 255)) return [error(path, "has an octet above 255")];
-  if (prefix < 12 || prefix > 24) {
-    return [error(path, `prefix /${prefix} is outside /12../24`, "use e.g. 10.100.0.0/16")];
+  const cidr = parseCidr(fleet.cluster.serviceCIDR);
+  if (!cidr) return [error(path, "is not a valid IPv4 CIDR", "use e.g. 10.100.0.0/16")];
+  if (cidr.prefix < 12 || cidr.prefix > 24) {
+    return [error(path, `prefix /${cidr.prefix} is outside /12../24`, "use e.g. 10.100.0.0/16")];
   }
-  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
-  if (value % 2 ** (32 - prefix) !== 0) {
+  if (cidr.base % cidr.size !== 0) {
     return [error(path, "has host bits set", "use the network address, e.g. 10.100.0.0/16")];
   }
-  return [];
+  const nodes = parseCidr(fleet.cluster.nodeCIDR);
+  if (!nodes) return [error(["cluster", "nodeCIDR"], "is not a valid IPv4 CIDR")];
+  return checkDriveAddresses(fleet, cidr);
+}
+
+/** Every drive needs its own ClusterIP inside the service range; two hubs must never share one. */
+function checkDriveAddresses(fleet: FleetModel, cidr: Cidr): Finding[] {
+  const findings: Finding[] = [];
+  const owner = new Map<number, Hub>();
+  for (const hub of fleet.hubs) {
+    const pinned = hub.drive.clusterIP;
+    const ip = pinned === undefined ? derivedClusterIP(hub.name, cidr) : parseIPv4(pinned);
+    const at = hubFieldPath(fleet.spec, hub, ["drive", "clusterIP"]);
+    if (ip === undefined) continue;
+    if (
+      !cidrContains(cidr, ip) ||
+      ip - cidr.base < RESERVED_LOW_ADDRESSES ||
+      ip === cidr.base + cidr.size - 1
+    ) {
+      findings.push(
+        error(
+          at,
+          `${pinned} is not a usable address of the service range ${fleet.cluster.serviceCIDR}`,
+          `pick an address inside it, above the first ${RESERVED_LOW_ADDRESSES}`,
+        ),
+      );
+      continue;
+    }
+    const other = owner.get(ip);
+    if (other) {
+      findings.push(
+        error(
+          at,
+          `hub "${hub.name}" would get the drive address ${formatIPv4(ip)}, which hub "${other.name}" already has`,
+          `pin another address for one of them with drive.clusterIP (inside ${fleet.cluster.serviceCIDR})`,
+        ),
+      );
+    } else {
+      owner.set(ip, hub);
+    }
+  }
+  return findings;
 }
 
 const HOSTNAME =
@@ -286,6 +341,7 @@ function checkHub(fleet: FleetModel, hub: Hub): Finding[] {
       ),
     );
   }
+  findings.push(...checkExtraValues(fleet, hub));
   if (hub.culling.every >= hub.culling.timeout) {
     findings.push(
       error(
@@ -296,4 +352,55 @@ function checkHub(fleet: FleetModel, hub: Hub): Finding[] {
     );
   }
   return findings;
+}
+
+/** Paths hubfleet owns in the chart values: the escape hatch may not set them. */
+const OWNED_VALUE_PATHS = [
+  ["proxy", "secretToken"],
+  ["hub", "cookieSecret"],
+  ["hub", "config", "JupyterHub", "cookie_secret"],
+  ["hub", "config", "CryptKeeper"],
+  ["hub", "config", "ConfigurableHTTPProxy", "auth_token"],
+  ["hub", "existingSecret"],
+];
+
+function checkExtraValues(fleet: FleetModel, hub: Hub): Finding[] {
+  const findings: Finding[] = [];
+  for (const path of findUnknownZ2jhKeyPaths(hub.extraValues)) {
+    const parent = path.slice(0, -1);
+    const key = path[path.length - 1] ?? "";
+    const known = knownZ2jhKeysAt(parent);
+    const close = known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? closest(key, known);
+    findings.push(
+      error(
+        hubFieldPath(fleet.spec, hub, ["extraValues", ...path]),
+        `"${formatZ2jhPath(path)}" is not a value of the ${Z2JH_CHART.name} chart ${Z2JH_CHART.version}`,
+        close
+          ? `did you mean "${formatZ2jhPath([...parent, close])}"?`
+          : "check the chart's values reference; the chart rejects unknown keys",
+      ),
+    );
+  }
+  for (const path of OWNED_VALUE_PATHS) {
+    if (hasPath(hub.extraValues, path)) {
+      findings.push(
+        error(
+          hubFieldPath(fleet.spec, hub, ["extraValues", ...path]),
+          `${path.join(".")} is managed by hubfleet (kept in the hub's Secret, stable across renders)`,
+          "remove it from extraValues; secrets never go in the fleet file",
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+function hasPath(value: unknown, path: readonly string[]): boolean {
+  let current = value;
+  for (const part of path) {
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, part))
+      return false;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return true;
 }

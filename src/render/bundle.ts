@@ -1,5 +1,6 @@
 /**
- * What rendering produces: data, never files. The CLI writes a Bundle's files at the edge.
+ * What rendering produces: data, never files. The CLI writes a Bundle's files at the edge;
+ * apply (later) works from its manifests and releases.
  */
 
 export interface BundleFile {
@@ -8,6 +9,67 @@ export interface BundleFile {
   readonly content: string;
 }
 
+/** A Kubernetes object as plain data. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly [field: string]: unknown;
+}
+
+/**
+ * The order apply works in, per hub: a namespace before what lives in it, storage before the
+ * drive that mounts it, secrets before the release that reads them, policies last.
+ */
+export const APPLY_PHASES = [
+  "namespace",
+  "storage",
+  "drive",
+  "secrets",
+  "release",
+  "network",
+] as const;
+export type ApplyPhase = (typeof APPLY_PHASES)[number];
+
+export interface Manifest {
+  readonly phase: ApplyPhase;
+  /** The hub the object belongs to; absent for cluster-wide objects. */
+  readonly hub?: string;
+  readonly object: KubeObject;
+}
+
+export interface ChartRef {
+  readonly repo: string;
+  readonly name: string;
+  readonly version: string;
+}
+
+export interface HelmRelease {
+  readonly name: string;
+  readonly namespace: string;
+  readonly chart: ChartRef;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly hub?: string;
+}
+
+/** A Secret apply creates once and never writes into rendered files (values are generated or read from files). */
+export interface SecretRequest {
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: "generated" | "tls-from-files";
+  /** Keys it holds; values never appear in a bundle. */
+  readonly keys: readonly string[];
+  readonly hub?: string;
+}
+
 export interface Bundle {
   readonly files: readonly BundleFile[];
+  readonly manifests: readonly Manifest[];
+  readonly releases: readonly HelmRelease[];
+  readonly secrets: readonly SecretRequest[];
 }

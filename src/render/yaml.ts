@@ -26,7 +26,13 @@ export function canonical(value: unknown): unknown {
 }
 
 export function toYaml(value: unknown): string {
-  return stringify(canonical(value), { lineWidth: 0, aliasDuplicateObjects: false });
+  // YAML 1.1 quoting: Go's YAML readers (helm, kubectl, eksctl) would otherwise take an
+  // unquoted 2025-10-20 for a date, or yes/on for booleans.
+  return stringify(canonical(value), {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    version: "1.1",
+  });
 }
 
 /** Several objects as one multi-document YAML stream. */

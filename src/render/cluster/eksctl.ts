@@ -75,10 +75,13 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     },
     availabilityZones: [...fleet.cluster.availabilityZones],
     kubernetesNetworkConfig: { serviceIPv4CIDR: fleet.cluster.serviceCIDR },
+    // Drives admit NFS from the node range, so it is set rather than left to eksctl.
+    vpc: { cidr: fleet.cluster.nodeCIDR, nat: { gateway: "Single" } },
     // OIDC lets the autoscaler and Velero use IAM roles for service accounts (IRSA).
     iam: { withOIDC: true },
     addons: [
-      { name: "vpc-cni" },
+      // The VPC CNI enforces NetworkPolicies only when asked to: hub isolation depends on it.
+      { name: "vpc-cni", configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
       { name: "coredns" },
       { name: "kube-proxy" },
       // Drives and hub databases are EBS volumes: the CSI driver provisions and attaches them.

@@ -1,0 +1,76 @@
+/**
+ * Everything one hub needs: its namespace, drive, policies (applied by hubfleet itself), the
+ * z2jh release with its values, and the Secrets apply must create for it.
+ */
+import type { FleetModel, Hub } from "../../fleet/model.js";
+import type { HelmRelease, Manifest, SecretRequest } from "../bundle.js";
+import { renderDrive } from "./drive.js";
+import { renderNamespace } from "./namespace.js";
+import { renderNetworkPolicies } from "./network.js";
+import { FILE_TLS_SECRET, hubRoute } from "./routing.js";
+import { HUB_SECRET, HUB_SECRET_VALUES, renderHubValues } from "./values.js";
+import { Z2JH_CHART } from "./z2jhKeys.js";
+
+export interface RenderedHub {
+  readonly manifests: readonly Manifest[];
+  readonly release: HelmRelease;
+  readonly secrets: readonly SecretRequest[];
+}
+
+export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
+  const route = hubRoute(fleet, hub);
+  const secrets: SecretRequest[] = [
+    {
+      namespace: hub.name,
+      name: HUB_SECRET,
+      type: "generated",
+      keys: HUB_SECRET_VALUES.map((v) => v.key),
+      hub: hub.name,
+    },
+  ];
+  if (fleet.domain.tls?.certFile) {
+    secrets.push({
+      namespace: hub.name,
+      name: FILE_TLS_SECRET,
+      type: "tls-from-files",
+      keys: ["tls.crt", "tls.key"],
+      hub: hub.name,
+    });
+  }
+  return {
+    manifests: [
+      renderNamespace(fleet, hub),
+      ...renderDrive(fleet, hub),
+      ...renderNetworkPolicies(fleet, hub),
+    ],
+    release: {
+      name: hub.name,
+      namespace: hub.name,
+      chart: { ...Z2JH_CHART },
+      values: renderHubValues(fleet, hub, route),
+      hub: hub.name,
+    },
+    secrets,
+  };
+}
+
+/** release.json: what apply installs, and which values it fills in from Secrets. */
+export function releaseDescription(rendered: RenderedHub): Record<string, unknown> {
+  const { release } = rendered;
+  return {
+    chart: release.chart,
+    releaseName: release.name,
+    namespace: release.namespace,
+    valuesFile: "values.yaml",
+    secretValues: HUB_SECRET_VALUES.map((v) => ({
+      valuePath: v.valuePath.join("."),
+      fromSecret: { name: v.secretName, key: v.key },
+      ...(v.asList ? { asList: true } : {}),
+    })),
+    secretsCreatedByApply: rendered.secrets.map((s) => ({
+      name: s.name,
+      type: s.type,
+      keys: s.keys,
+    })),
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * A hub's values for the zero-to-jupyterhub chart: typed, with nothing secret in them. The
+ * secrets z2jh would otherwise generate with Helm `lookup` are named here as references and
+ * filled in by apply from the hub's own Secret.
+ */
+import type { FleetModel, Hub } from "../../fleet/model.js";
+import { deepMerge } from "../../fleet/model.js";
+import { parseQuantity } from "../../fleet/quantity.js";
+import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
+import { authenticatorValues } from "./authenticator.js";
+import { DRIVE_CLIENT_CLAIM } from "./drive.js";
+import { fromToolsNamespace } from "./network.js";
+import { hubUrl, type Route } from "./routing.js";
+
+/** The per-hub Secret apply creates once (random values) and never rotates unless asked. */
+export const HUB_SECRET = "hubfleet-hub-secrets";
+
+export interface SecretValue {
+  /** Path in the chart's values. */
+  readonly valuePath: readonly string[];
+  readonly secretName: string;
+  readonly key: string;
+  /** The chart wants a list of keys (CryptKeeper) rather than one string. */
+  readonly asList?: boolean;
+}
+
+/** The values z2jh would generate with `lookup`, and where apply reads each of them from. */
+export const HUB_SECRET_VALUES: readonly SecretValue[] = [
+  {
+    valuePath: ["hub", "config", "JupyterHub", "cookie_secret"],
+    secretName: HUB_SECRET,
+    key: "cookie-secret",
+  },
+  // Both hub and proxy read the proxy token from the chart's own Secret, fed from this value.
+  { valuePath: ["proxy", "secretToken"], secretName: HUB_SECRET, key: "proxy-token" },
+  {
+    valuePath: ["hub", "config", "CryptKeeper", "keys"],
+    secretName: HUB_SECRET,
+    key: "crypt-keeper-key",
+    asList: true,
+  },
+];
+
+const NOTEBOOK_UID = 1000;
+const NOTEBOOK_GID = 100;
+const HOME = "/home/jovyan";
+const SHARED = `${HOME}/shared`;
+
+/** KubeSpawner hook: the shared folder is read-only for users and writable for admins. */
+const SHARED_FOLDER_HOOK = `# hubfleet: the shared folder is writable for admins, read-only for everyone else.
+def hubfleet_shared_folder(spawner):
+    if spawner.user.admin:
+        spawner.volume_mounts = [
+            dict(m, readOnly=False) if m.get("mountPath") == "${SHARED}" else m
+            for m in spawner.volume_mounts
+        ]
+
+c.KubeSpawner.pre_spawn_hook = hubfleet_shared_folder
+`;
+
+function driveMounts(hub: Hub) {
+  const mounts: Array<Record<string, unknown>> = [
+    { name: "drive", mountPath: HOME, subPath: "home/{username}" },
+  ];
+  if (hub.drive.sharedFolder) {
+    mounts.push({ name: "drive", mountPath: SHARED, subPath: "shared", readOnly: true });
+  }
+  return mounts;
+}
+
+/**
+ * subPath directories are created by kubelet owned by root; before the server starts, hand
+ * the user's home (and the shared folder) to the notebook user.
+ */
+function homeOwnerInitContainer(hub: Hub) {
+  const paths = hub.drive.sharedFolder ? [HOME, SHARED] : [HOME];
+  return {
+    name: "drive-home-owner",
+    image: `${hub.image.name}:${hub.image.tag}`,
+    command: ["sh", "-c", `chown ${NOTEBOOK_UID}:${NOTEBOOK_GID} ${paths.join(" ")}`],
+    securityContext: {
+      runAsUser: 0,
+      runAsGroup: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+    },
+    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+    volumeMounts: driveMounts(hub).map((m) => ({ ...m, readOnly: false })),
+  };
+}
+
+/** z2jh wants CPU as a number of cores (a float), not a quantity string. */
+function cpuCores(quantity: string): number {
+  const cores = parseQuantity(quantity);
+  if (cores === undefined) throw new Error(`CPU quantity ${quantity} was not validated`);
+  return Math.round(cores * 1000) / 1000;
+}
+
+export function renderHubValues(
+  fleet: FleetModel,
+  hub: Hub,
+  route: Route,
+): Record<string, unknown> {
+  const auth = hub.authenticator
+    ? authenticatorValues(hub.authenticator, {
+        admins: hub.admins,
+        callbackUrl: `${hubUrl(route)}hub/oauth_callback`,
+        hubUrl: hubUrl(route),
+      })
+    : { config: {}, env: {} };
+  const values: Record<string, unknown> = {
+    fullnameOverride: "",
+    nameOverride: "",
+    hub: {
+      baseUrl: route.baseUrl,
+      config: {
+        ...auth.config,
+        JupyterHub: {
+          ...(auth.config.JupyterHub ?? {}),
+          admin_access: true,
+          // Prometheus scrapes /hub/metrics from cluster-tools only (see networkPolicy below).
+          authenticate_prometheus: false,
+        },
+      },
+      extraEnv: auth.env,
+      extraConfig: hub.drive.sharedFolder ? { "hubfleet-shared-folder": SHARED_FOLDER_HOOK } : {},
+      db: { type: "sqlite-pvc", pvc: { storage: "1Gi", storageClassName: DRIVE_STORAGE_CLASS } },
+      networkPolicy: {
+        enabled: true,
+        ingress: [{ from: [fromToolsNamespace], ports: [{ port: "http" }] }],
+      },
+    },
+    proxy: {
+      service: { type: "ClusterIP" },
+    },
+    singleuser: {
+      image: { name: hub.image.name, tag: hub.image.tag },
+      cpu: {
+        guarantee: cpuCores(hub.resources.cpu.guarantee),
+        limit: cpuCores(hub.resources.cpu.limit),
+      },
+      memory: { guarantee: hub.resources.memory.guarantee, limit: hub.resources.memory.limit },
+      uid: NOTEBOOK_UID,
+      fsGid: NOTEBOOK_GID,
+      storage: {
+        type: "none",
+        extraVolumes: [{ name: "drive", persistentVolumeClaim: { claimName: DRIVE_CLIENT_CLAIM } }],
+        extraVolumeMounts: driveMounts(hub),
+      },
+      initContainers: [homeOwnerInitContainer(hub)],
+      networkPolicy: {
+        enabled: true,
+        egressAllowRules: {
+          cloudMetadataServer: false,
+          dnsPortsCloudMetadataServer: true,
+          dnsPortsKubeSystemNamespace: true,
+          dnsPortsPrivateIPs: true,
+          nonPrivateIPs: hub.internetAccess,
+          privateIPs: false,
+        },
+      },
+    },
+    scheduling: {
+      userScheduler: { enabled: true },
+      podPriority: { enabled: true },
+      userPlaceholder: { enabled: hub.placeholders > 0, replicas: hub.placeholders },
+      corePods: { nodeAffinity: { matchNodePurpose: "require" } },
+      userPods: { nodeAffinity: { matchNodePurpose: "require" } },
+    },
+    prePuller: {
+      continuous: { enabled: true },
+      // The hook pre-puller makes every helm upgrade wait for image pulls on all user nodes.
+      hook: { enabled: false },
+    },
+    cull: { enabled: true, timeout: hub.culling.timeout, every: hub.culling.every },
+    ingress: {
+      enabled: true,
+      ingressClassName: route.ingressClassName,
+      hosts: [route.host],
+      pathType: "Prefix",
+      ...(route.tlsSecretName
+        ? { tls: [{ hosts: [route.host], secretName: route.tlsSecretName }] }
+        : {}),
+    },
+  };
+  return deepMerge(values, hub.extraValues) as Record<string, unknown>;
+}
