@@ -116,7 +116,11 @@ describe("hubfleet render", () => {
     const r = await runCli(["render", EXAMPLE, "-o", join(dir, "out")], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /cluster\/eksctl\.yaml/);
-    assert.deepEqual(readdirSync(join(dir, "out", "cluster")).sort(), ["eksctl.yaml", "kind.yaml", "manifests.yaml"]);
+    assert.deepEqual(readdirSync(join(dir, "out", "cluster")).sort(), [
+      "eksctl.yaml",
+      "kind.yaml",
+      "manifests.yaml",
+    ]);
   });
   it("writes nothing when the fleet is bad", async () => {
     const dir = tmp();
@@ -156,7 +160,11 @@ describe("hubfleet render", () => {
     await runCli(["render", EXAMPLE, "-o", out], dir);
     writeFileSync(join(out, "cluster", "stale.yaml"), "old\n");
     assert.equal((await runCli(["render", EXAMPLE, "-o", out], dir)).code, 0);
-    assert.deepEqual(readdirSync(join(out, "cluster")).sort(), ["eksctl.yaml", "kind.yaml", "manifests.yaml"]);
+    assert.deepEqual(readdirSync(join(out, "cluster")).sort(), [
+      "eksctl.yaml",
+      "kind.yaml",
+      "manifests.yaml",
+    ]);
   });
   it("reports a TLS file that does not exist", async () => {
     const dir = tmp();

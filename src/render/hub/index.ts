@@ -47,7 +47,7 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
       name: hub.name,
       namespace: hub.name,
       chart: { ...Z2JH_CHART },
-      values: renderHubValues(fleet, hub, route),
+      values: renderHubValues(hub, route),
       hub: hub.name,
     },
     secrets,

@@ -3,7 +3,7 @@
  * secrets z2jh would otherwise generate with Helm `lookup` are named here as references and
  * filled in by apply from the hub's own Secret.
  */
-import type { FleetModel, Hub } from "../../fleet/model.js";
+import type { Hub } from "../../fleet/model.js";
 import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
