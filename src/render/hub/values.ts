@@ -96,11 +96,7 @@ function cpuCores(quantity: string): number {
   return Math.round(cores * 1000) / 1000;
 }
 
-export function renderHubValues(
-  fleet: FleetModel,
-  hub: Hub,
-  route: Route,
-): Record<string, unknown> {
+export function renderHubValues(hub: Hub, route: Route): Record<string, unknown> {
   const auth = hub.authenticator
     ? authenticatorValues(hub.authenticator, {
         admins: hub.admins,
