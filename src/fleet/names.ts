@@ -39,6 +39,7 @@ export function derivedNames(hub: string, subdomainHost?: string): DerivedName[]
       name: `${hub}-user-placeholder-priority`,
       max: DNS_SUBDOMAIN_MAX,
     },
+    { what: "z2jh PriorityClass", name: `${hub}-default-priority`, max: DNS_SUBDOMAIN_MAX },
     { what: "z2jh PriorityClass", name: `${hub}-image-puller-priority`, max: DNS_SUBDOMAIN_MAX },
     { what: "z2jh ClusterRole", name: `${hub}-user-scheduler`, max: DNS_SUBDOMAIN_MAX },
   ];

@@ -33,6 +33,7 @@ export function checkFleet(fleet: FleetModel): Finding[] {
     ...checkServiceCidr(fleet),
     ...checkDomain(fleet),
     ...checkHubNames(fleet),
+    ...checkClusterWideNames(fleet),
     ...fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
   ];
 }
@@ -205,6 +206,60 @@ function checkDomain(fleet: FleetModel): Finding[] {
     );
   }
   return findings;
+}
+
+/**
+ * Names that must be unique across the whole cluster: URLs (host + path, including hosts an
+ * escape hatch sets) and the cluster-scoped objects derived from hub names.
+ */
+function checkClusterWideNames(fleet: FleetModel): Finding[] {
+  const findings: Finding[] = [];
+  const urls = new Map<string, Hub>();
+  const clusterScoped = new Map<string, Hub>();
+  const subdomainHost = fleet.domain.routing === "subdomain" ? fleet.domain.host : undefined;
+  for (const hub of fleet.hubs) {
+    const path = fleet.domain.routing === "path" ? `/${hub.name}/` : "/";
+    for (const host of hubHosts(fleet, hub)) {
+      const url = `${host}${path}`;
+      const other = urls.get(url);
+      if (other && other !== hub) {
+        findings.push(
+          error(
+            ["hubs", hub.index],
+            `serves ${url}, which hub "${other.name}" serves too`,
+            "give each hub its own host or path",
+          ),
+        );
+      }
+      urls.set(url, hub);
+    }
+    for (const derived of derivedNames(hub.name, subdomainHost)) {
+      if (!derived.what.startsWith("z2jh") && !derived.what.includes("PersistentVolume")) continue;
+      const key = `${derived.what}/${derived.name}`;
+      const other = clusterScoped.get(key);
+      if (other && other !== hub) {
+        findings.push(
+          error(
+            ["hubs", hub.index, "name"],
+            `the ${derived.what} "${derived.name}" of hub "${hub.name}" is also hub "${other.name}"'s`,
+            "rename one of the hubs",
+          ),
+        );
+      }
+      clusterScoped.set(key, hub);
+    }
+  }
+  return findings;
+}
+
+/** The hosts a hub answers on: its route's host, or what extraValues.ingress.hosts says. */
+function hubHosts(fleet: FleetModel, hub: Hub): string[] {
+  const ingress = (hub.extraValues as { ingress?: { hosts?: unknown } }).ingress;
+  if (Array.isArray(ingress?.hosts))
+    return ingress.hosts.filter((h): h is string => typeof h === "string");
+  return [
+    fleet.domain.routing === "subdomain" ? `${hub.name}.${fleet.domain.host}` : fleet.domain.host,
+  ];
 }
 
 function checkHubNames(fleet: FleetModel): Finding[] {
