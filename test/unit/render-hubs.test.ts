@@ -14,6 +14,9 @@ import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
 import { EXAMPLE, editedExample, exampleFleet, fleetFrom, runCli } from "../helpers.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: walking rendered YAML
+type Any = any;
+
 const bundle = renderFleet(exampleFleet());
 const HUBS = ["stat101", "cs480", "genomics-lab"];
 const objectsOf = (hub: string): KubeObject[] =>
@@ -28,10 +31,8 @@ const find = (hub: string, kind: string, name?: string): KubeObject => {
 const valuesOf = (hub: string) => {
   const r = bundle.releases.find((x) => x.name === hub);
   assert.ok(r);
-  return r.values as Record<string, any>;
+  return r.values as Any;
 };
-// biome-ignore lint/suspicious/noExplicitAny: walking rendered YAML
-type Any = any;
 
 describe("hub files", () => {
   it("writes manifests.yaml, values.yaml and release.json per hub", () => {
@@ -131,7 +132,7 @@ describe("the drive", () => {
     const ips2 = HUBS.map(
       (h) =>
         (again.manifests.find((m) => m.hub === h && m.object.kind === "Service")?.object as Any)
-          .spec.clusterIP,
+          ?.spec.clusterIP,
     );
     assert.deepEqual(ips2, ips);
   });
