@@ -1,0 +1,203 @@
+/**
+ * The fleet-wide lock: a coordination.k8s.io Lease held while apply writes. A second apply is
+ * refused with the holder's name; a holder that stops renewing (killed, paused) loses the lease
+ * after its duration, and a holder that lost it stops before its next write (fencing).
+ */
+
+import { randomBytes } from "node:crypto";
+import { hostname, userInfo } from "node:os";
+import { ClusterError, type KubePort } from "../ports/kube.js";
+import type { KubeObject } from "../render/bundle.js";
+
+export const LOCK_NAMESPACE = "kube-system";
+
+export class LockError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LockError";
+  }
+}
+
+export interface LockOptions {
+  readonly fleet: string;
+  /** Seconds without renewal after which the lease counts as abandoned. */
+  readonly durationSeconds?: number;
+  /** How often the holder renews. */
+  readonly renewSeconds?: number;
+  /** Clock, for tests. */
+  readonly now?: () => number;
+}
+
+export function lockName(fleet: string): string {
+  return `hubfleet-${fleet}`.slice(0, 63);
+}
+
+export function holderIdentity(): string {
+  let user = "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return `${user}@${hostname()} pid ${process.pid} ${randomBytes(3).toString("hex")}`;
+}
+
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+/** Whether a lease is held by someone right now (pure). */
+export function leaseIsLive(spec: LeaseSpec | undefined, nowMs: number): boolean {
+  if (!spec?.holderIdentity || !spec.renewTime) return false;
+  const renewed = Date.parse(spec.renewTime);
+  return Number.isFinite(renewed) && renewed + (spec.leaseDurationSeconds ?? 0) * 1000 > nowMs;
+}
+
+export class FleetLock {
+  private lastRenewMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private lost: string | undefined;
+  private released = false;
+
+  private constructor(
+    private readonly kube: KubePort,
+    readonly name: string,
+    readonly holder: string,
+    private readonly durationSeconds: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Takes the lock, or throws LockError naming who holds it. */
+  static async acquire(kube: KubePort, options: LockOptions): Promise<FleetLock> {
+    const durationSeconds = options.durationSeconds ?? 30;
+    const now = options.now ?? Date.now;
+    const lock = new FleetLock(
+      kube,
+      lockName(options.fleet),
+      holderIdentity(),
+      durationSeconds,
+      now,
+    );
+    await lock.take();
+    const every = (options.renewSeconds ?? Math.max(1, Math.floor(durationSeconds / 3))) * 1000;
+    lock.timer = setInterval(() => {
+      void lock.renew();
+    }, every);
+    lock.timer.unref();
+    return lock;
+  }
+
+  private ref() {
+    return {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      namespace: LOCK_NAMESPACE,
+      name: this.name,
+    };
+  }
+
+  private leaseObject(spec: LeaseSpec, resourceVersion?: string): KubeObject {
+    return {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: {
+        name: this.name,
+        namespace: LOCK_NAMESPACE,
+        labels: { "app.kubernetes.io/managed-by": "hubfleet" },
+        ...(resourceVersion ? { resourceVersion } : {}),
+      },
+      spec,
+    } as KubeObject;
+  }
+
+  private async take(): Promise<void> {
+    const stamp = new Date(this.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+    const existing = await this.kube.get(this.ref());
+    const spec = existing?.spec as LeaseSpec | undefined;
+    if (existing && leaseIsLive(spec, this.now()) && spec?.holderIdentity !== this.holder) {
+      throw new LockError(
+        `another hubfleet apply holds the lock of fleet ${this.name.replace(/^hubfleet-/, "")}: ${spec?.holderIdentity} (renewed ${spec?.renewTime}); wait for it to finish, or for the lock to expire ${spec?.leaseDurationSeconds}s after its last renewal`,
+      );
+    }
+    const next: LeaseSpec = {
+      holderIdentity: this.holder,
+      leaseDurationSeconds: this.durationSeconds,
+      acquireTime: stamp,
+      renewTime: stamp,
+      leaseTransitions: (spec?.leaseTransitions ?? 0) + (existing ? 1 : 0),
+    };
+    try {
+      if (existing) {
+        const rv = (existing.metadata as { resourceVersion?: string }).resourceVersion;
+        await this.kube.replace(this.leaseObject(next, rv));
+      } else {
+        await this.kube.create(this.leaseObject(next));
+      }
+    } catch (err) {
+      if (err instanceof ClusterError && err.conflict) {
+        throw new LockError(
+          `another hubfleet apply took the lock ${this.name} at the same moment; try again`,
+        );
+      }
+      throw err;
+    }
+    this.lastRenewMs = this.now();
+  }
+
+  /** Renews the lease; a renewal that finds another holder marks the lock lost. */
+  async renew(): Promise<void> {
+    if (this.released || this.lost) return;
+    try {
+      const existing = await this.kube.get(this.ref());
+      const spec = existing?.spec as LeaseSpec | undefined;
+      if (!existing || spec?.holderIdentity !== this.holder) {
+        this.lost = `the lock was taken over by ${spec?.holderIdentity ?? "nobody (deleted)"}`;
+        return;
+      }
+      const stamp = new Date(this.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+      const rv = (existing.metadata as { resourceVersion?: string }).resourceVersion;
+      await this.kube.replace(this.leaseObject({ ...spec, renewTime: stamp }, rv));
+      this.lastRenewMs = this.now();
+    } catch {
+      // A failed renewal is retried on the next tick; assertHeld() fences on the clock.
+    }
+  }
+
+  /**
+   * Fencing: call before every write. Throws when the lease may have expired (no renewal for
+   * its duration, e.g. the process was paused) or another holder took it.
+   */
+  async assertHeld(): Promise<void> {
+    if (this.lost)
+      throw new LockError(`lost the fleet lock: ${this.lost}; stopping before the next write`);
+    const silentFor = this.now() - this.lastRenewMs;
+    if (silentFor > this.durationSeconds * 1000 * 0.8) {
+      // Paused or cut off: check with the cluster before writing anything.
+      await this.renew();
+      if (this.lost || this.now() - this.lastRenewMs > this.durationSeconds * 1000 * 0.8) {
+        throw new LockError(
+          `lost the fleet lock ${this.name}: not renewed for ${Math.round(silentFor / 1000)}s (over ${this.durationSeconds}s); ${this.lost ?? "another apply may be running"}; stopping before the next write`,
+        );
+      }
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.lost) return;
+    try {
+      const existing = await this.kube.get(this.ref());
+      if ((existing?.spec as LeaseSpec | undefined)?.holderIdentity === this.holder) {
+        await this.kube.delete(this.ref());
+      }
+    } catch {
+      // Leaving a lease behind is harmless: it expires.
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Pure parsing of `helm ... -o json` output into the few facts hubfleet uses. Tested on
+ * output recorded from the real helm binary.
+ */
+
+export type ReleaseStatus =
+  | "deployed"
+  | "failed"
+  | "pending-install"
+  | "pending-upgrade"
+  | "pending-rollback"
+  | "uninstalling"
+  | "superseded"
+  | "uninstalled"
+  | "unknown";
+
+export interface HelmReleaseInfo {
+  readonly name: string;
+  readonly namespace: string;
+  readonly revision: number;
+  readonly status: ReleaseStatus;
+  /** Chart name and version, e.g. jupyterhub / 4.3.3. */
+  readonly chartName: string;
+  readonly chartVersion: string;
+  readonly updated?: string;
+  readonly description?: string;
+}
+
+const STATUSES: readonly ReleaseStatus[] = [
+  "deployed",
+  "failed",
+  "pending-install",
+  "pending-upgrade",
+  "pending-rollback",
+  "uninstalling",
+  "superseded",
+  "uninstalled",
+];
+
+export function parseStatusWord(value: unknown): ReleaseStatus {
+  return typeof value === "string" && (STATUSES as readonly string[]).includes(value)
+    ? (value as ReleaseStatus)
+    : "unknown";
+}
+
+/** `helm list -o json` writes chart as "name-version"; the version starts at the last "-<digit>". */
+export function splitChart(chart: string): { name: string; version: string } {
+  const match = /^(.*)-(v?\d+\.\d+\.\d+.*)$/.exec(chart);
+  return match
+    ? { name: match[1] ?? chart, version: match[2] ?? "" }
+    : { name: chart, version: "" };
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`helm ${what} did not print JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+/** `helm list -A -o json`. */
+export function parseHelmList(text: string): HelmReleaseInfo[] {
+  const data = parseJson(text.trim() || "[]", "list");
+  if (!Array.isArray(data)) throw new Error("helm list: expected a JSON array");
+  return data.map((entry: Record<string, unknown>) => {
+    const chart = splitChart(String(entry.chart ?? ""));
+    return {
+      name: String(entry.name),
+      namespace: String(entry.namespace),
+      revision: Number(entry.revision),
+      status: parseStatusWord(entry.status),
+      chartName: chart.name,
+      chartVersion: chart.version,
+      ...(typeof entry.updated === "string" ? { updated: entry.updated } : {}),
+    };
+  });
+}
+
+/** `helm status -o json` and `helm upgrade --install -o json` (the release object). */
+export function parseHelmRelease(text: string): HelmReleaseInfo {
+  const data = parseJson(text, "status") as {
+    name?: string;
+    namespace?: string;
+    version?: number;
+    info?: { status?: string; last_deployed?: string; description?: string };
+    chart?: { metadata?: { name?: string; version?: string } };
+  };
+  return {
+    name: String(data.name),
+    namespace: String(data.namespace),
+    revision: Number(data.version),
+    status: parseStatusWord(data.info?.status),
+    chartName: String(data.chart?.metadata?.name ?? ""),
+    chartVersion: String(data.chart?.metadata?.version ?? ""),
+    ...(data.info?.last_deployed ? { updated: data.info.last_deployed } : {}),
+    ...(data.info?.description ? { description: data.info.description } : {}),
+  };
+}
+
+export interface HelmHistoryEntry {
+  readonly revision: number;
+  readonly status: ReleaseStatus;
+  readonly chart: string;
+  readonly description: string;
+}
+
+/** `helm history -o json`, oldest first. */
+export function parseHelmHistory(text: string): HelmHistoryEntry[] {
+  const data = parseJson(text.trim() || "[]", "history");
+  if (!Array.isArray(data)) throw new Error("helm history: expected a JSON array");
+  return data
+    .map((entry: Record<string, unknown>) => ({
+      revision: Number(entry.revision),
+      status: parseStatusWord(entry.status),
+      chart: String(entry.chart ?? ""),
+      description: String(entry.description ?? ""),
+    }))
+    .sort((a, b) => a.revision - b.revision);
+}
+
+/** `helm get values -o json`: the user-supplied values ("null" when there are none). */
+export function parseHelmValues(text: string): Record<string, unknown> {
+  const data = parseJson(text.trim() || "null", "get values");
+  return data && typeof data === "object" && !Array.isArray(data)
+    ? (data as Record<string, unknown>)
+    : {};
+}
+
+/** True when helm says the release does not exist. */
+export function isReleaseNotFound(stderr: string): boolean {
+  return /release: not found|not found/i.test(stderr);
+}

@@ -1,0 +1,273 @@
+/**
+ * The Kubernetes port: server-side apply with one field manager, reads, lists and deletes,
+ * with the API's status code and message kept in a typed error. Built on
+ * @kubernetes/client-node; nothing else in hubfleet talks to the API server.
+ */
+import {
+  ApiException,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from "@kubernetes/client-node";
+import type { KubeObject } from "../render/bundle.js";
+
+export const FIELD_MANAGER = "hubfleet";
+
+/** A failed call to the Kubernetes API: what was asked, what the API answered. */
+export class ClusterError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  readonly object: string;
+
+  constructor(options: { status: number; reason: string; message: string; object: string }) {
+    super(`${options.object}: ${options.message}`);
+    this.name = "ClusterError";
+    this.status = options.status;
+    this.reason = options.reason;
+    this.object = options.object;
+  }
+
+  get notFound(): boolean {
+    return this.status === 404;
+  }
+  get conflict(): boolean {
+    return this.status === 409;
+  }
+  /** Worth trying again: conflicts, throttling, timeouts, an API server restarting. */
+  get retryable(): boolean {
+    return [0, 409, 429, 500, 502, 503, 504].includes(this.status);
+  }
+}
+
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export interface ListOptions {
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+}
+
+export interface KubePort {
+  /** Server-side apply as field manager `hubfleet`, taking over fields from other managers. */
+  apply(object: KubeObject, options?: { dryRun?: boolean }): Promise<KubeObject>;
+  /** The live object, or undefined when it does not exist. */
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
+  /** Creates an object; fails with a 409 ClusterError when it exists. */
+  create(object: KubeObject): Promise<KubeObject>;
+  /** Replaces an object (optimistic concurrency through metadata.resourceVersion). */
+  replace(object: KubeObject): Promise<KubeObject>;
+  /** Deletes; true when it was there. */
+  delete(
+    ref: ObjectRef,
+    options?: { propagation?: "Background" | "Foreground" | "Orphan" },
+  ): Promise<boolean>;
+  /** Where the port is connected (for messages). */
+  readonly server: string;
+}
+
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+}
+
+export function refOf(object: KubeObject): ObjectRef {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+  };
+}
+
+/** Connects like kubectl: KUBECONFIG (or ~/.kube/config), optionally another context. */
+export function kubePortFromConfig(
+  options: { kubeconfig?: string; context?: string } = {},
+): KubePort {
+  const config = new KubeConfig();
+  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+  else config.loadFromDefault();
+  if (options.context) {
+    if (!config.getContexts().some((c) => c.name === options.context)) {
+      throw new ClusterError({
+        status: 0,
+        reason: "NoSuchContext",
+        message: `context "${options.context}" is not in the kubeconfig (${
+          config
+            .getContexts()
+            .map((c) => c.name)
+            .join(", ") || "none"
+        })`,
+        object: "kubeconfig",
+      });
+    }
+    config.setCurrentContext(options.context);
+  }
+  const cluster = config.getCurrentCluster();
+  if (!cluster) {
+    throw new ClusterError({
+      status: 0,
+      reason: "NoCluster",
+      message: "no current cluster in the kubeconfig; set KUBECONFIG or use --kubeconfig/--context",
+      object: "kubeconfig",
+    });
+  }
+  return new ClientNodePort(KubernetesObjectApi.makeApiClient(config), cluster.server);
+}
+
+class ClientNodePort implements KubePort {
+  constructor(
+    private readonly api: KubernetesObjectApi,
+    readonly server: string,
+  ) {}
+
+  async apply(object: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {
+    return this.call(refOf(object), () =>
+      this.api.patch(
+        object as KubernetesObject,
+        undefined,
+        options.dryRun ? "All" : undefined,
+        FIELD_MANAGER,
+        true,
+        PatchStrategy.ServerSideApply,
+      ),
+    );
+  }
+
+  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    try {
+      return await this.call<KubeObject>(ref, () => this.api.read(header(ref)));
+    } catch (err) {
+      if (err instanceof ClusterError && err.notFound) return undefined;
+      throw err;
+    }
+  }
+
+  async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
+    const ref = {
+      apiVersion,
+      kind,
+      name: "(list)",
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+    };
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call<{
+        items: KubernetesObject[];
+        metadata?: { _continue?: string };
+      }>(ref, () =>
+        this.api.list(
+          apiVersion,
+          kind,
+          options.namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          options.labelSelector,
+          500,
+          token,
+        ),
+      );
+      for (const item of page.items) items.push({ apiVersion, kind, ...item } as KubeObject);
+      token = page.metadata?._continue || undefined;
+    } while (token);
+    return items;
+  }
+
+  async create(object: KubeObject): Promise<KubeObject> {
+    return this.call(refOf(object), () =>
+      this.api.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER),
+    );
+  }
+
+  async replace(object: KubeObject): Promise<KubeObject> {
+    return this.call(refOf(object), () =>
+      this.api.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER),
+    );
+  }
+
+  async delete(
+    ref: ObjectRef,
+    options: { propagation?: "Background" | "Foreground" | "Orphan" } = {},
+  ): Promise<boolean> {
+    try {
+      await this.call(ref, () =>
+        this.api.delete(
+          header(ref),
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          options.propagation ?? "Background",
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ClusterError && err.notFound) return false;
+      throw err;
+    }
+  }
+
+  private async call<T = KubeObject>(ref: ObjectRef, fn: () => Promise<unknown>): Promise<T> {
+    try {
+      return (await fn()) as T;
+    } catch (err) {
+      throw toClusterError(err, describeRef(ref));
+    }
+  }
+}
+
+function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+  };
+}
+
+/** Maps client-node's errors (and network failures) to ClusterError. Pure; exported for tests. */
+export function toClusterError(err: unknown, object: string): ClusterError {
+  if (err instanceof ClusterError) return err;
+  if (err instanceof ApiException) {
+    const status = parseStatus(err.body);
+    return new ClusterError({
+      status: err.code,
+      reason: status.reason ?? "Unknown",
+      message: status.message ?? (err.message.split("\n")[0] || `HTTP ${err.code}`),
+      object,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string } | undefined)?.code;
+  return new ClusterError({
+    status: 0,
+    reason: code ?? "NetworkError",
+    message: `cannot reach the Kubernetes API: ${message}`,
+    object,
+  });
+}
+
+export function parseStatus(body: unknown): { reason?: string; message?: string } {
+  let value = body;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return { message: value as string };
+    }
+  }
+  if (value && typeof value === "object") {
+    const { reason, message } = value as { reason?: unknown; message?: unknown };
+    return {
+      ...(typeof reason === "string" ? { reason } : {}),
+      ...(typeof message === "string" ? { message } : {}),
+    };
+  }
+  return {};
+}
