@@ -8,6 +8,8 @@ export GOTOOLCHAIN=local
 echo "==> test tools (built once, cached under ${HUBFLEET_CACHE:-$HOME/.cache/hubfleet})"
 HUBFLEET_GOCHECK="$(bash scripts/gocheck-build | tail -n 1)"
 export HUBFLEET_GOCHECK
+HUBFLEET_NETPOL_ANALYZER="$(bash scripts/netpol-analyzer-build | tail -n 1)"
+export HUBFLEET_NETPOL_ANALYZER
 if [ -x scripts/sim/build ] || [ -f scripts/sim/build ]; then
   bash scripts/sim/build
 fi

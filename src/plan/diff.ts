@@ -50,7 +50,10 @@ export function fieldChanges(desired: unknown, live: unknown, path = ""): FieldC
 /** The API server normalises some scalars (quantities "1Gi" stay, numbers may come back as strings). */
 function equalScalars(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if ((typeof a === "number" || typeof a === "string") && (typeof b === "number" || typeof b === "string")) {
+  if (
+    (typeof a === "number" || typeof a === "string") &&
+    (typeof b === "number" || typeof b === "string")
+  ) {
     return String(a) === String(b);
   }
   return false;

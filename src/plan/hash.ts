@@ -18,5 +18,7 @@ export function hubStateHash(input: {
     manifests: input.manifests.map((m) => ({ phase: m.phase, object: m.object })),
     release: input.release ? { chart: input.release.chart, values: input.release.values } : null,
   };
-  return createHash("sha256").update(JSON.stringify(canonical(data))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(data)))
+    .digest("hex");
 }

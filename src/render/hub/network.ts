@@ -1,6 +1,12 @@
 /**
- * Hub isolation that hubfleet adds to z2jh's own NetworkPolicies: nothing from another hub's
- * namespace reaches any pod of this hub, and the drive answers NFS only to the nodes' kubelets.
+ * hubfleet's own NetworkPolicies for a hub, one per component, each admitting exactly the
+ * peers that component needs. They stand on their own (they do not rely on the chart's
+ * policies) and, since policies add up, they never open more than the chart's do:
+ * - hub: from its proxy and user servers, and from Prometheus in cluster-tools (metrics);
+ * - proxy: HTTP from the ingress controller in cluster-tools and from the hub; API from the hub;
+ * - user servers: from their hub and proxy only;
+ * - scheduler, placeholders, image pullers: nothing;
+ * - drive: NFS from the nodes' kubelets only, metrics from Prometheus.
  * (User servers' egress — no private IPs, no cloud metadata — is set in the z2jh values.)
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
@@ -11,55 +17,88 @@ import { DRIVE, DRIVE_METRICS_PORT, NFS_PORT } from "./drive.js";
 export const TOOLS_NAMESPACE = "cluster-tools";
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
-export const fromToolsNamespace = {
+/** Ports of the z2jh pods (chart 4.x). */
+export const HUB_PORT = 8081;
+export const PROXY_HTTP_PORT = 8000;
+export const PROXY_API_PORT = 8001;
+export const SINGLEUSER_PORT = 8888;
+
+/** Pod labels of the cluster tools that must reach hubs (the charts the tools work installs). */
+export const INGRESS_CONTROLLER_POD = { "app.kubernetes.io/name": "traefik" };
+export const PROMETHEUS_POD = { "app.kubernetes.io/name": "prometheus" };
+
+const toolsPod = (labels: Record<string, string>) => ({
   namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: TOOLS_NAMESPACE } },
-};
+  podSelector: { matchLabels: labels },
+});
+export const fromPrometheus = toolsPod(PROMETHEUS_POD);
+export const fromIngressController = toolsPod(INGRESS_CONTROLLER_POD);
+
+/** z2jh labels its pods with `component`. */
+const component = (name: string) => ({ podSelector: { matchLabels: { component: name } } });
+const tcp = (port: number) => ({ protocol: "TCP", port });
+
+function policy(
+  fleet: FleetModel,
+  hub: Hub,
+  name: string,
+  spec: Record<string, unknown>,
+): Manifest {
+  const object: KubeObject = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace: hub.name, labels: hubLabels(fleet, hub.name) },
+    spec: { policyTypes: ["Ingress"], ...spec },
+  };
+  return { phase: "network", hub: hub.name, object };
+}
 
 export function renderNetworkPolicies(fleet: FleetModel, hub: Hub): Manifest[] {
-  const ns = hub.name;
-  const isolation: KubeObject = {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: {
-      name: "hubfleet-namespace-isolation",
-      namespace: ns,
-      labels: hubLabels(fleet, hub.name),
-    },
-    spec: {
-      // Every pod of the hub except the drive (it has its own, stricter policy below).
+  return [
+    policy(fleet, hub, "hubfleet-hub", {
+      podSelector: component("hub").podSelector,
+      ingress: [
+        { from: [component("proxy"), component("singleuser-server")], ports: [tcp(HUB_PORT)] },
+        { from: [fromPrometheus], ports: [tcp(HUB_PORT)] },
+      ],
+    }),
+    policy(fleet, hub, "hubfleet-proxy", {
+      podSelector: component("proxy").podSelector,
+      ingress: [
+        { from: [fromIngressController, component("hub")], ports: [tcp(PROXY_HTTP_PORT)] },
+        { from: [component("hub")], ports: [tcp(PROXY_API_PORT)] },
+      ],
+    }),
+    policy(fleet, hub, "hubfleet-user-servers", {
+      podSelector: component("singleuser-server").podSelector,
+      ingress: [{ from: [component("hub"), component("proxy")], ports: [tcp(SINGLEUSER_PORT)] }],
+    }),
+    policy(fleet, hub, "hubfleet-no-ingress", {
       podSelector: {
         matchExpressions: [
-          { key: "app.kubernetes.io/component", operator: "NotIn", values: [DRIVE] },
+          {
+            key: "component",
+            operator: "In",
+            values: [
+              "user-scheduler",
+              "user-placeholder",
+              "continuous-image-puller",
+              "hook-image-puller",
+            ],
+          },
         ],
       },
-      policyTypes: ["Ingress"],
-      ingress: [
-        // Pods of this hub, and the ingress controller and Prometheus in cluster-tools.
-        { from: [{ podSelector: {} }, fromToolsNamespace] },
-      ],
-    },
-  };
-  const drive: KubeObject = {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name: DRIVE, namespace: ns, labels: hubLabels(fleet, hub.name, DRIVE) },
-    spec: {
+      ingress: [],
+    }),
+    policy(fleet, hub, DRIVE, {
       podSelector: {
         matchLabels: { "hubfleet.io/hub": hub.name, "app.kubernetes.io/component": DRIVE },
       },
-      policyTypes: ["Ingress"],
       ingress: [
-        // Kubelets mount the drive from the nodes' own addresses, never from a pod.
-        {
-          from: [{ ipBlock: { cidr: fleet.cluster.nodeCIDR } }],
-          ports: [{ protocol: "TCP", port: NFS_PORT }],
-        },
-        { from: [fromToolsNamespace], ports: [{ protocol: "TCP", port: DRIVE_METRICS_PORT }] },
+        // Kubelets mount the drive from the nodes' own addresses (docs/design.md, "Network isolation").
+        { from: [{ ipBlock: { cidr: fleet.cluster.nodeCIDR } }], ports: [tcp(NFS_PORT)] },
+        { from: [fromPrometheus], ports: [tcp(DRIVE_METRICS_PORT)] },
       ],
-    },
-  };
-  return [
-    { phase: "network", hub: hub.name, object: isolation },
-    { phase: "network", hub: hub.name, object: drive },
+    }),
   ];
 }

@@ -9,7 +9,7 @@ import { parseQuantity } from "../../fleet/quantity.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
 import { authenticatorValues } from "./authenticator.js";
 import { DRIVE_CLIENT_CLAIM } from "./drive.js";
-import { fromToolsNamespace } from "./network.js";
+import { fromIngressController, fromPrometheus } from "./network.js";
 import { hubUrl, type Route } from "./routing.js";
 
 /** The per-hub Secret apply creates once (random values) and never rotates unless asked. */
@@ -123,11 +123,19 @@ export function renderHubValues(hub: Hub, route: Route): Record<string, unknown>
       db: { type: "sqlite-pvc", pvc: { storage: "1Gi", storageClassName: DRIVE_STORAGE_CLASS } },
       networkPolicy: {
         enabled: true,
-        ingress: [{ from: [fromToolsNamespace], ports: [{ port: "http" }] }],
+        ingress: [{ from: [fromPrometheus], ports: [{ port: "http" }] }],
       },
     },
     proxy: {
       service: { type: "ClusterIP" },
+      chp: {
+        networkPolicy: {
+          // The chart opens the proxy's HTTP port to every namespace; only the ingress
+          // controller needs it.
+          allowedIngressPorts: [],
+          ingress: [{ from: [fromIngressController], ports: [{ port: "http" }] }],
+        },
+      },
     },
     singleuser: {
       image: { name: hub.image.name, tag: hub.image.tag },
