@@ -4,11 +4,15 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { UsageError } from "../errors.js";
+import { LockError } from "../apply/lock.js";
+import { ToolError, UsageError } from "../errors.js";
 import { FleetError, formatProblem } from "../fleet/problems.js";
+import { ClusterError } from "../ports/kube.js";
+import { applyCommand } from "./apply.js";
 import { initCommand } from "./init.js";
 import type { Io } from "./io.js";
 import { processIo } from "./io.js";
+import { planCommand } from "./plan.js";
 import { renderCommand } from "./render.js";
 import { validateCommand } from "./validate.js";
 
@@ -25,6 +29,8 @@ export function buildProgram(io: Io): Command {
   initCommand(program, io);
   validateCommand(program, io);
   renderCommand(program, io);
+  planCommand(program, io);
+  applyCommand(program, io);
   return program;
 }
 
@@ -52,12 +58,34 @@ function reportError(err: unknown, io: Io): number {
     io.err(`error: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`);
     return 1;
   }
+  if (err instanceof ClusterError) {
+    io.err(`error: ${err.message}\n  hint: ${clusterHint(err)}\n`);
+    return 1;
+  }
+  if (err instanceof ToolError) {
+    io.err(`error: ${err.message}\n`);
+    return 1;
+  }
+  if (err instanceof LockError) {
+    io.err(`error: ${err.message}\n`);
+    return 1;
+  }
   const message = err instanceof Error ? err.message : String(err);
   io.err(
     `error: ${message}\n  This is a bug in hubfleet; please report it with the command you ran.\n`,
   );
   if (process.env.HUBFLEET_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
   return 1;
+}
+
+function clusterHint(err: ClusterError): string {
+  if (err.status === 0) {
+    return "check that the cluster is up and that --kubeconfig/--context (or KUBECONFIG) point at it";
+  }
+  if (err.status === 401 || err.status === 403)
+    return "your credentials lack the rights hubfleet needs (cluster admin)";
+  if (err.status === 422) return "the API rejected the object; see the message above";
+  return "re-run the command; apply is safe to repeat";
 }
 
 function isEntryPoint(): boolean {

@@ -9,7 +9,7 @@ import { isQuantity } from "./quantity.js";
 export const API_VERSION = "hubfleet/v1alpha1";
 
 /** Kubernetes minors EKS and eksctl support for new clusters, oldest first. */
-export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"] as const;
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35", "1.36"] as const;
 export const DEFAULT_KUBERNETES_VERSION = "1.34";
 
 export const NODE_GROUP_NAMES = ["clustertools", "jhcontrolplane", "jhusers"] as const;

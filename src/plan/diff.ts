@@ -26,6 +26,7 @@ const IGNORED_METADATA = new Set([
 /** Changes needed to make `live` carry every field of `desired`. */
 export function fieldChanges(desired: unknown, live: unknown, path = ""): FieldChange[] {
   if (Array.isArray(desired)) {
+    if (desired.length === 0 && live === undefined) return [];
     if (!Array.isArray(live) || live.length !== desired.length) {
       return sameJson(desired, live) ? [] : [{ path, from: live, to: desired }];
     }
@@ -33,6 +34,7 @@ export function fieldChanges(desired: unknown, live: unknown, path = ""): FieldC
   }
   if (desired !== null && typeof desired === "object") {
     if (live === null || typeof live !== "object" || Array.isArray(live)) {
+      if (live === undefined && Object.keys(desired).length === 0) return [];
       return [{ path, from: live, to: desired }];
     }
     const changes: FieldChange[] = [];
@@ -50,6 +52,8 @@ export function fieldChanges(desired: unknown, live: unknown, path = ""): FieldC
 /** The API server normalises some scalars (quantities "1Gi" stay, numbers may come back as strings). */
 function equalScalars(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // The API server omits empty strings, lists and maps.
+  if (a === "" && b === undefined) return true;
   if (
     (typeof a === "number" || typeof a === "string") &&
     (typeof b === "number" || typeof b === "string")

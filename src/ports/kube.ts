@@ -10,6 +10,9 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from "@kubernetes/client-node";
+// client-node returns typed model objects whose field names differ from the wire format
+// (`from` becomes `_from`); its serializer turns them back into what the API server sent.
+import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
 import type { KubeObject } from "../render/bundle.js";
 
 export const FIELD_MANAGER = "hubfleet";
@@ -128,7 +131,7 @@ class ClientNodePort implements KubePort {
   async apply(object: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {
     return this.call(refOf(object), () =>
       this.api.patch(
-        object as KubernetesObject,
+        model(object),
         undefined,
         options.dryRun ? "All" : undefined,
         FIELD_MANAGER,
@@ -140,7 +143,8 @@ class ClientNodePort implements KubePort {
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
     try {
-      return await this.call<KubeObject>(ref, () => this.api.read(header(ref)));
+      const live = await this.call<KubeObject>(ref, () => this.api.read(header(ref)));
+      return wire(live, ref.apiVersion, ref.kind);
     } catch (err) {
       if (err instanceof ClusterError && err.notFound) return undefined;
       throw err;
@@ -174,7 +178,7 @@ class ClientNodePort implements KubePort {
           token,
         ),
       );
-      for (const item of page.items) items.push({ apiVersion, kind, ...item } as KubeObject);
+      for (const item of page.items) items.push(wire(item, apiVersion, kind));
       token = page.metadata?._continue || undefined;
     } while (token);
     return items;
@@ -182,13 +186,13 @@ class ClientNodePort implements KubePort {
 
   async create(object: KubeObject): Promise<KubeObject> {
     return this.call(refOf(object), () =>
-      this.api.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER),
+      this.api.create(model(object), undefined, undefined, FIELD_MANAGER),
     );
   }
 
   async replace(object: KubeObject): Promise<KubeObject> {
     return this.call(refOf(object), () =>
-      this.api.replace(object as KubernetesObject, undefined, undefined, FIELD_MANAGER),
+      this.api.replace(model(object), undefined, undefined, FIELD_MANAGER),
     );
   }
 
@@ -221,6 +225,28 @@ class ClientNodePort implements KubePort {
       throw toClusterError(err, describeRef(ref));
     }
   }
+}
+
+function modelType(apiVersion: string, kind: string): string {
+  const version = apiVersion.split("/").pop() ?? apiVersion;
+  return `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
+}
+
+/** The object as the API server sent it (wire field names). */
+function wire(object: unknown, apiVersion: string, kind: string): KubeObject {
+  const data = ObjectSerializer.serialize(object, modelType(apiVersion, kind)) as Record<
+    string,
+    unknown
+  >;
+  return { ...data, apiVersion, kind } as KubeObject;
+}
+
+/** client-node serializes what it sends from its model classes: hand it one, not wire JSON. */
+function model(object: KubeObject): KubernetesObject {
+  return ObjectSerializer.deserialize(
+    object,
+    modelType(object.apiVersion, object.kind),
+  ) as KubernetesObject;
 }
 
 function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {

@@ -120,7 +120,15 @@ export function renderHubValues(hub: Hub, route: Route): Record<string, unknown>
       },
       extraEnv: auth.env,
       extraConfig: hub.drive.sharedFolder ? { "hubfleet-shared-folder": SHARED_FOLDER_HOOK } : {},
-      db: { type: "sqlite-pvc", pvc: { storage: "1Gi", storageClassName: DRIVE_STORAGE_CLASS } },
+      db: {
+        type: "sqlite-pvc",
+        pvc: {
+          storage: "1Gi",
+          storageClassName: DRIVE_STORAGE_CLASS,
+          // The chart creates this claim; without "keep", helm uninstall would delete the hub's database.
+          annotations: { "helm.sh/resource-policy": "keep" },
+        },
+      },
       networkPolicy: {
         enabled: true,
         ingress: [{ from: [fromPrometheus], ports: [{ port: "http" }] }],

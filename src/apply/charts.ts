@@ -1,0 +1,14 @@
+/** Where each chart comes from: its repository (real use) or a local directory (tests, air-gapped sites). */
+
+import type { ChartSource } from "../ports/helm.js";
+import type { ChartRef } from "../render/bundle.js";
+
+/** Chart name → local chart directory. */
+export type ChartOverrides = ReadonlyMap<string, string>;
+
+export function chartSource(chart: ChartRef, overrides: ChartOverrides): ChartSource {
+  const dir = overrides.get(chart.name);
+  return dir
+    ? { kind: "dir", path: dir }
+    : { kind: "repo", repo: chart.repo, name: chart.name, version: chart.version };
+}

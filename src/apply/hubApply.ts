@@ -1,0 +1,140 @@
+/**
+ * Applies one hub, phase by phase: namespace → storage → drive → secrets → release → network.
+ * Skips the hub when the hash of its desired state matches what was last applied.
+ */
+import type { FleetModel } from "../fleet/model.js";
+import { deepMerge } from "../fleet/model.js";
+import { hubStateHash } from "../plan/hash.js";
+import type { HelmPort } from "../ports/helm.js";
+import type { HelmReleaseInfo } from "../ports/helmParse.js";
+import type { KubePort } from "../ports/kube.js";
+import {
+  APPLY_PHASES,
+  type ApplyPhase,
+  type HelmRelease,
+  type Manifest,
+  type SecretRequest,
+} from "../render/bundle.js";
+import { HUB_SECRET_VALUES } from "../render/hub/values.js";
+import { type ChartOverrides, chartSource } from "./charts.js";
+import type { FleetLock } from "./lock.js";
+import { retry } from "./retry.js";
+import { ensureSecret, secretValues } from "./secrets.js";
+import { writeHubHash } from "./state.js";
+
+export type HubResult = "applied" | "unchanged" | "failed";
+
+export interface HubOutcome {
+  readonly hub: string;
+  readonly result: HubResult;
+  readonly durationMs: number;
+  /** Helm's (or the API's) message when it failed. */
+  readonly error?: string;
+  readonly releaseUpgraded: boolean;
+}
+
+export type ApplyEvent =
+  | { readonly type: "hub-start"; readonly hub: string }
+  | { readonly type: "phase"; readonly hub: string; readonly phase: ApplyPhase }
+  | { readonly type: "hub-done"; readonly outcome: HubOutcome };
+
+export interface HubWork {
+  readonly hub: string;
+  readonly manifests: readonly Manifest[];
+  readonly release: HelmRelease | undefined;
+  readonly secrets: readonly SecretRequest[];
+}
+
+export interface HubApplyContext {
+  readonly kube: KubePort;
+  readonly helm: HelmPort;
+  readonly fleet: FleetModel;
+  readonly lock: FleetLock;
+  readonly fleetDir: string;
+  readonly charts: ChartOverrides;
+  readonly force: boolean;
+  readonly liveReleases: ReadonlyMap<string, HelmReleaseInfo>;
+  /** Hash recorded per hub by the last successful apply. */
+  readonly recordedHashes: ReadonlyMap<string, string>;
+  /** namespace/name of the Secrets apply created that exist now. */
+  readonly presentSecrets: ReadonlySet<string>;
+  readonly onEvent: (event: ApplyEvent) => void;
+}
+
+export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<HubOutcome> {
+  const started = Date.now();
+  const done = (result: HubResult, releaseUpgraded: boolean, error?: string): HubOutcome => {
+    const outcome = {
+      hub: work.hub,
+      result,
+      durationMs: Date.now() - started,
+      releaseUpgraded,
+      ...(error ? { error } : {}),
+    };
+    ctx.onEvent({ type: "hub-done", outcome });
+    return outcome;
+  };
+  ctx.onEvent({ type: "hub-start", hub: work.hub });
+  const hash = hubStateHash({ manifests: work.manifests, release: work.release });
+  try {
+    const live = ctx.liveReleases.get(key(work.hub, work.hub));
+    const secretsPresent = work.secrets.every((s) =>
+      ctx.presentSecrets.has(key(s.namespace, s.name)),
+    );
+    if (
+      !ctx.force &&
+      live?.status === "deployed" &&
+      secretsPresent &&
+      ctx.recordedHashes.get(work.hub) === hash
+    ) {
+      return done("unchanged", false);
+    }
+    let upgraded = false;
+    for (const phase of APPLY_PHASES) {
+      await ctx.lock.assertHeld();
+      ctx.onEvent({ type: "phase", hub: work.hub, phase });
+      if (phase === "secrets") {
+        for (const request of work.secrets) {
+          await retry(() => ensureSecret(ctx.kube, ctx.fleet, request, { fleetDir: ctx.fleetDir }));
+        }
+      } else if (phase === "release") {
+        if (work.release) {
+          await installRelease(ctx, work.release);
+          upgraded = true;
+        }
+      } else {
+        for (const manifest of work.manifests.filter((m) => m.phase === phase)) {
+          await retry(() => ctx.kube.apply(manifest.object));
+        }
+      }
+    }
+    await ctx.lock.assertHeld();
+    await retry(() =>
+      writeHubHash(
+        ctx.kube,
+        ctx.fleet,
+        work.hub,
+        hash,
+        work.release ? `${work.release.chart.name}-${work.release.chart.version}` : "",
+      ),
+    );
+    return done("applied", upgraded);
+  } catch (err) {
+    if (err instanceof Error && err.name === "LockError") throw err;
+    return done("failed", false, err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function installRelease(ctx: HubApplyContext, release: HelmRelease): Promise<void> {
+  const secrets = await secretValues(ctx.kube, release.namespace, HUB_SECRET_VALUES);
+  await ctx.helm.upgradeInstall({
+    release: release.name,
+    namespace: release.namespace,
+    chart: chartSource(release.chart, ctx.charts),
+    values: deepMerge(release.values, secrets) as Record<string, unknown>,
+  });
+}
+
+export function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}

@@ -1,0 +1,44 @@
+/** Gathers what `plan` compares against: live objects, releases and their values, prune candidates. */
+import type { FleetModel } from "../fleet/model.js";
+import type { Observed } from "../plan/plan.js";
+import { desiredKeys, objectKey, planPrune } from "../plan/prune.js";
+import type { HelmPort } from "../ports/helm.js";
+import { type KubePort, refOf } from "../ports/kube.js";
+import type { Bundle, KubeObject } from "../render/bundle.js";
+import { listOwned, namespacesWithClaims } from "./observe.js";
+import { mapBounded } from "./retry.js";
+
+export async function observeForPlan(
+  ports: { kube: KubePort; helm: HelmPort },
+  fleet: FleetModel,
+  bundle: Bundle,
+): Promise<Observed> {
+  const { kube, helm } = ports;
+  const objects = new Map<string, KubeObject>();
+  await mapBounded(bundle.manifests, 16, async (m) => {
+    const live = await kube.get(refOf(m.object));
+    if (live) objects.set(objectKey(m.object), live);
+  });
+  const all = await helm.listAll();
+  const releases = new Map<
+    string,
+    { info: (typeof all)[number]; values: Record<string, unknown> }
+  >();
+  await mapBounded(bundle.releases, 8, async (r) => {
+    const info = all.find((x) => x.name === r.name && x.namespace === r.namespace);
+    if (info)
+      releases.set(`${r.namespace}/${r.name}`, {
+        info,
+        values: await helm.getValues(r.name, r.namespace),
+      });
+  });
+  const prune = planPrune({
+    fleet: fleet.name,
+    owned: await listOwned(kube, fleet.name),
+    desiredKeys: desiredKeys(bundle),
+    desiredHubs: new Set(fleet.hubs.map((h) => h.name)),
+    namespacesWithClaims: await namespacesWithClaims(kube),
+    releases: all,
+  });
+  return { objects, releases, prune };
+}

@@ -1,0 +1,59 @@
+/** `hubfleet apply FILE`: make the cluster match the fleet file, hub by hub, safely re-runnable. */
+import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import { applyFleet } from "../apply/engine.js";
+import { UsageError } from "../errors.js";
+import { renderFleet } from "../render/index.js";
+import {
+  addClusterOptions,
+  type ClusterOptions,
+  chartOverrides,
+  connect,
+  loadValidFleet,
+} from "./cluster.js";
+import type { Io } from "./io.js";
+import { progressPrinter } from "./progress.js";
+
+export function applyCommand(program: Command, io: Io): void {
+  addClusterOptions(
+    program
+      .command("apply")
+      .description(
+        "make the cluster match the fleet file (ordered, concurrent, locked, skips unchanged hubs)",
+      )
+      .argument("<file>", "fleet file")
+      .option("--hub <name>", "only this hub (repeatable)", (v: string, prev: string[] = []) => [
+        ...prev,
+        v,
+      ])
+      .option("--concurrency <n>", "hubs applied at once", "4")
+      .option("--force", "apply every hub even if unchanged"),
+  ).action(
+    async (
+      file: string,
+      options: ClusterOptions & { hub?: string[]; concurrency: string; force?: boolean },
+    ) => {
+      const fleet = await loadValidFleet(io, file);
+      const concurrency = Number(options.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new (await import("../errors.js")).UsageError(
+          `--concurrency ${options.concurrency} is not a positive whole number`,
+        );
+      }
+      const bundle = renderFleet(fleet);
+      const ports = connect(io, options);
+      const progress = progressPrinter(io);
+      io.out(`applying fleet ${fleet.name} to ${ports.kube.server}\n`);
+      const report = await applyFleet(ports, fleet, bundle, {
+        ...(options.hub ? { onlyHubs: options.hub } : {}),
+        concurrency,
+        fleetDir: dirname(resolve(io.cwd, file)),
+        charts: chartOverrides(io, options.chartDir),
+        force: options.force ?? false,
+        onEvent: progress.onEvent,
+      });
+      progress.summary(report);
+      if (report.failed > 0) io.setExitCode(1);
+    },
+  );
+}

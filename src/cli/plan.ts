@@ -1,0 +1,95 @@
+/**
+ * `hubfleet plan FILE`: what apply would do. Exit code 0 = no changes, 2 = changes, 1 = error
+ * (like `terraform plan -detailed-exitcode`).
+ */
+import type { Command } from "commander";
+import { observeForPlan } from "../apply/observePlan.js";
+import type { FieldChange } from "../plan/diff.js";
+import { buildPlan, type ObjectPlan, type Plan, planHasChanges } from "../plan/plan.js";
+import { objectKey } from "../plan/prune.js";
+import { renderFleet } from "../render/index.js";
+import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
+import type { Io } from "./io.js";
+import { parseOutputFormat } from "./options.js";
+
+export const PLAN_EXIT_CHANGES = 2;
+
+export function planCommand(program: Command, io: Io): void {
+  addClusterOptions(
+    program
+      .command("plan")
+      .description("show what apply would change (exit 0: nothing, 2: changes, 1: error)")
+      .argument("<file>", "fleet file")
+      .option("-o, --output <format>", "text or json", "text"),
+  ).action(async (file: string, options: ClusterOptions & { output: string }) => {
+    const format = parseOutputFormat(options.output);
+    const fleet = await loadValidFleet(io, file);
+    const bundle = renderFleet(fleet);
+    const plan = buildPlan(bundle, await observeForPlan(connect(io, options), fleet, bundle));
+    const changed = planHasChanges(plan);
+    if (format === "json") io.out(`${JSON.stringify(planJson(plan, changed), null, 2)}\n`);
+    else printPlan(io, plan, changed);
+    if (changed) io.setExitCode(PLAN_EXIT_CHANGES);
+  });
+}
+
+function planJson(plan: Plan, changed: boolean) {
+  return {
+    changes: changed,
+    cluster: plan.cluster,
+    hubs: plan.hubs,
+    prune: {
+      delete: plan.prune.delete.map((i) => ({ object: objectKey(i.object), reason: i.reason })),
+      retain: plan.prune.retain.map((i) => ({ object: objectKey(i.object), reason: i.reason })),
+      uninstall: plan.prune.uninstall.map((r) => `${r.namespace}/${r.name}`),
+    },
+  };
+}
+
+const show = (v: unknown) => (v === undefined ? "(none)" : JSON.stringify(v));
+
+function printChanges(io: Io, changes: readonly FieldChange[], indent: string): void {
+  for (const c of changes.slice(0, 20))
+    io.out(`${indent}${c.path}: ${show(c.from)} -> ${show(c.to)}\n`);
+  if (changes.length > 20) io.out(`${indent}... and ${changes.length - 20} more\n`);
+}
+
+function printObjects(io: Io, objects: readonly ObjectPlan[]): void {
+  for (const o of objects) {
+    if (o.action === "unchanged") continue;
+    io.out(`  ${o.action === "create" ? "+" : "~"} ${o.key}\n`);
+    printChanges(io, o.changes, "      ");
+  }
+}
+
+function printPlan(io: Io, plan: Plan, changed: boolean): void {
+  if (plan.cluster.some((o) => o.action !== "unchanged")) {
+    io.out("cluster:\n");
+    printObjects(io, plan.cluster);
+  }
+  for (const hub of plan.hubs) {
+    const objectChanges = hub.objects.filter((o) => o.action !== "unchanged").length;
+    const release = hub.release;
+    const releaseText = !release
+      ? ""
+      : release.action === "install"
+        ? `install ${release.chartTo}`
+        : release.action === "upgrade"
+          ? `upgrade ${release.chartFrom === release.chartTo ? release.chartTo : `${release.chartFrom} -> ${release.chartTo}`}`
+          : "release unchanged";
+    io.out(`hub ${hub.hub}: ${objectChanges} object change(s), ${releaseText}\n`);
+    printObjects(io, hub.objects);
+    if (release && release.valueChanges.length > 0) {
+      io.out("    values:\n");
+      printChanges(io, release.valueChanges, "      ");
+    }
+  }
+  for (const r of plan.prune.uninstall) io.out(`- uninstall release ${r.namespace}/${r.name}\n`);
+  for (const i of plan.prune.delete) io.out(`- delete ${objectKey(i.object)} (${i.reason})\n`);
+  for (const i of plan.prune.retain) io.out(`  retain ${objectKey(i.object)} (${i.reason})\n`);
+  io.out(
+    changed
+      ? "\napply would change the cluster (exit code 2)\n"
+      : "\nno changes: the cluster matches the fleet file\n",
+  );
+}

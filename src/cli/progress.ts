@@ -1,0 +1,47 @@
+/** Progress of apply: one line per event (plain, for logs and CI), and a summary table. */
+import type { ApplyReport, PruneEvent } from "../apply/engine.js";
+import type { ApplyEvent } from "../apply/hubApply.js";
+import type { Io } from "./io.js";
+
+export function progressPrinter(io: Io) {
+  return {
+    onEvent(event: ApplyEvent | PruneEvent): void {
+      switch (event.type) {
+        case "hub-start":
+          io.out(`[${event.hub}] checking\n`);
+          break;
+        case "phase":
+          io.out(`[${event.hub}] ${event.phase}\n`);
+          break;
+        case "hub-done": {
+          const o = event.outcome;
+          const secs = (o.durationMs / 1000).toFixed(1);
+          io.out(`[${o.hub}] ${o.result}${o.error ? `: ${o.error}` : ""} (${secs}s)\n`);
+          break;
+        }
+        case "prune-uninstall":
+          io.out(`[prune] uninstall release ${event.release}\n`);
+          break;
+        case "prune-delete":
+          io.out(`[prune] delete ${event.object} (${event.reason})\n`);
+          break;
+        case "prune-retain":
+          io.out(`[prune] RETAINED ${event.object} (${event.reason})\n`);
+          break;
+      }
+    },
+    summary(report: ApplyReport): void {
+      const width = Math.max(4, ...report.hubs.map((h) => h.hub.length));
+      io.out(`\n${"HUB".padEnd(width)}  RESULT     TIME\n`);
+      for (const h of report.hubs) {
+        io.out(
+          `${h.hub.padEnd(width)}  ${h.result.padEnd(9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}\n`,
+        );
+      }
+      const count = (r: string) => report.hubs.filter((h) => h.result === r).length;
+      io.out(
+        `\n${count("applied")} applied, ${count("unchanged")} unchanged, ${count("failed")} failed; pruned ${report.prune.delete.length}, retained ${report.prune.retain.length}\n`,
+      );
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The plan: what apply would do, object by object and release by release. Pure: it takes the
+ * bundle and what was observed in the cluster.
+ */
+import type { HelmReleaseInfo } from "../ports/helmParse.js";
+import type { Bundle, KubeObject } from "../render/bundle.js";
+import { HUB_SECRET_VALUES } from "../render/hub/values.js";
+import { type FieldChange, fieldChanges } from "./diff.js";
+import { objectKey, type PrunePlan } from "./prune.js";
+
+export type ObjectAction = "create" | "update" | "unchanged";
+export type ReleaseAction = "install" | "upgrade" | "unchanged";
+
+export interface ObjectPlan {
+  readonly key: string;
+  readonly action: ObjectAction;
+  readonly changes: readonly FieldChange[];
+}
+
+export interface ReleasePlan {
+  readonly name: string;
+  readonly namespace: string;
+  readonly action: ReleaseAction;
+  readonly chartFrom?: string;
+  readonly chartTo: string;
+  readonly valueChanges: readonly FieldChange[];
+}
+
+export interface HubPlan {
+  readonly hub: string;
+  readonly objects: readonly ObjectPlan[];
+  readonly release?: ReleasePlan;
+}
+
+export interface Plan {
+  readonly cluster: readonly ObjectPlan[];
+  readonly hubs: readonly HubPlan[];
+  readonly prune: PrunePlan;
+}
+
+export interface Observed {
+  /** Live objects by objectKey; missing = does not exist. */
+  readonly objects: ReadonlyMap<string, KubeObject>;
+  /** Live releases by namespace/name with their user-supplied values. */
+  readonly releases: ReadonlyMap<
+    string,
+    { info: HelmReleaseInfo; values: Record<string, unknown> }
+  >;
+  readonly prune: PrunePlan;
+}
+
+function planObject(desired: KubeObject, observed: Observed): ObjectPlan {
+  const key = objectKey(desired);
+  const live = observed.objects.get(key);
+  if (!live) return { key, action: "create", changes: [] };
+  const changes = fieldChanges(desired, live);
+  return { key, action: changes.length > 0 ? "update" : "unchanged", changes };
+}
+
+/** Values hubfleet fills in from Secrets are not compared (they are never in the bundle). */
+function withoutSecretValues(values: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(values);
+  for (const ref of HUB_SECRET_VALUES) {
+    let node: Record<string, unknown> | undefined = copy;
+    for (const part of ref.valuePath.slice(0, -1)) {
+      const next: unknown = node?.[part];
+      node = next && typeof next === "object" ? (next as Record<string, unknown>) : undefined;
+    }
+    if (node) delete node[ref.valuePath[ref.valuePath.length - 1] as string];
+  }
+  return dropEmpty(copy) as Record<string, unknown>;
+}
+
+/** Maps left empty by removing secret values are not values the user set. */
+function dropEmpty(value: unknown): unknown {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const cleaned = dropEmpty(v);
+    if (
+      cleaned &&
+      typeof cleaned === "object" &&
+      !Array.isArray(cleaned) &&
+      Object.keys(cleaned).length === 0
+    )
+      continue;
+    out[k] = cleaned;
+  }
+  return out;
+}
+
+/** Differences both ways: changed or added values, and values that would be removed. */
+export function valuesDiff(desired: unknown, live: unknown): FieldChange[] {
+  const removed = fieldChanges(live, desired)
+    .filter((c) => c.from === undefined)
+    .map((c) => ({ path: c.path, from: c.to, to: undefined }));
+  return [...fieldChanges(desired, live), ...removed];
+}
+
+export function buildPlan(bundle: Bundle, observed: Observed): Plan {
+  const hubs = [...new Set(bundle.releases.map((r) => r.hub).filter((h): h is string => !!h))];
+  return {
+    cluster: bundle.manifests
+      .filter((m) => m.hub === undefined)
+      .map((m) => planObject(m.object, observed)),
+    hubs: hubs.map((hub) => {
+      const release = bundle.releases.find((r) => r.hub === hub);
+      const objects = bundle.manifests
+        .filter((m) => m.hub === hub)
+        .map((m) => planObject(m.object, observed));
+      if (!release) return { hub, objects };
+      const chartTo = `${release.chart.name}-${release.chart.version}`;
+      const live = observed.releases.get(`${release.namespace}/${release.name}`);
+      if (!live) {
+        return {
+          hub,
+          objects,
+          release: {
+            name: release.name,
+            namespace: release.namespace,
+            action: "install",
+            chartTo,
+            valueChanges: [],
+          },
+        };
+      }
+      const chartFrom = `${live.info.chartName}-${live.info.chartVersion}`;
+      const valueChanges = valuesDiff(release.values, withoutSecretValues(live.values));
+      const action: ReleaseAction =
+        chartFrom !== chartTo || valueChanges.length > 0 || live.info.status !== "deployed"
+          ? "upgrade"
+          : "unchanged";
+      return {
+        hub,
+        objects,
+        release: {
+          name: release.name,
+          namespace: release.namespace,
+          action,
+          chartFrom,
+          chartTo,
+          valueChanges,
+        },
+      };
+    }),
+    prune: observed.prune,
+  };
+}
+
+export function planHasChanges(plan: Plan): boolean {
+  const objectChanged = (o: ObjectPlan) => o.action !== "unchanged";
+  return (
+    plan.cluster.some(objectChanged) ||
+    plan.hubs.some(
+      (h) => h.objects.some(objectChanged) || (h.release && h.release.action !== "unchanged"),
+    ) ||
+    plan.prune.delete.length > 0 ||
+    plan.prune.uninstall.length > 0
+  );
+}
