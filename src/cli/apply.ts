@@ -36,9 +36,7 @@ export function applyCommand(program: Command, io: Io): void {
       const fleet = await loadValidFleet(io, file);
       const concurrency = Number(options.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) {
-        throw new (await import("../errors.js")).UsageError(
-          `--concurrency ${options.concurrency} is not a positive whole number`,
-        );
+        throw new UsageError(`--concurrency ${options.concurrency} is not a positive whole number`);
       }
       const bundle = renderFleet(fleet);
       const ports = connect(io, options);
