@@ -9,11 +9,13 @@ import { ToolError, UsageError } from "../errors.js";
 import { FleetError, formatProblem } from "../fleet/problems.js";
 import { ClusterError } from "../ports/kube.js";
 import { applyCommand } from "./apply.js";
+import { deleteHubCommand } from "./deleteHub.js";
 import { initCommand } from "./init.js";
 import type { Io } from "./io.js";
 import { processIo } from "./io.js";
 import { planCommand } from "./plan.js";
 import { renderCommand } from "./render.js";
+import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
 
 export const VERSION = "0.1.0";
@@ -31,6 +33,8 @@ export function buildProgram(io: Io): Command {
   renderCommand(program, io);
   planCommand(program, io);
   applyCommand(program, io);
+  statusCommand(program, io);
+  deleteHubCommand(program, io);
   return program;
 }
 

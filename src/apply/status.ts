@@ -1,0 +1,99 @@
+/**
+ * The fleet's health in one table: a few listings (releases, pods, nodes), then a pure summary.
+ */
+import type { FleetModel } from "../fleet/model.js";
+import { NODE_GROUP_NAMES } from "../fleet/schema.js";
+import type { HelmPort } from "../ports/helm.js";
+import type { HelmReleaseInfo } from "../ports/helmParse.js";
+import type { KubePort } from "../ports/kube.js";
+import type { KubeObject } from "../render/bundle.js";
+import { NODE_GROUP_LABEL } from "../render/cluster/nodeGroups.js";
+import { hubRoute, hubUrl } from "../render/hub/routing.js";
+
+export interface HubStatus {
+  readonly hub: string;
+  readonly url: string;
+  readonly release: string;
+  readonly chart: string;
+  readonly hubReady: boolean;
+  readonly proxyReady: boolean;
+  readonly driveReady: boolean;
+  readonly userServers: number;
+  readonly placeholders: { readonly running: number; readonly total: number };
+}
+
+export interface NodeGroupStatus {
+  readonly group: string;
+  readonly nodes: number;
+  readonly ready: number;
+}
+
+export interface FleetStatus {
+  readonly hubs: readonly HubStatus[];
+  readonly nodeGroups: readonly NodeGroupStatus[];
+}
+
+interface PodLike {
+  metadata: { namespace?: string; labels?: Record<string, string> };
+  status?: { phase?: string; conditions?: Array<{ type: string; status: string }> };
+}
+
+export function podReady(pod: PodLike): boolean {
+  return (
+    pod.status?.phase === "Running" &&
+    (pod.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
+}
+
+function nodeReady(node: KubeObject): boolean {
+  const conditions = (
+    node.status as { conditions?: Array<{ type: string; status: string }> } | undefined
+  )?.conditions;
+  return (conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+/** Pure: the table from what was listed. */
+export function summarizeStatus(
+  fleet: FleetModel,
+  releases: readonly HelmReleaseInfo[],
+  pods: readonly KubeObject[],
+  nodes: readonly KubeObject[],
+): FleetStatus {
+  const hubs = fleet.hubs.map((hub): HubStatus => {
+    const own = (pods as unknown as PodLike[]).filter((p) => p.metadata.namespace === hub.name);
+    const byComponent = (c: string) => own.filter((p) => p.metadata.labels?.component === c);
+    const anyReady = (c: string) => byComponent(c).some(podReady);
+    const release = releases.find((r) => r.namespace === hub.name && r.name === hub.name);
+    const placeholders = byComponent("user-placeholder");
+    return {
+      hub: hub.name,
+      url: hubUrl(hubRoute(fleet, hub)),
+      release: release?.status ?? "not installed",
+      chart: release ? `${release.chartName}-${release.chartVersion}` : "-",
+      hubReady: anyReady("hub"),
+      proxyReady: anyReady("proxy"),
+      driveReady: own.some(
+        (p) => p.metadata.labels?.["app.kubernetes.io/component"] === "drive" && podReady(p),
+      ),
+      userServers: byComponent("singleuser-server").filter(podReady).length,
+      placeholders: { running: placeholders.filter(podReady).length, total: hub.placeholders },
+    };
+  });
+  const nodeGroups = NODE_GROUP_NAMES.map((group) => {
+    const members = nodes.filter((n) => n.metadata.labels?.[NODE_GROUP_LABEL] === group);
+    return { group, nodes: members.length, ready: members.filter(nodeReady).length };
+  });
+  return { hubs, nodeGroups };
+}
+
+export async function fleetStatus(
+  ports: { kube: KubePort; helm: HelmPort },
+  fleet: FleetModel,
+): Promise<FleetStatus> {
+  const [releases, pods, nodes] = await Promise.all([
+    ports.helm.listAll(),
+    ports.kube.list("v1", "Pod"),
+    ports.kube.list("v1", "Node"),
+  ]);
+  return summarizeStatus(fleet, releases, pods, nodes);
+}
