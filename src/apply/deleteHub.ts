@@ -1,6 +1,6 @@
 /**
  * Removing a hub without losing its data: the release is uninstalled and the hub's objects
- * deleted, but its volume claims (drive data, hub database), their volumes, its stable secrets
+ * deleted, but its data claims (drive data, hub database), their volumes, its stable secrets
  * and so its namespace stay. The volumes are labelled with hub, fleet and date so they can be
  * found; adding the hub back re-attaches them. `purge` deletes the data too.
  */
@@ -19,8 +19,16 @@ export interface DeleteHubReport {
   readonly kept: readonly string[];
 }
 
+/** Patches to volumes hubfleet did not create use their own field manager, so they never
+ * take (and later drop) fields of the main one. */
+const VOLUME_PATCHER = "hubfleet-delete-hub";
+
 const describe = (o: KubeObject) =>
   `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
+const volumeOf = (claim: KubeObject) =>
+  (claim.spec as { volumeName?: string } | undefined)?.volumeName;
+/** The user-side NFS volume only points at the drive: it holds no data. */
+const isPointer = (pv: KubeObject) => (pv.spec as { nfs?: unknown } | undefined)?.nfs !== undefined;
 
 export async function deleteHub(
   ports: { kube: KubePort; helm: HelmPort },
@@ -34,6 +42,11 @@ export async function deleteHub(
   try {
     const deleted: string[] = [];
     const kept: string[] = [];
+    const remove = async (o: KubeObject) => {
+      await lock.assertHeld();
+      await retry(() => kube.delete(refOf(o)));
+      deleted.push(describe(o));
+    };
     await lock.assertHeld();
     const release = await helm.status(hub, hub);
     if (release) {
@@ -45,47 +58,44 @@ export async function deleteHub(
     );
     const claims = await kube.list("v1", "PersistentVolumeClaim", { namespace: hub });
     const volumes = await kube.list("v1", "PersistentVolume");
-    const claimVolumes = claims
-      .map((c) => (c.spec as { volumeName?: string } | undefined)?.volumeName)
-      .filter((v): v is string => !!v);
-    const dataVolumes = volumes.filter((v) => claimVolumes.includes(v.metadata.name));
-    for (const o of owned.filter(
-      (x) => !["Namespace", "PersistentVolumeClaim", "PersistentVolume", "Secret"].includes(x.kind),
-    )) {
-      await lock.assertHeld();
-      await retry(() => kube.delete(refOf(o)));
-      deleted.push(describe(o));
-    }
-    // The user-side NFS volume only points at the drive: it goes too.
-    for (const pv of owned.filter(
-      (x) => x.kind === "PersistentVolume" && !claimVolumes.includes(x.metadata.name),
-    )) {
-      if ((pv.spec as { nfs?: unknown } | undefined)?.nfs === undefined) continue;
-      await retry(() => kube.delete(refOf(pv)));
-      deleted.push(describe(pv));
-    }
+    const volumeOfClaim = (c: KubeObject) => volumes.find((v) => v.metadata.name === volumeOf(c));
+    const pointerClaims = claims.filter((c) => {
+      const v = volumeOfClaim(c);
+      return v !== undefined && isPointer(v);
+    });
+    const dataClaims = claims.filter((c) => !pointerClaims.includes(c));
+    const dataVolumes = dataClaims
+      .map(volumeOfClaim)
+      .filter((v): v is KubeObject => v !== undefined);
+    const kinds = ["Namespace", "PersistentVolumeClaim", "PersistentVolume", "Secret"];
+    for (const o of owned.filter((x) => !kinds.includes(x.kind))) await remove(o);
+    for (const c of pointerClaims) await remove(c);
+    for (const pv of owned.filter((x) => x.kind === "PersistentVolume" && isPointer(x)))
+      await remove(pv);
+
     if (!options.purge) {
       for (const pv of dataVolumes) {
         await lock.assertHeld();
+        const labels = {
+          [HUB_LABEL]: hub,
+          [FLEET_LABEL]: fleet.name,
+          "hubfleet.io/deleted-at": options.today,
+        };
         await retry(() =>
-          kube.apply({
-            apiVersion: "v1",
-            kind: "PersistentVolume",
-            metadata: {
-              name: pv.metadata.name,
-              labels: {
-                [HUB_LABEL]: hub,
-                [FLEET_LABEL]: fleet.name,
-                "hubfleet.io/deleted-at": options.today,
-              },
+          kube.apply(
+            {
+              apiVersion: "v1",
+              kind: "PersistentVolume",
+              metadata: { name: pv.metadata.name, labels },
             },
-          } as KubeObject),
+            { fieldManager: VOLUME_PATCHER },
+          ),
         );
         kept.push(
           `${describe(pv)} (labelled hubfleet.io/hub=${hub}, hubfleet.io/deleted-at=${options.today})`,
         );
       }
-      for (const c of claims) kept.push(describe(c));
+      for (const c of dataClaims) kept.push(describe(c));
       kept.push(`Namespace ${hub} (holds the claims and the hub's stable secrets)`);
       return { uninstalled: !!release, deleted, kept };
     }
@@ -93,20 +103,19 @@ export async function deleteHub(
     for (const pv of dataVolumes) {
       await lock.assertHeld();
       await retry(() =>
-        kube.apply({
-          apiVersion: "v1",
-          kind: "PersistentVolume",
-          metadata: { name: pv.metadata.name },
-          spec: { persistentVolumeReclaimPolicy: "Delete" },
-        } as KubeObject),
+        kube.apply(
+          {
+            apiVersion: "v1",
+            kind: "PersistentVolume",
+            metadata: { name: pv.metadata.name },
+            spec: { persistentVolumeReclaimPolicy: "Delete" },
+          } as KubeObject,
+          { fieldManager: VOLUME_PATCHER },
+        ),
       );
     }
-    for (const c of claims) {
-      await retry(() => kube.delete(refOf(c)));
-      deleted.push(describe(c));
-    }
-    await retry(() => kube.delete({ apiVersion: "v1", kind: "Namespace", name: hub }));
-    deleted.push(`Namespace ${hub}`);
+    for (const c of dataClaims) await remove(c);
+    await remove({ apiVersion: "v1", kind: "Namespace", metadata: { name: hub } });
     for (const pv of dataVolumes) deleted.push(`${describe(pv)} (deleted by its storage driver)`);
     return { uninstalled: !!release, deleted, kept };
   } finally {

@@ -36,7 +36,8 @@ export interface HubOutcome {
 export type ApplyEvent =
   | { readonly type: "hub-start"; readonly hub: string }
   | { readonly type: "phase"; readonly hub: string; readonly phase: ApplyPhase }
-  | { readonly type: "hub-done"; readonly outcome: HubOutcome };
+  | { readonly type: "hub-done"; readonly outcome: HubOutcome }
+  | { readonly type: "recovered"; readonly hub: string; readonly message: string };
 
 export interface HubWork {
   readonly hub: string;
@@ -125,7 +126,38 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
   }
 }
 
+/**
+ * A release left pending-install/upgrade/rollback by a hubfleet run that died: we hold the
+ * fleet lock, so no other hubfleet is working on it. Roll back to the last deployed revision
+ * (or, if it never deployed, remove the failed install: the chart keeps the hub's database
+ * claim, and hubfleet's own objects are not part of the release).
+ */
+async function recoverPendingRelease(ctx: HubApplyContext, release: HelmRelease): Promise<void> {
+  const live = ctx.liveReleases.get(key(release.namespace, release.name));
+  if (!live?.status.startsWith("pending-")) return;
+  const history = await ctx.helm.history(release.name, release.namespace);
+  const lastGood = [...history]
+    .reverse()
+    .find((h) => h.status === "deployed" || h.status === "superseded");
+  if (lastGood) {
+    ctx.onEvent({
+      type: "recovered",
+      hub: release.name,
+      message: `release was left ${live.status} by an interrupted run; rolled back to revision ${lastGood.revision}`,
+    });
+    await ctx.helm.rollback(release.name, release.namespace, lastGood.revision);
+  } else {
+    ctx.onEvent({
+      type: "recovered",
+      hub: release.name,
+      message: `release was left ${live.status} by an interrupted first install; removed it to install again (volumes kept)`,
+    });
+    await ctx.helm.uninstall(release.name, release.namespace);
+  }
+}
+
 async function installRelease(ctx: HubApplyContext, release: HelmRelease): Promise<void> {
+  await recoverPendingRelease(ctx, release);
   const secrets = await secretValues(ctx.kube, release.namespace, HUB_SECRET_VALUES);
   await ctx.helm.upgradeInstall({
     release: release.name,

@@ -139,8 +139,10 @@ export class FleetLock {
       }
     } catch (err) {
       if (err instanceof ClusterError && err.conflict) {
+        // Someone else created or renewed it between our read and our write: say who.
+        const winner = (await this.kube.get(this.ref()))?.spec as LeaseSpec | undefined;
         throw new LockError(
-          `another hubfleet apply took the lock ${this.name} at the same moment; try again`,
+          `another hubfleet apply holds the lock of fleet ${this.name.replace(/^hubfleet-/, "")}: ${winner?.holderIdentity ?? "unknown"} (it took the lock at the same moment); wait for it to finish`,
         );
       }
       throw err;

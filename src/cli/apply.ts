@@ -49,6 +49,9 @@ export function applyCommand(program: Command, io: Io): void {
         charts: chartOverrides(io, options.chartDir),
         force: options.force ?? false,
         onEvent: progress.onEvent,
+        ...(process.env.HUBFLEET_LOCK_SECONDS
+          ? { lock: { durationSeconds: Number(process.env.HUBFLEET_LOCK_SECONDS) } }
+          : {}),
       });
       progress.summary(report);
       if (report.failed > 0) io.setExitCode(1);

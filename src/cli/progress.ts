@@ -19,6 +19,9 @@ export function progressPrinter(io: Io) {
           io.out(`[${o.hub}] ${o.result}${o.error ? `: ${o.error}` : ""} (${secs}s)\n`);
           break;
         }
+        case "recovered":
+          io.out(`[${event.hub}] recovered: ${event.message}\n`);
+          break;
         case "prune-uninstall":
           io.out(`[prune] uninstall release ${event.release}\n`);
           break;

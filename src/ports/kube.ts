@@ -57,7 +57,10 @@ export interface ListOptions {
 
 export interface KubePort {
   /** Server-side apply as field manager `hubfleet`, taking over fields from other managers. */
-  apply(object: KubeObject, options?: { dryRun?: boolean }): Promise<KubeObject>;
+  apply(
+    object: KubeObject,
+    options?: { dryRun?: boolean; fieldManager?: string },
+  ): Promise<KubeObject>;
   /** The live object, or undefined when it does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
@@ -128,13 +131,16 @@ class ClientNodePort implements KubePort {
     readonly server: string,
   ) {}
 
-  async apply(object: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {
+  async apply(
+    object: KubeObject,
+    options: { dryRun?: boolean; fieldManager?: string } = {},
+  ): Promise<KubeObject> {
     return this.call(refOf(object), () =>
       this.api.patch(
         model(object),
         undefined,
         options.dryRun ? "All" : undefined,
-        FIELD_MANAGER,
+        options.fieldManager ?? FIELD_MANAGER,
         true,
         PatchStrategy.ServerSideApply,
       ),
