@@ -17,4 +17,4 @@ fi
 echo "==> tests"
 shopt -s nullglob
 files=(test/unit/*.test.ts test/integration/*.test.ts)
-exec node --import tsx --test --test-concurrency=2 "${files[@]}"
+exec node --import tsx --test --test-concurrency=1 "${files[@]}"

@@ -9,6 +9,8 @@ export interface Io {
   setExitCode(code: number): void;
   exitCode(): number;
   readonly cwd: string;
+  /** Whether output goes to a terminal (live progress) or a log (plain lines). */
+  readonly isTTY: boolean;
 }
 
 export function processIo(): Io {
@@ -21,6 +23,7 @@ export function processIo(): Io {
     },
     exitCode: () => code,
     cwd: process.cwd(),
+    isTTY: process.stdout.isTTY === true,
   };
 }
 
@@ -41,6 +44,7 @@ export function bufferIo(cwd = process.cwd()): Io & { stdout(): string; stderr()
     },
     exitCode: () => code,
     cwd,
+    isTTY: false,
     stdout: () => out,
     stderr: () => err,
   };

@@ -3,9 +3,40 @@ import type { ApplyReport, PruneEvent } from "../apply/engine.js";
 import type { ApplyEvent } from "../apply/hubApply.js";
 import type { Io } from "./io.js";
 
+/** On a terminal: one line per hub, rewritten in place as it moves through its phases. */
+function liveBoard(io: Io) {
+  const order: string[] = [];
+  const state = new Map<string, string>();
+  let drawn = 0;
+  const draw = () => {
+    if (drawn > 0) io.out(`\x1b[${drawn}A`);
+    for (const hub of order) io.out(`\x1b[2K${hub.padEnd(24)} ${state.get(hub) ?? ""}\n`);
+    drawn = order.length;
+  };
+  return (hub: string, text: string) => {
+    if (!state.has(hub)) order.push(hub);
+    state.set(hub, text);
+    draw();
+  };
+}
+
 export function progressPrinter(io: Io) {
+  const board = io.isTTY ? liveBoard(io) : undefined;
   return {
     onEvent(event: ApplyEvent | PruneEvent): void {
+      if (
+        board &&
+        (event.type === "hub-start" || event.type === "phase" || event.type === "hub-done")
+      ) {
+        if (event.type === "hub-done") {
+          const o = event.outcome;
+          board(
+            o.hub,
+            `${o.result}${o.error ? `: ${o.error}` : ""} (${(o.durationMs / 1000).toFixed(1)}s)`,
+          );
+        } else board(event.hub, event.type === "phase" ? `${event.phase}...` : "checking...");
+        return;
+      }
       switch (event.type) {
         case "hub-start":
           io.out(`[${event.hub}] checking\n`);

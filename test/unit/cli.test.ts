@@ -190,3 +190,52 @@ describe("hubfleet render", () => {
     assert.match(r.stderr, /--out/);
   });
 });
+
+describe("cluster commands refuse bad requests before touching a cluster", () => {
+  it("apply: --concurrency must be a positive whole number", async () => {
+    const r = await runCli([
+      "apply",
+      EXAMPLE,
+      "--concurrency",
+      "0",
+      "--kubeconfig",
+      "/nonexistent",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--concurrency 0 is not a positive whole number/);
+  });
+  it("delete-hub: refuses a hub that is still in the fleet file", async () => {
+    const r = await runCli(["delete-hub", "cs480", "-f", EXAMPLE]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /hub cs480 is still in .*fleet\.yaml; the next apply would create it again/,
+    );
+  });
+  it("delete-hub --purge: needs the hub's name again", async () => {
+    const r = await runCli(["delete-hub", "old-class", "-f", EXAMPLE, "--purge"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--purge deletes every file of hub old-class's users/);
+    assert.match(r.stderr, /--yes-delete-data=old-class/);
+    const wrong = await runCli([
+      "delete-hub",
+      "old-class",
+      "-f",
+      EXAMPLE,
+      "--purge",
+      "--yes-delete-data=old",
+    ]);
+    assert.equal(wrong.code, 1);
+  });
+  it("apply: a bad fleet file is reported before any cluster is contacted", async () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, "bad.yaml"),
+      editedExample((d) => d.setIn(["hubs", 0, "name"], "X")),
+    );
+    const r = await runCli(["apply", "bad.yaml", "--kubeconfig", "/nonexistent"], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /hubs\[0\]\.name/);
+    assert.doesNotMatch(r.stderr, /kubeconfig/);
+  });
+});
