@@ -1,24 +1,8 @@
 /**
- * Bridges the fleet renderer and the test control plane: the simulated nodes are the fleet's
- * node groups with exactly the labels, taints and allocatable resources the renderer defines.
+ * Fleet-specific pieces for tests on the control plane: simulated nodes from the fleet's node
+ * groups, and a user-scheduler configuration for its hubs.
  */
-import type { FleetModel } from "../src/fleet/model.js";
-import { nodeGroupNodes } from "../src/render/cluster/nodeGroups.js";
-import type { SimNode } from "./sim/index.js";
-
-export function simNodesForFleet(
-  fleet: FleetModel,
-  perGroup: Partial<Record<string, number>> = {},
-): SimNode[] {
-  return nodeGroupNodes(fleet).flatMap((group) =>
-    Array.from({ length: perGroup[group.name] ?? 1 }, (_, i) => ({
-      name: `${group.name}-${i}`,
-      labels: { ...group.labels, "node.kubernetes.io/instance-type": group.group.instanceType },
-      taints: group.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
-      allocatable: { ...group.allocatable },
-    })),
-  );
-}
+export { simNodesForFleet } from "./sim/nodes.js";
 
 /**
  * A scheduler configuration with one profile per hub named like z2jh's user scheduler

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { stringify as toYaml } from "yaml";
+import { allocatable, lookupInstanceType } from "../../src/fleet/instanceTypes.js";
 import { repoRoot } from "../sim/binaries.js";
 import { type ControlPlane, SIM_STORAGE_CLASS, startControlPlane } from "../sim/controlPlane.js";
 import { KubeError, type KubeObject, podIsRunningAndReady, waitFor } from "../sim/kube.js";
@@ -113,7 +114,11 @@ describe("simulated control plane", () => {
       ]),
       [["hub.jupyter.org/dedicated", "user", "NoSchedule"]],
     );
-    assert.equal(users?.status?.allocatable?.memory, "7330Mi");
+    // What EKS would report for the example's user nodes (t3a.large), from hubfleet's table.
+    const t3aLarge = lookupInstanceType("t3a.large");
+    assert.ok(t3aLarge);
+    assert.equal(users?.status?.allocatable?.memory, `${allocatable(t3aLarge).memoryMiB}Mi`);
+    assert.equal(users?.status?.allocatable?.cpu, `${allocatable(t3aLarge).cpuMillis}m`);
     const core = nodes.find((n) => n.metadata.name === "jhcontrolplane-0");
     assert.equal(core?.metadata.labels?.["hub.jupyter.org/node-purpose"], "core");
     for (const n of nodes) {

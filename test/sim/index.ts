@@ -18,6 +18,12 @@ export {
   podIsRunningAndReady,
   waitFor,
 } from "./kube.js";
-export { defaultSimNodes, type SimNode, type SimTaint, simNodeManifest } from "./nodes.js";
+export {
+  defaultSimNodes,
+  type SimNode,
+  type SimTaint,
+  simNodeManifest,
+  simNodesForFleet,
+} from "./nodes.js";
 export { stopAllControlPlanes } from "./processes.js";
 export { TEST_PROVISIONER_NAME } from "./testProvisioner.js";

@@ -1,6 +1,9 @@
-// Simulated (kwok-managed) nodes. `defaultSimNodes()` is the one place that knows the
-// default node groups; it is meant to be replaced by a bridge to the fleet renderer, so keep
-// it isolated and keep everything else generic over `SimNode`.
+// Simulated (kwok-managed) nodes, derived from the fleet renderer's node groups.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseFleet } from "../../src/fleet/load.js";
+import type { FleetModel } from "../../src/fleet/model.js";
+import { nodeGroupNodes } from "../../src/render/cluster/nodeGroups.js";
 
 export interface SimTaint {
   key: string;
@@ -20,37 +23,33 @@ export const KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node";
 export const KWOK_NODE_ANNOTATION_VALUE = "fake";
 
 /**
- * One node per node group of DESIGN.md §2 (clustertools, jhcontrolplane, jhusers) with
- * allocatable resources close to what EKS reports for the original instance types
- * (t3a.medium for the core groups, t3a.large for users).
+ * One node per node group of the bundled example fleet, with exactly the labels, taints and
+ * allocatable resources the fleet renderer gives them (nothing about node groups is repeated
+ * here).
  */
 export function defaultSimNodes(): SimNode[] {
-  const t3aMedium = { cpu: "1930m", memory: "3442Mi", pods: "17" };
-  const t3aLarge = { cpu: "1930m", memory: "7330Mi", pods: "35" };
-  const group = (name: string, instanceType: string): Record<string, string> => ({
-    "hubfleet.io/node-group": name,
-    "node.kubernetes.io/instance-type": instanceType,
-  });
-  return [
-    {
-      name: "clustertools-0",
-      labels: group("clustertools", "t3a.medium"),
-      taints: [],
-      allocatable: t3aMedium,
-    },
-    {
-      name: "jhcontrolplane-0",
-      labels: { ...group("jhcontrolplane", "t3a.medium"), "hub.jupyter.org/node-purpose": "core" },
-      taints: [],
-      allocatable: t3aMedium,
-    },
-    {
-      name: "jhusers-0",
-      labels: { ...group("jhusers", "t3a.large"), "hub.jupyter.org/node-purpose": "user" },
-      taints: [{ key: "hub.jupyter.org/dedicated", value: "user", effect: "NoSchedule" }],
-      allocatable: t3aLarge,
-    },
-  ];
+  const text = readFileSync(
+    fileURLToPath(new URL("../../examples/fleet.yaml", import.meta.url)),
+    "utf8",
+  );
+  const result = parseFleet(text, "examples/fleet.yaml");
+  if (!result.fleet) throw new Error("the bundled example fleet does not validate");
+  return simNodesForFleet(result.fleet);
+}
+
+/** The fleet's node groups as simulated nodes (`perGroup` nodes of each, default 1). */
+export function simNodesForFleet(
+  fleet: FleetModel,
+  perGroup: Partial<Record<string, number>> = {},
+): SimNode[] {
+  return nodeGroupNodes(fleet).flatMap((group) =>
+    Array.from({ length: perGroup[group.name] ?? 1 }, (_, i) => ({
+      name: `${group.name}-${i}`,
+      labels: { ...group.labels, "node.kubernetes.io/instance-type": group.group.instanceType },
+      taints: group.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+      allocatable: { ...group.allocatable },
+    })),
+  );
 }
 
 /**
