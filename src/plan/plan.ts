@@ -3,7 +3,7 @@
  * bundle and what was observed in the cluster.
  */
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
-import type { Bundle, KubeObject } from "../render/bundle.js";
+import type { Bundle, HelmRelease, KubeObject } from "../render/bundle.js";
 import { HUB_SECRET_VALUES } from "../render/hub/values.js";
 import { type FieldChange, fieldChanges } from "./diff.js";
 import { objectKey, type PrunePlan } from "./prune.js";
@@ -97,6 +97,18 @@ export function valuesDiff(desired: unknown, live: unknown): FieldChange[] {
   return [...fieldChanges(desired, live), ...removed];
 }
 
+function planRelease(release: HelmRelease, observed: Observed): ReleasePlan {
+  const base = { name: release.name, namespace: release.namespace };
+  const chartTo = `${release.chart.name}-${release.chart.version}`;
+  const live = observed.releases.get(`${release.namespace}/${release.name}`);
+  if (!live) return { ...base, action: "install", chartTo, valueChanges: [] };
+  const chartFrom = `${live.info.chartName}-${live.info.chartVersion}`;
+  const valueChanges = valuesDiff(release.values, withoutSecretValues(live.values));
+  const changed =
+    chartFrom !== chartTo || valueChanges.length > 0 || live.info.status !== "deployed";
+  return { ...base, action: changed ? "upgrade" : "unchanged", chartFrom, chartTo, valueChanges };
+}
+
 export function buildPlan(bundle: Bundle, observed: Observed): Plan {
   const hubs = [...new Set(bundle.releases.map((r) => r.hub).filter((h): h is string => !!h))];
   return {
@@ -108,40 +120,7 @@ export function buildPlan(bundle: Bundle, observed: Observed): Plan {
       const objects = bundle.manifests
         .filter((m) => m.hub === hub)
         .map((m) => planObject(m.object, observed));
-      if (!release) return { hub, objects };
-      const chartTo = `${release.chart.name}-${release.chart.version}`;
-      const live = observed.releases.get(`${release.namespace}/${release.name}`);
-      if (!live) {
-        return {
-          hub,
-          objects,
-          release: {
-            name: release.name,
-            namespace: release.namespace,
-            action: "install",
-            chartTo,
-            valueChanges: [],
-          },
-        };
-      }
-      const chartFrom = `${live.info.chartName}-${live.info.chartVersion}`;
-      const valueChanges = valuesDiff(release.values, withoutSecretValues(live.values));
-      const action: ReleaseAction =
-        chartFrom !== chartTo || valueChanges.length > 0 || live.info.status !== "deployed"
-          ? "upgrade"
-          : "unchanged";
-      return {
-        hub,
-        objects,
-        release: {
-          name: release.name,
-          namespace: release.namespace,
-          action,
-          chartFrom,
-          chartTo,
-          valueChanges,
-        },
-      };
+      return release ? { hub, objects, release: planRelease(release, observed) } : { hub, objects };
     }),
     prune: observed.prune,
   };

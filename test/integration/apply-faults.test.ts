@@ -12,12 +12,12 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { observeForPlan } from "../../src/apply/observePlan.js";
 import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
-import { type HelmPort, helmPort } from "../../src/ports/helm.js";
-import { type KubePort, kubePortFromConfig } from "../../src/ports/kube.js";
+import type { HelmPort } from "../../src/ports/helm.js";
+import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
 import { EXAMPLE, exampleText, fleetFrom, REPO, runCli } from "../helpers.js";
-import { type ControlPlane, startControlPlane, waitFor } from "../sim/index.js";
-import { simNodesForFleet, userSchedulerConfig } from "../simFleet.js";
+import { type ControlPlane, waitFor } from "../sim/index.js";
+import { startFleetCluster } from "../simFleet.js";
 
 const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));
 const example = fleetFrom(exampleText);
@@ -104,18 +104,7 @@ function random(seed: number): () => number {
 
 describe("apply under faults", { timeout: 900_000 }, () => {
   before(async () => {
-    cp = await startControlPlane({
-      nodes: simNodesForFleet(example, { jhcontrolplane: 2, jhusers: 2 }),
-      serviceCidr: example.cluster.serviceCIDR,
-      testProvisionerStandInFor: ["ebs.csi.aws.com"],
-    });
-    kube = kubePortFromConfig({ kubeconfig: cp.kubeconfigPath });
-    helm = helmPort({
-      binary: join(cp.binDir, "helm"),
-      kubeconfig: cp.kubeconfigPath,
-      env: cp.env,
-    });
-    await cp.startScheduler({ name: "user-scheduler", configYaml: userSchedulerConfig(HUBS) });
+    ({ cp, kube, helm } = await startFleetCluster(example));
   });
   after(async () => {
     await cp?.stop();

@@ -12,13 +12,13 @@ import { observeForPlan } from "../../src/apply/observePlan.js";
 import { fleetStatus } from "../../src/apply/status.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
-import { type HelmPort, helmPort } from "../../src/ports/helm.js";
-import { type KubePort, kubePortFromConfig } from "../../src/ports/kube.js";
+import type { HelmPort } from "../../src/ports/helm.js";
+import type { KubePort } from "../../src/ports/kube.js";
 import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
 import { editedExample, exampleText, fleetFrom, REPO } from "../helpers.js";
-import { type ControlPlane, startControlPlane, waitFor } from "../sim/index.js";
-import { simNodesForFleet, userSchedulerConfig } from "../simFleet.js";
+import { type ControlPlane, waitFor } from "../sim/index.js";
+import { startFleetCluster } from "../simFleet.js";
 
 const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));
 const charts = new Map([["jupyterhub", STANDIN]]);
@@ -61,14 +61,7 @@ const dataVolume = async (hub: string) =>
 
 describe("apply on the real control plane", { timeout: 600_000 }, () => {
   before(async () => {
-    cp = await startControlPlane({
-      nodes: simNodesForFleet(example, { jhcontrolplane: 2, jhusers: 2 }),
-      serviceCidr: example.cluster.serviceCIDR,
-      testProvisionerStandInFor: ["ebs.csi.aws.com"],
-    });
-    kube = kubePortFromConfig({ kubeconfig: cp.kubeconfigPath });
-    helm = helmPort({ binary: `${cp.binDir}/helm`, kubeconfig: cp.kubeconfigPath, env: cp.env });
-    await cp.startScheduler({ name: "user-scheduler", configYaml: userSchedulerConfig(HUBS) });
+    ({ cp, kube, helm } = await startFleetCluster(example));
   });
   after(async () => {
     await cp?.stop();
