@@ -107,6 +107,28 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
           ? "jhusers"
           : "jhcontrolplane";
         assert.equal(group, want, `${hub}/${pod.metadata.name} (${component}) on ${group}`);
+        if (group === "jhusers") {
+          // Nothing on the user nodes holds a block volume (only the drive's NFS share).
+          for (const volume of pod.spec.volumes ?? []) {
+            const claimName = volume.persistentVolumeClaim?.claimName;
+            if (!claimName) continue;
+            const claim = (await kube.get({
+              apiVersion: "v1",
+              kind: "PersistentVolumeClaim",
+              namespace: hub,
+              name: claimName,
+            })) as Any;
+            const pv = (await kube.get({
+              apiVersion: "v1",
+              kind: "PersistentVolume",
+              name: claim?.spec?.volumeName ?? "",
+            })) as Any;
+            assert.ok(
+              pv?.spec?.nfs,
+              `${hub}/${pod.metadata.name} on jhusers mounts ${claimName}, not an NFS share`,
+            );
+          }
+        }
       }
       const claims = (await kube.list("v1", "PersistentVolumeClaim", { namespace: hub })) as Any[];
       assert.deepEqual(claims.map((c) => [c.metadata.name, c.status.phase]).sort(), [

@@ -11,6 +11,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { cidrContains, derivedClusterIP, parseCidr, parseIPv4 } from "../../src/fleet/cidr.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import type { KubeObject } from "../../src/render/bundle.js";
+import { findUnknownZ2jhKeys } from "../../src/render/hub/z2jhKeys.js";
 import { renderFleet } from "../../src/render/index.js";
 import { EXAMPLE, editedExample, exampleFleet, fleetFrom, runCli } from "../helpers.js";
 
@@ -203,6 +204,14 @@ describe("drive address collisions", () => {
 });
 
 describe("z2jh values", () => {
+  it("use only keys the pinned chart accepts, in every routing mode", () => {
+    for (const routing of ["path", "subdomain"]) {
+      const fleet = fleetFrom(editedExample((d) => d.setIn(["domain", "routing"], routing)));
+      for (const release of renderFleet(fleet).releases) {
+        assert.deepEqual(findUnknownZ2jhKeys(release.values), [], `${routing} ${release.name}`);
+      }
+    }
+  });
   it("require node purpose for core and user pods, with user scheduler, priority and placeholders", () => {
     for (const hub of HUBS) {
       const s = valuesOf(hub).scheduling;
