@@ -2,7 +2,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { loadFleetFile } from "../fleet/load.js";
+import type { FleetModel } from "../fleet/model.js";
 import { formatProblem } from "../fleet/problems.js";
+import { formatBytes, parseQuantity } from "../fleet/quantity.js";
 import type { Io } from "./io.js";
 import { parseOutputFormat } from "./options.js";
 
@@ -29,7 +31,7 @@ export function validateCommand(program: Command, io: Io): void {
         if (errors === 0) {
           const hubs = result.fleet?.hubs.length ?? 0;
           io.out(
-            `${file}: valid: ${hubs} hub(s) on cluster ${result.fleet?.name}${warnings ? `, ${warnings} warning(s)` : ""}\n`,
+            `${file}: valid: ${hubs} hub(s) on cluster ${result.fleet?.name}, ${formatBytes(result.fleet ? totalDriveBytes(result.fleet) : 0)} of drives${warnings ? `, ${warnings} warning(s)` : ""}\n`,
           );
         } else {
           io.err(`${file}: ${errors} error(s)${warnings ? `, ${warnings} warning(s)` : ""}\n`);
@@ -37,6 +39,11 @@ export function validateCommand(program: Command, io: Io): void {
       }
       if (errors > 0) io.setExitCode(1);
     });
+}
+
+/** The storage every hub's drive asks for, together (what the fleet costs in volumes). */
+export function totalDriveBytes(fleet: FleetModel): number {
+  return fleet.hubs.reduce((sum, hub) => sum + (parseQuantity(hub.drive.size) ?? 0), 0);
 }
 
 export function resolvePath(io: Io, file: string): string {

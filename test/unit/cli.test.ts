@@ -37,7 +37,7 @@ describe("hubfleet validate", () => {
   it("prints a one-line summary and exits 0 for a valid fleet", async () => {
     const r = await runCli(["validate", EXAMPLE]);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /valid: 3 hub\(s\) on cluster jhfleet/);
+    assert.match(r.stdout, /valid: 3 hub\(s\) on cluster jhfleet, 350 GiB of drives/);
     assert.equal(r.stdout.trim().split("\n").length, 1);
   });
   it("warns about the shared cookie origin of path routing", async () => {
