@@ -286,4 +286,42 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
     assert.equal(await dataVolume("stat101"), volume);
     assert.equal((await helm.status("stat101", "stat101"))?.status, "deployed");
   });
+  it("delete-hub --purge deletes the data volumes and the namespace", async () => {
+    const volumes = [await dataVolume("cs480")];
+    const dbClaim = (await kube.get({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      namespace: "cs480",
+      name: "hub-db-dir",
+    })) as Any;
+    volumes.push(dbClaim?.spec?.volumeName);
+    assert.ok(
+      volumes.every((v) => typeof v === "string"),
+      JSON.stringify(volumes),
+    );
+    const without = fleetFrom(editedExample((d) => d.deleteIn(["hubs", 1])));
+    const report = await deleteHub({ kube, helm }, without, "cs480", {
+      purge: true,
+      today: "2026-11-26",
+    });
+    assert.ok(report.deleted.includes("Namespace cs480"));
+    await waitFor(
+      "cs480's volumes deleted by the storage driver",
+      async () => {
+        const left = await Promise.all(
+          volumes.map((v) =>
+            kube.get({ apiVersion: "v1", kind: "PersistentVolume", name: v as string }),
+          ),
+        );
+        return left.every((v) => v === undefined);
+      },
+      { timeoutMs: 60_000 },
+    );
+    await waitFor(
+      "namespace cs480 gone",
+      async () =>
+        (await kube.get({ apiVersion: "v1", kind: "Namespace", name: "cs480" })) === undefined,
+      { timeoutMs: 60_000 },
+    );
+  });
 });
