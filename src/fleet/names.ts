@@ -18,10 +18,6 @@ export const DNS_SUBDOMAIN_MAX = 253;
 export const RESERVED_NAMESPACES = ["default", "velero", "cluster-tools"] as const;
 export const RESERVED_PREFIXES = ["kube-"] as const;
 
-export function driveName(): string {
-  return "drive";
-}
-
 /** Cluster-scoped PersistentVolume through which user servers mount the hub's drive. */
 export function driveClientVolumeName(hub: string): string {
   return `hubfleet-${hub}-drive`;

@@ -45,10 +45,6 @@ export function formatProblem(problem: Problem): string {
   return `${where}: ${problem.severity}:${field} ${problem.message}${hint}`;
 }
 
-export function errorsOf(problems: readonly Problem[]): Problem[] {
-  return problems.filter((p) => p.severity === "error");
-}
-
 /** Bad input: a fleet file (or a file it names) that hubfleet cannot use. */
 export class FleetError extends Error {
   readonly problems: readonly Problem[];

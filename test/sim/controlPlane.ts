@@ -605,9 +605,19 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-function httpGet(url: string): Promise<{ status: number; body: string }> {
+type Response = { status: number; body: string };
+
+/** A GET with a 2 s timeout, reading the body as text. */
+function getText(
+  get: (
+    url: string,
+    options: { timeout: number },
+    cb: (res: http.IncomingMessage) => void,
+  ) => http.ClientRequest,
+  url: string,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 2_000 }, (res) => {
+    const req = get(url, { timeout: 2_000 }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => {
@@ -620,18 +630,14 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
+function httpGet(url: string): Promise<Response> {
+  return getText(http.get, url);
+}
+
 /** Health probes of kube-controller-manager/kube-scheduler (self-signed serving certs). */
-function httpsGetInsecure(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { timeout: 2_000, rejectUnauthorized: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        body += d;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-  });
+function httpsGetInsecure(url: string): Promise<Response> {
+  return getText(
+    (u, options, cb) => https.get(u, { ...options, rejectUnauthorized: false }, cb),
+    url,
+  );
 }
