@@ -37,7 +37,7 @@ function cliEnv(): NodeJS.ProcessEnv {
   };
 }
 
-function startApply(): {
+function startApply(extraArgs: string[] = []): {
   child: ChildProcess;
   done: Promise<{ code: number | null; output: string }>;
 } {
@@ -51,6 +51,7 @@ function startApply(): {
       EXAMPLE,
       "--chart-dir",
       `jupyterhub=${STANDIN}`,
+      ...extraArgs,
     ],
     { env: cliEnv(), cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -166,6 +167,30 @@ describe("apply under faults", { timeout: 900_000 }, () => {
       output,
       /\[cs480\] recovered: release was left pending-upgrade by an interrupted run; rolled back to revision \d+/,
     );
+    await assertConverged();
+  });
+
+  it("an apply paused past its lock's expiry stops before its next write when it resumes", async () => {
+    const paused = startApply(["--force", "--concurrency", "1"]);
+    let seen = "";
+    paused.child.stdout?.on("data", (d: Buffer) => {
+      seen += d.toString();
+    });
+    await waitFor("first apply writing", async () => /\] storage/.test(seen), {
+      timeoutMs: 30_000,
+      describe: async () => seen,
+    });
+    paused.child.kill("SIGSTOP");
+    await new Promise((r) => setTimeout(r, (LOCK_SECONDS + 2) * 1000));
+    // The lock has expired: a second apply takes it and finishes.
+    const second = startApply();
+    const secondResult = await second.done;
+    assert.equal(secondResult.code, 0, secondResult.output);
+    paused.child.kill("SIGCONT");
+    const first = await paused.done;
+    assert.equal(first.code, 1, first.output);
+    assert.match(first.output, /lost the fleet lock/);
+    assert.match(first.output, /stopping before the next write/);
     await assertConverged();
   });
 
