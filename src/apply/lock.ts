@@ -50,6 +50,11 @@ interface LeaseSpec {
   leaseTransitions?: number;
 }
 
+/** A Lease's MicroTime: RFC 3339 with microseconds. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
 /** Whether a lease is held by someone right now (pure). */
 export function leaseIsLive(spec: LeaseSpec | undefined, nowMs: number): boolean {
   if (!spec?.holderIdentity || !spec.renewTime) return false;
@@ -115,7 +120,7 @@ export class FleetLock {
   }
 
   private async take(): Promise<void> {
-    const stamp = new Date(this.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+    const stamp = microTime(this.now());
     const existing = await this.kube.get(this.ref());
     const spec = existing?.spec as LeaseSpec | undefined;
     if (existing && leaseIsLive(spec, this.now()) && spec?.holderIdentity !== this.holder) {
@@ -160,7 +165,7 @@ export class FleetLock {
         this.lost = `the lock was taken over by ${spec?.holderIdentity ?? "nobody (deleted)"}`;
         return;
       }
-      const stamp = new Date(this.now()).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+      const stamp = microTime(this.now());
       const rv = (existing.metadata as { resourceVersion?: string }).resourceVersion;
       await this.kube.replace(this.leaseObject({ ...spec, renewTime: stamp }, rv));
       this.lastRenewMs = this.now();
