@@ -161,28 +161,182 @@ const domainSchema = z
   .strict()
   .describe("Where the hubs are reached: host name, routing mode and TLS.");
 
-const toolSchema = (what: string, enabledByDefault: boolean) =>
-  z
-    .object({
-      enabled: z.boolean().default(enabledByDefault).describe(`Install ${what}.`),
-      chartVersion: z
-        .string()
-        .optional()
-        .describe("Chart version; defaults to the version this hubfleet release pins."),
-    })
-    .strict()
-    .describe(`${what.charAt(0).toUpperCase()}${what.slice(1)}.`)
-    .prefault({});
+/** A Helm chart version: exact (x.y.z with an optional pre-release), never a range or "latest". */
+const chartVersion = z
+  .string()
+  .optional()
+  .describe(
+    "Chart version, exact (e.g. 1.2.3). Default: the version this hubfleet release pins and tests.",
+  );
+
+const duration = (what: string) =>
+  z.string().regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, {
+    message: `${what} must be a duration such as "10m", "1h30m" or "720h"`,
+  });
+
+const stringMap = z.record(z.string(), z.string());
+
+const ingressToolSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe("Install the ingress controller (Traefik)."),
+    chartVersion,
+    replicas: z.int().min(1).max(10).default(2).describe("Ingress controller pods."),
+    serviceType: z
+      .enum(["LoadBalancer", "NodePort", "ClusterIP"])
+      .default("LoadBalancer")
+      .describe("Type of the controller's Service: how traffic reaches the cluster."),
+    awsLoadBalancer: z
+      .enum(["nlb", "nlb-internal", "none"])
+      .default("nlb")
+      .describe(
+        "On EKS with serviceType LoadBalancer: an internet-facing ('nlb') or internal ('nlb-internal') AWS Network Load Balancer, or 'none' for the cloud's default.",
+      ),
+    serviceAnnotations: stringMap
+      .default({})
+      .describe("Extra annotations on the controller's Service (merged over the NLB ones)."),
+  })
+  .strict()
+  .describe("The ingress controller (Traefik) every hub's URL goes through.")
+  .prefault({});
+
+const certManagerToolSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Install cert-manager and get the hubs' certificates from an ACME CA."),
+    chartVersion,
+    email: z
+      .email()
+      .optional()
+      .describe("Contact e-mail for the ACME account (required when enabled)."),
+    server: z
+      .enum(["production", "staging"])
+      .default("production")
+      .describe("Let's Encrypt production or staging (for trying things out)."),
+  })
+  .strict()
+  .describe(
+    "cert-manager with a Let's Encrypt issuer (HTTP-01 through the ingress). Replaces domain.tls.",
+  )
+  .prefault({});
+
+const autoscalerToolSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Install the cluster-autoscaler (EKS only; ignored on local)."),
+    chartVersion,
+    imageTag: z
+      .string()
+      .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a tag such as v1.34.1" })
+      .optional()
+      .describe("Autoscaler image tag. Default: the release matching cluster.kubernetesVersion."),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws[-a-z]*:iam::[0-9]{12}:role\/.+$/, {
+        message: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/autoscaler",
+      })
+      .optional()
+      .describe(
+        "IAM role for the autoscaler's service account (IRSA). Default: none (node role permissions).",
+      ),
+    expander: z
+      .enum(["least-waste", "priority"])
+      .default("least-waste")
+      .describe("How the autoscaler picks a group to grow: least-waste or priority."),
+    scaleDownUnneededTime: duration("scaleDownUnneededTime")
+      .default("10m")
+      .describe("How long a node must be unneeded before it is removed."),
+    scaleDownDelayAfterAdd: duration("scaleDownDelayAfterAdd")
+      .default("10m")
+      .describe("How long after a scale-up before scale-down is considered again."),
+  })
+  .strict()
+  .describe("The cluster-autoscaler, in kube-system, finding the node groups by tag.")
+  .prefault({});
+
+const monitoringToolSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Install Prometheus and Grafana (kube-prometheus-stack) with the fleet dashboard."),
+    chartVersion,
+    retention: duration("retention")
+      .or(z.string().regex(/^[0-9]+[dwy]$/, { message: 'must be a duration such as "15d"' }))
+      .default("15d")
+      .describe("How long Prometheus keeps metrics."),
+    storageSize: memoryQuantity.default("50Gi").describe("Prometheus' volume size."),
+    grafanaPath: z
+      .string()
+      .regex(/^\/[-a-z0-9/]*[-a-z0-9]$/, { message: 'must be a URL path such as "/grafana"' })
+      .optional()
+      .describe(
+        "Serve Grafana at https://<host><grafanaPath> (path routing) or https://grafana.<host> (subdomain routing) when set. Default: not exposed (use kubectl port-forward).",
+      ),
+  })
+  .strict()
+  .describe("Prometheus + Grafana with the JupyterHub fleet dashboard.")
+  .prefault({});
+
+const backupsToolSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe("Install Velero (EKS only; ignored on local)."),
+    chartVersion,
+    bucket: z
+      .string()
+      .optional()
+      .describe("S3 bucket for the backups (required when enabled on EKS); backup-setup creates it."),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { message: "must be an AWS region such as us-west-2" })
+      .optional()
+      .describe("The bucket's region. Default: cluster.region."),
+    prefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9][-a-zA-Z0-9_/]*$/)
+      .optional()
+      .describe("Folder inside the bucket. Default: the cluster name."),
+    schedule: z
+      .string()
+      .default("0 3 * * *")
+      .describe("When each hub is backed up (cron, cluster time zone UTC)."),
+    ttl: duration("ttl").default("720h").describe("How long Velero keeps each backup."),
+    expireAfterDays: z
+      .int()
+      .min(1)
+      .default(90)
+      .describe(
+        "S3 lifecycle rule: objects (and old versions) older than this are deleted by S3 itself.",
+      ),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws[-a-z]*:iam::[0-9]{12}:role\/.+$/, {
+        message: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/velero",
+      })
+      .optional()
+      .describe(
+        "IAM role for Velero's service account (IRSA). Without it, backup-setup creates an IAM user and its credentials Secret.",
+      ),
+  })
+  .strict()
+  .describe("Velero backups of every hub (drive included) to S3.")
+  .prefault({});
 
 const toolsSchema = z
   .object({
-    ingress: toolSchema("the ingress controller", true),
-    autoscaler: toolSchema("the cluster-autoscaler (EKS only)", true),
-    backups: toolSchema("Velero backups (EKS only)", true),
-    monitoring: toolSchema("Prometheus and Grafana with the fleet dashboard", true),
+    ingress: ingressToolSchema,
+    certManager: certManagerToolSchema,
+    autoscaler: autoscalerToolSchema,
+    monitoring: monitoringToolSchema,
+    backups: backupsToolSchema,
   })
   .strict()
-  .describe("Cluster tools, all on the clustertools group.");
+  .describe(
+    "Cluster tools, installed before the hubs: autoscaler in kube-system, Velero in velero, the rest in cluster-tools.",
+  );
 
 const secretRef = z
   .object({
@@ -380,3 +534,4 @@ export type FleetSpec = z.output<typeof fleetSchema>;
 export type HubSpec = FleetSpec["hubs"][number];
 export type Authenticator = z.output<typeof authenticatorSchema>;
 export type TlsSpec = z.output<typeof tlsSchema>;
+export type ToolsSpec = z.output<typeof toolsSchema>;

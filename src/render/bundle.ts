@@ -25,6 +25,7 @@ export interface KubeObject {
 /**
  * The order apply works in, per hub: a namespace before what lives in it, storage before the
  * drive that mounts it, secrets before the release that reads them, policies last.
+ * "after-release" holds objects whose kinds the release itself defines (a tool's CRDs).
  */
 export const APPLY_PHASES = [
   "namespace",
@@ -32,6 +33,7 @@ export const APPLY_PHASES = [
   "drive",
   "secrets",
   "release",
+  "after-release",
   "network",
 ] as const;
 export type ApplyPhase = (typeof APPLY_PHASES)[number];
@@ -40,6 +42,8 @@ export interface Manifest {
   readonly phase: ApplyPhase;
   /** The hub the object belongs to; absent for cluster-wide objects. */
   readonly hub?: string;
+  /** The cluster tool (its release name) the object belongs to. */
+  readonly tool?: string;
   readonly object: KubeObject;
 }
 
@@ -55,6 +59,8 @@ export interface HelmRelease {
   readonly chart: ChartRef;
   readonly values: Readonly<Record<string, unknown>>;
   readonly hub?: string;
+  /** Set for a cluster tool's release (its value is the release name). */
+  readonly tool?: string;
 }
 
 /** A Secret apply creates once and never writes into rendered files (values are generated or read from files). */
@@ -65,6 +71,7 @@ export interface SecretRequest {
   /** Keys it holds; values never appear in a bundle. */
   readonly keys: readonly string[];
   readonly hub?: string;
+  readonly tool?: string;
 }
 
 export interface Bundle {

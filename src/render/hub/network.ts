@@ -12,9 +12,11 @@
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import type { KubeObject, Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
+import { TOOLS_NAMESPACE } from "../tools/tool.js";
 import { DRIVE, DRIVE_METRICS_PORT, NFS_PORT } from "./drive.js";
 
-export const TOOLS_NAMESPACE = "cluster-tools";
+export { TOOLS_NAMESPACE };
+
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Ports of the z2jh pods (chart 4.x). */
