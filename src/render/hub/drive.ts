@@ -18,6 +18,10 @@ export const DRIVE_METRICS_IMAGE = "quay.io/prometheus/node-exporter:v1.9.1";
 
 export const DRIVE = "drive";
 export const DRIVE_DATA_CLAIM = "drive-data";
+/** Pod annotation the cluster-autoscaler honours: "false" means never evict this pod. */
+export const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+/** Pod annotation naming the volumes Velero's file-system backup copies (opt-in mode). */
+export const VELERO_BACKUP_VOLUMES = "backup.velero.io/backup-volumes";
 /** The claim user servers mount (bound to the NFS PersistentVolume). */
 export const DRIVE_CLIENT_CLAIM = "drive";
 export const NFS_PORT = 2049;
@@ -103,7 +107,10 @@ export function renderDrive(fleet: FleetModel, hub: Hub): Manifest[] {
           labels,
           annotations: {
             // The autoscaler must never evict a drive: every user of the hub loses their files.
-            "cluster-autoscaler.kubernetes.io/safe-to-evict": "false",
+            [SAFE_TO_EVICT]: "false",
+            // Velero's file-system backup copies this volume (it reads only volumes of running
+            // pods: the drive always runs, which is one reason it is a StatefulSet).
+            [VELERO_BACKUP_VOLUMES]: "data",
             "hubfleet.io/config-hash": shortHash(config),
           },
         },

@@ -8,7 +8,7 @@ import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
 import { authenticatorValues } from "./authenticator.js";
-import { DRIVE_CLIENT_CLAIM } from "./drive.js";
+import { DRIVE_CLIENT_CLAIM, SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "./drive.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
 import { hubUrl, type Route } from "./routing.js";
 
@@ -119,6 +119,12 @@ export function renderHubValues(hub: Hub, route: Route): Record<string, unknown>
         },
       },
       extraEnv: auth.env,
+      // The autoscaler must never evict the hub (every user of the hub is logged out); Velero
+      // backs up its database volume ("pvc" in the chart's hub Deployment) with the file-system backup.
+      annotations: {
+        [SAFE_TO_EVICT]: "false",
+        [VELERO_BACKUP_VOLUMES]: "pvc",
+      },
       extraConfig: hub.drive.sharedFolder ? { "hubfleet-shared-folder": SHARED_FOLDER_HOOK } : {},
       db: {
         type: "sqlite-pvc",
@@ -135,6 +141,8 @@ export function renderHubValues(hub: Hub, route: Route): Record<string, unknown>
       },
     },
     proxy: {
+      // On the proxy's pod: evicting it drops every open connection of the hub.
+      annotations: { [SAFE_TO_EVICT]: "false" },
       service: { type: "ClusterIP" },
       chp: {
         networkPolicy: {
