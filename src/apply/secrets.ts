@@ -10,7 +10,8 @@ import type { FleetModel } from "../fleet/model.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
 import type { KubeObject, SecretRequest } from "../render/bundle.js";
 import type { SecretValue } from "../render/hub/values.js";
-import { hubLabels } from "../render/labels.js";
+import { COMPONENT_LABEL, hubLabels } from "../render/labels.js";
+import { toolLabels } from "../render/tools/tool.js";
 
 export async function ensureSecret(
   kube: KubePort,
@@ -18,7 +19,9 @@ export async function ensureSecret(
   request: SecretRequest,
   options: { fleetDir: string },
 ): Promise<"created" | "kept" | "updated"> {
-  const labels = hubLabels(fleet, request.hub ?? request.namespace, "secrets");
+  const labels = request.tool
+    ? { ...toolLabels(fleet, request.tool), [COMPONENT_LABEL]: "secrets" }
+    : hubLabels(fleet, request.hub ?? request.namespace, "secrets");
   if (request.type === "generated") {
     const ref = {
       apiVersion: "v1",
@@ -39,7 +42,12 @@ export async function ensureSecret(
       data: {
         ...data,
         ...Object.fromEntries(
-          missing.map((k) => [k, Buffer.from(randomBytes(32).toString("hex")).toString("base64")]),
+          missing.map((k) => [
+            k,
+            Buffer.from(request.literals?.[k] ?? randomBytes(32).toString("hex")).toString(
+              "base64",
+            ),
+          ]),
         ),
       },
     };

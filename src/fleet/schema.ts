@@ -288,10 +288,14 @@ const backupsToolSchema = z
     bucket: z
       .string()
       .optional()
-      .describe("S3 bucket for the backups (required when enabled on EKS); backup-setup creates it."),
+      .describe(
+        "S3 bucket for the backups (required when enabled on EKS); backup-setup creates it.",
+      ),
     region: z
       .string()
-      .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { message: "must be an AWS region such as us-west-2" })
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, {
+        message: "must be an AWS region such as us-west-2",
+      })
       .optional()
       .describe("The bucket's region. Default: cluster.region."),
     prefix: z

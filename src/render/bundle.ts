@@ -70,6 +70,8 @@ export interface SecretRequest {
   readonly type: "generated" | "tls-from-files";
   /** Keys it holds; values never appear in a bundle. */
   readonly keys: readonly string[];
+  /** Keys with a fixed, non-secret value (e.g. a user name beside a generated password). */
+  readonly literals?: Readonly<Record<string, string>>;
   readonly hub?: string;
   readonly tool?: string;
 }
