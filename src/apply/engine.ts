@@ -1,7 +1,8 @@
 /**
  * Apply: make the cluster match the rendered bundle. Holds the fleet lock throughout, applies
- * cluster-wide objects, then hubs with bounded concurrency (one hub's failure does not stop the
- * others), then prunes what is gone from the fleet file — never data.
+ * cluster-wide objects, then the cluster tools one after another (in bundle order: each may
+ * need the CRDs of the one before), then hubs with bounded concurrency (one hub's failure does
+ * not stop the others), then prunes what is gone from the fleet file — never data.
  */
 import type { FleetModel } from "../fleet/model.js";
 import { desiredKeys, objectKey, type PrunePlan, planPrune } from "../plan/prune.js";
@@ -14,7 +15,7 @@ import { type ApplyEvent, applyHub, type HubOutcome, type HubWork, key } from ".
 import { FleetLock, type LockOptions } from "./lock.js";
 import { listOwned, namespacesWithClaims } from "./observe.js";
 import { mapBounded, retry } from "./retry.js";
-import { presentSecrets, readHubHashes } from "./state.js";
+import { presentSecrets, readHubHashes, toolKey } from "./state.js";
 
 export interface ApplyOptions {
   readonly onlyHubs?: readonly string[];
@@ -33,6 +34,8 @@ export type PruneEvent =
   | { readonly type: "prune-uninstall"; readonly release: string };
 
 export interface ApplyReport {
+  /** One outcome per cluster tool ("tools/<release>"), in the order they were applied. */
+  readonly tools: readonly HubOutcome[];
   readonly hubs: readonly HubOutcome[];
   readonly prune: PrunePlan;
   readonly failed: number;
@@ -45,6 +48,19 @@ export function hubWork(bundle: Bundle, fleet: FleetModel): HubWork[] {
     release: bundle.releases.find((r) => r.hub === hub.name),
     secrets: bundle.secrets.filter((s) => s.hub === hub.name),
   }));
+}
+
+/** One unit of work per cluster tool release, in bundle order. */
+export function toolWork(bundle: Bundle): HubWork[] {
+  return bundle.releases
+    .filter((r) => r.tool !== undefined)
+    .map((release) => ({
+      hub: toolKey(release.name),
+      tool: release.name,
+      manifests: bundle.manifests.filter((m) => m.tool === release.name),
+      release,
+      secrets: bundle.secrets.filter((s) => s.tool === release.name),
+    }));
 }
 
 export async function applyFleet(
@@ -61,7 +77,9 @@ export async function applyFleet(
   const lock = await FleetLock.acquire(kube, { fleet: fleet.name, ...options.lock });
   try {
     await lock.assertHeld();
-    for (const manifest of bundle.manifests.filter((m) => m.hub === undefined)) {
+    for (const manifest of bundle.manifests.filter(
+      (m) => m.hub === undefined && m.tool === undefined,
+    )) {
       await retry(() => kube.apply(manifest.object));
     }
     const liveReleases = new Map((await helm.listAll()).map((r) => [key(r.namespace, r.name), r]));
@@ -69,29 +87,32 @@ export async function applyFleet(
       readHubHashes(kube, fleet.name),
       presentSecrets(kube, fleet.name),
     ]);
+    const context = {
+      kube,
+      helm,
+      fleet,
+      lock,
+      fleetDir: options.fleetDir,
+      charts: options.charts ?? new Map(),
+      force: options.force ?? false,
+      liveReleases,
+      recordedHashes,
+      presentSecrets: secrets,
+      onEvent,
+    };
+    const tools: HubOutcome[] = [];
+    for (const w of toolWork(bundle)) tools.push(await applyHub(context, w));
     const work = hubWork(bundle, fleet).filter((w) => !only || only.has(w.hub));
-    const outcomes = await mapBounded(work, options.concurrency ?? 4, (w) =>
-      applyHub(
-        {
-          kube,
-          helm,
-          fleet,
-          lock,
-          fleetDir: options.fleetDir,
-          charts: options.charts ?? new Map(),
-          force: options.force ?? false,
-          liveReleases,
-          recordedHashes,
-          presentSecrets: secrets,
-          onEvent,
-        },
-        w,
-      ),
-    );
+    const outcomes = await mapBounded(work, options.concurrency ?? 4, (w) => applyHub(context, w));
     const prune = await pruneFleet(ports, fleet, bundle, lock, only, onEvent, [
       ...liveReleases.values(),
     ]);
-    return { hubs: outcomes, prune, failed: outcomes.filter((o) => o.result === "failed").length };
+    return {
+      tools,
+      hubs: outcomes,
+      prune,
+      failed: [...tools, ...outcomes].filter((o) => o.result === "failed").length,
+    };
   } finally {
     await lock.release();
   }

@@ -1,6 +1,7 @@
 /**
- * Applies one hub, phase by phase: namespace → storage → drive → secrets → release → network.
- * Skips the hub when the hash of its desired state matches what was last applied.
+ * Applies one unit — a hub, or a cluster tool — phase by phase: namespace → storage → drive →
+ * secrets → release → after-release → network. Skips it when the hash of its desired state
+ * matches what was last applied.
  */
 import type { FleetModel } from "../fleet/model.js";
 import { deepMerge } from "../fleet/model.js";
@@ -20,7 +21,7 @@ import { type ChartOverrides, chartSource } from "./charts.js";
 import type { FleetLock } from "./lock.js";
 import { retry } from "./retry.js";
 import { ensureSecret, secretValues } from "./secrets.js";
-import { writeHubHash } from "./state.js";
+import { writeHubHash, writeToolHash } from "./state.js";
 
 export type HubResult = "applied" | "unchanged" | "failed";
 
@@ -40,7 +41,10 @@ export type ApplyEvent =
   | { readonly type: "recovered"; readonly hub: string; readonly message: string };
 
 export interface HubWork {
+  /** The hub's name, or "tools/<release>" for a cluster tool: what progress shows. */
   readonly hub: string;
+  /** Set for a cluster tool: its release name (the state is recorded per tool). */
+  readonly tool?: string;
   readonly manifests: readonly Manifest[];
   readonly release: HelmRelease | undefined;
   readonly secrets: readonly SecretRequest[];
@@ -55,7 +59,7 @@ export interface HubApplyContext {
   readonly charts: ChartOverrides;
   readonly force: boolean;
   readonly liveReleases: ReadonlyMap<string, HelmReleaseInfo>;
-  /** Hash recorded per hub by the last successful apply. */
+  /** Hash recorded per hub (and per "tools/<release>") by the last successful apply. */
   readonly recordedHashes: ReadonlyMap<string, string>;
   /** namespace/name of the Secrets apply created that exist now. */
   readonly presentSecrets: ReadonlySet<string>;
@@ -78,13 +82,15 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
   ctx.onEvent({ type: "hub-start", hub: work.hub });
   const hash = hubStateHash({ manifests: work.manifests, release: work.release });
   try {
-    const live = ctx.liveReleases.get(key(work.hub, work.hub));
+    const live = work.release
+      ? ctx.liveReleases.get(key(work.release.namespace, work.release.name))
+      : undefined;
     const secretsPresent = work.secrets.every((s) =>
       ctx.presentSecrets.has(key(s.namespace, s.name)),
     );
     if (
       !ctx.force &&
-      live?.status === "deployed" &&
+      (work.release === undefined || live?.status === "deployed") &&
       secretsPresent &&
       ctx.recordedHashes.get(work.hub) === hash
     ) {
@@ -110,14 +116,11 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
       }
     }
     await ctx.lock.assertHeld();
+    const chart = work.release ? `${work.release.chart.name}-${work.release.chart.version}` : "";
     await retry(() =>
-      writeHubHash(
-        ctx.kube,
-        ctx.fleet,
-        work.hub,
-        hash,
-        work.release ? `${work.release.chart.name}-${work.release.chart.version}` : "",
-      ),
+      work.tool && work.release
+        ? writeToolHash(ctx.kube, ctx.fleet, work.release, hash)
+        : writeHubHash(ctx.kube, ctx.fleet, work.hub, hash, chart),
     );
     return done("applied", upgraded);
   } catch (err) {
@@ -142,14 +145,14 @@ async function recoverPendingRelease(ctx: HubApplyContext, release: HelmRelease)
   if (lastGood) {
     ctx.onEvent({
       type: "recovered",
-      hub: release.name,
+      hub: release.tool ? `tools/${release.name}` : release.name,
       message: `release was left ${live.status} by an interrupted run; rolled back to revision ${lastGood.revision}`,
     });
     await ctx.helm.rollback(release.name, release.namespace, lastGood.revision);
   } else {
     ctx.onEvent({
       type: "recovered",
-      hub: release.name,
+      hub: release.tool ? `tools/${release.name}` : release.name,
       message: `release was left ${live.status} by an interrupted first install; removed it to install again (volumes kept)`,
     });
     await ctx.helm.uninstall(release.name, release.namespace);

@@ -4,7 +4,9 @@
  */
 import type { FleetModel } from "../fleet/model.js";
 import type { KubePort } from "../ports/kube.js";
+import type { HelmRelease } from "../render/bundle.js";
 import { hubLabels } from "../render/labels.js";
+import { TOOL_LABEL, toolLabels } from "../render/tools/tool.js";
 
 export const STATE_CONFIGMAP = "hubfleet-state";
 /** Label on objects apply writes for itself; prune leaves them alone. */
@@ -29,19 +31,50 @@ export async function writeHubHash(
   });
 }
 
-/** Every hub's recorded hash, in one listing. */
+/** A cluster tool's recorded state: a ConfigMap of its own in the tool's namespace. */
+export function toolStateName(tool: string): string {
+  return `${STATE_CONFIGMAP}-${tool}`;
+}
+
+/** Key of a tool in the recorded-hash map (hub names never contain "/"). */
+export function toolKey(tool: string): string {
+  return `tools/${tool}`;
+}
+
+export async function writeToolHash(
+  kube: KubePort,
+  fleet: FleetModel,
+  release: HelmRelease,
+  hash: string,
+): Promise<void> {
+  await kube.apply({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: toolStateName(release.name),
+      namespace: release.namespace,
+      labels: { ...toolLabels(fleet, release.name), [ROLE_LABEL]: "state" },
+    },
+    data: { hash, chart: `${release.chart.name}-${release.chart.version}` },
+  });
+}
+
+/** Every hub's (and tool's, keyed "tools/<release>") recorded hash, in one listing. */
 export async function readHubHashes(kube: KubePort, fleet: string): Promise<Map<string, string>> {
   const maps = await kube.list("v1", "ConfigMap", {
     labelSelector: `app.kubernetes.io/managed-by=hubfleet,hubfleet.io/fleet=${fleet},${ROLE_LABEL}=state`,
   });
-  return new Map(
-    maps
-      .filter((m) => m.metadata.name === STATE_CONFIGMAP && m.metadata.namespace)
-      .map((m) => [
-        m.metadata.namespace as string,
-        (m.data as Record<string, string> | undefined)?.hash ?? "",
-      ]),
-  );
+  const hashes = new Map<string, string>();
+  for (const m of maps) {
+    const hash = (m.data as Record<string, string> | undefined)?.hash ?? "";
+    const tool = m.metadata.labels?.[TOOL_LABEL];
+    if (tool !== undefined && m.metadata.name === toolStateName(tool)) {
+      hashes.set(toolKey(tool), hash);
+    } else if (m.metadata.name === STATE_CONFIGMAP && m.metadata.namespace) {
+      hashes.set(m.metadata.namespace, hash);
+    }
+  }
+  return hashes;
 }
 
 /** namespace/name of every Secret apply created for the fleet, in one listing. */

@@ -9,6 +9,7 @@ import type { KubePort } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";
 import { NODE_GROUP_LABEL } from "../render/cluster/nodeGroups.js";
 import { hubRoute, hubUrl } from "../render/hub/routing.js";
+import { renderTools } from "../render/tools/index.js";
 
 export interface HubStatus {
   readonly hub: string;
@@ -28,7 +29,18 @@ export interface NodeGroupStatus {
   readonly ready: number;
 }
 
+/** A cluster tool: its release, and how many of its pods are ready. */
+export interface ToolStatus {
+  readonly tool: string;
+  readonly namespace: string;
+  readonly release: string;
+  readonly chart: string;
+  readonly podsReady: number;
+  readonly pods: number;
+}
+
 export interface FleetStatus {
+  readonly tools: readonly ToolStatus[];
   readonly hubs: readonly HubStatus[];
   readonly nodeGroups: readonly NodeGroupStatus[];
 }
@@ -52,6 +64,22 @@ function nodeReady(node: KubeObject): boolean {
   return (conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
+/**
+ * A tool's pods: in its namespace, labelled with its release as instance (charts label their
+ * pods app.kubernetes.io/instance=<release>, sometimes with a suffix such as
+ * "<release>-prometheus") or with release=<release>.
+ */
+function belongsToTool(pod: PodLike, tool: { name: string; namespace: string }): boolean {
+  if (pod.metadata.namespace !== tool.namespace) return false;
+  const labels = pod.metadata.labels ?? {};
+  const instance = labels["app.kubernetes.io/instance"];
+  return (
+    instance === tool.name ||
+    (instance?.startsWith(`${tool.name}-`) ?? false) ||
+    labels.release === tool.name
+  );
+}
+
 /** Pure: the table from what was listed. */
 export function summarizeStatus(
   fleet: FleetModel,
@@ -59,6 +87,18 @@ export function summarizeStatus(
   pods: readonly KubeObject[],
   nodes: readonly KubeObject[],
 ): FleetStatus {
+  const tools = renderTools(fleet).map((tool): ToolStatus => {
+    const release = releases.find((r) => r.namespace === tool.namespace && r.name === tool.name);
+    const own = (pods as unknown as PodLike[]).filter((p) => belongsToTool(p, tool));
+    return {
+      tool: tool.name,
+      namespace: tool.namespace,
+      release: release?.status ?? "not installed",
+      chart: release ? `${release.chartName}-${release.chartVersion}` : "-",
+      podsReady: own.filter(podReady).length,
+      pods: own.length,
+    };
+  });
   const hubs = fleet.hubs.map((hub): HubStatus => {
     const own = (pods as unknown as PodLike[]).filter((p) => p.metadata.namespace === hub.name);
     const byComponent = (c: string) => own.filter((p) => p.metadata.labels?.component === c);
@@ -83,7 +123,7 @@ export function summarizeStatus(
     const members = nodes.filter((n) => n.metadata.labels?.[NODE_GROUP_LABEL] === group);
     return { group, nodes: members.length, ready: members.filter(nodeReady).length };
   });
-  return { hubs, nodeGroups };
+  return { tools, hubs, nodeGroups };
 }
 
 export async function fleetStatus(

@@ -1,6 +1,6 @@
 /** Progress of apply: one line per event (plain, for logs and CI), and a summary table. */
 import type { ApplyReport, PruneEvent } from "../apply/engine.js";
-import type { ApplyEvent } from "../apply/hubApply.js";
+import type { ApplyEvent, HubOutcome } from "../apply/hubApply.js";
 import type { Io } from "./io.js";
 
 /** On a terminal: one line per hub, rewritten in place as it moves through its phases. */
@@ -65,16 +65,21 @@ export function progressPrinter(io: Io) {
       }
     },
     summary(report: ApplyReport): void {
-      const width = Math.max(4, ...report.hubs.map((h) => h.hub.length));
-      io.out(`\n${"HUB".padEnd(width)}  RESULT     TIME\n`);
-      for (const h of report.hubs) {
+      const units = [...report.tools, ...report.hubs];
+      const width = Math.max(4, ...units.map((h) => h.hub.length));
+      io.out(`\n${"UNIT".padEnd(width)}  RESULT     TIME\n`);
+      for (const h of units) {
         io.out(
           `${h.hub.padEnd(width)}  ${h.result.padEnd(9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}\n`,
         );
       }
-      const count = (r: string) => report.hubs.filter((h) => h.result === r).length;
+      const counts = (list: readonly HubOutcome[]) => {
+        const n = (r: string) => list.filter((h) => h.result === r).length;
+        return `${n("applied")} applied, ${n("unchanged")} unchanged, ${n("failed")} failed`;
+      };
+      const tools = report.tools.length > 0 ? `tools: ${counts(report.tools)}; ` : "";
       io.out(
-        `\n${count("applied")} applied, ${count("unchanged")} unchanged, ${count("failed")} failed; pruned ${report.prune.delete.length}, retained ${report.prune.retain.length}\n`,
+        `\n${tools}hubs: ${counts(report.hubs)}; pruned ${report.prune.delete.length}, retained ${report.prune.retain.length}\n`,
       );
     },
   };

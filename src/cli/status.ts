@@ -9,7 +9,7 @@ export function statusCommand(program: Command, io: Io): void {
   addClusterOptions(
     program
       .command("status")
-      .description("every hub's health in one table")
+      .description("every hub's and cluster tool's health in one table")
       .argument("<file>", "fleet file")
       .option("-o, --output <format>", "text or json", "text"),
   ).action(async (file: string, options: ClusterOptions & { output: string }) => {
@@ -18,9 +18,10 @@ export function statusCommand(program: Command, io: Io): void {
     const status = await fleetStatus(connect(io, options), fleet);
     if (format === "json") io.out(`${JSON.stringify(status, null, 2)}\n`);
     else printStatus(io, status);
-    const healthy = status.hubs.every(
-      (h) => h.release === "deployed" && h.hubReady && h.proxyReady && h.driveReady,
-    );
+    const healthy =
+      status.hubs.every(
+        (h) => h.release === "deployed" && h.hubReady && h.proxyReady && h.driveReady,
+      ) && status.tools.every((t) => t.release === "deployed" && t.podsReady === t.pods);
     if (!healthy) io.setExitCode(1);
   });
 }
@@ -40,8 +41,21 @@ function table(rows: string[][]): string {
 const mark = (ok: boolean) => (ok ? "ready" : "NOT READY");
 
 function printStatus(io: Io, status: FleetStatus): void {
+  const tools =
+    status.tools.length === 0
+      ? ""
+      : `${table([
+          ["TOOL", "NAMESPACE", "RELEASE", "CHART", "PODS READY"],
+          ...status.tools.map((t) => [
+            t.tool,
+            t.namespace,
+            t.release,
+            t.chart,
+            `${t.podsReady}/${t.pods}`,
+          ]),
+        ])}\n\n`;
   io.out(
-    `${table([
+    `${tools}${table([
       ["HUB", "RELEASE", "CHART", "HUB", "PROXY", "DRIVE", "USERS", "PLACEHOLDERS", "URL"],
       ...status.hubs.map((h) => [
         h.hub,

@@ -1,0 +1,54 @@
+/**
+ * Every enabled cluster tool, in the order apply installs them: monitoring first (its CRDs let
+ * the others declare ServiceMonitors), then cert-manager, the ingress controller, the
+ * autoscaler and backups. Also the tools' namespaces, applied before any tool.
+ */
+import type { FleetModel } from "../../fleet/model.js";
+import type { KubeObject, Manifest } from "../bundle.js";
+import { fleetLabels } from "../labels.js";
+import {
+  AUTOSCALER_NAMESPACE,
+  type RenderedTool,
+  TOOLS_NAMESPACE,
+  VELERO_NAMESPACE,
+} from "./tool.js";
+
+type ToolRenderer = (fleet: FleetModel) => RenderedTool[];
+
+/** Install order. Each renderer returns nothing when its tool is disabled. */
+const TOOL_RENDERERS: readonly ToolRenderer[] = [];
+
+export function renderTools(fleet: FleetModel): RenderedTool[] {
+  return TOOL_RENDERERS.flatMap((render) => render(fleet));
+}
+
+/**
+ * The namespaces the enabled tools live in (kube-system exists already). Node exporter and
+ * Velero's node agent read the host's filesystems, so these namespaces allow privileged pods.
+ */
+export function renderToolNamespaces(
+  fleet: FleetModel,
+  tools: readonly RenderedTool[],
+): Manifest[] {
+  const names = [...new Set(tools.map((t) => t.namespace))]
+    .filter((ns) => ns !== AUTOSCALER_NAMESPACE)
+    .sort();
+  return names.map((name): Manifest => {
+    const object: KubeObject = {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name,
+        labels: {
+          ...fleetLabels(fleet),
+          "pod-security.kubernetes.io/enforce": "privileged",
+          "pod-security.kubernetes.io/warn": "baseline",
+          "pod-security.kubernetes.io/audit": "baseline",
+        },
+      },
+    };
+    return { phase: "namespace", object };
+  });
+}
+
+export { TOOLS_NAMESPACE, VELERO_NAMESPACE };
