@@ -32,7 +32,7 @@ const eksctlOf = (text: string) =>
   parse(fileOf(renderFleet(fleetFrom(text)), "cluster/eksctl.yaml")) as {
     managedNodeGroups: NodeGroup[];
     metadata: { name: string; version: string };
-    iam: { withOIDC: boolean };
+    iam: { withOIDC: boolean; serviceAccounts?: unknown[] };
     addons: Array<{ name: string }>;
   };
 const group = (config: { managedNodeGroups: NodeGroup[] }, name: string): NodeGroup => {
@@ -87,6 +87,36 @@ describe("eksctl ClusterConfig", () => {
     assert.equal(config.iam.withOIDC, true);
     assert.ok(config.addons.some((a) => a.name === "aws-ebs-csi-driver"));
   });
+  const autoscalerAccounts: Array<[string, Record<string, unknown>, unknown[] | undefined]> = [
+    [
+      "creates the autoscaler's IRSA service account when the fleet names no role",
+      {},
+      [
+        {
+          metadata: { name: "cluster-autoscaler", namespace: "kube-system" },
+          wellKnownPolicies: { autoScaler: true },
+        },
+      ],
+    ],
+    [
+      "leaves the autoscaler's account to the chart when the fleet names a role",
+      { roleArn: "arn:aws:iam::123456789012:role/autoscaler" },
+      undefined,
+    ],
+    ["makes no autoscaler account when the autoscaler is off", { enabled: false }, undefined],
+  ];
+  for (const [name, settings, expected] of autoscalerAccounts) {
+    it(name, () => {
+      const changed = eksctlOf(
+        editedExample((d) => {
+          for (const [field, value] of Object.entries(settings)) {
+            d.setIn(["tools", "autoscaler", field], value);
+          }
+        }),
+      );
+      assert.deepEqual(changed.iam.serviceAccounts, expected);
+    });
+  }
   it("follows the fleet file's disks, zones, version and spot setting", () => {
     const changed = eksctlOf(
       editedExample((d) => {

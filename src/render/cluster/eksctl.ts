@@ -4,9 +4,38 @@
  */
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
+import { AUTOSCALER_NAMESPACE } from "../tools/tool.js";
 import { placement } from "./nodeGroups.js";
 
 export const FLEET_TAG = "hubfleet.io/fleet";
+
+/** The cluster-autoscaler's service account (in kube-system), whoever creates it. */
+export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
+
+/**
+ * Whether eksctl creates the autoscaler's IAM role and service account (IRSA) with the cluster:
+ * yes unless the fleet names a role of its own (then the chart creates the account).
+ */
+export function eksctlCreatesAutoscalerServiceAccount(fleet: FleetModel): boolean {
+  return fleet.tools.autoscaler.enabled && fleet.tools.autoscaler.roleArn === undefined;
+}
+
+/**
+ * eksctl's iamserviceaccount for the autoscaler, with its well-known policy (describe the ASGs,
+ * set their size, terminate their instances). No hubfleet labels: apply would prune what it
+ * does not render itself.
+ */
+function autoscalerServiceAccounts(fleet: FleetModel): Record<string, unknown> {
+  if (!eksctlCreatesAutoscalerServiceAccount(fleet)) return {};
+  return {
+    serviceAccounts: [
+      {
+        metadata: { name: AUTOSCALER_SERVICE_ACCOUNT, namespace: AUTOSCALER_NAMESPACE },
+        wellKnownPolicies: { autoScaler: true },
+      },
+    ],
+  };
+}
 
 /** Tags cluster-autoscaler's auto-discovery looks for (--node-group-auto-discovery=asg:tag=...). */
 export function autoscalerDiscoveryTags(clusterName: string): Record<string, string> {
@@ -78,7 +107,7 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     // Drives admit NFS from the node range, so it is set rather than left to eksctl.
     vpc: { cidr: fleet.cluster.nodeCIDR, nat: { gateway: "Single" } },
     // OIDC lets the autoscaler and Velero use IAM roles for service accounts (IRSA).
-    iam: { withOIDC: true },
+    iam: { withOIDC: true, ...autoscalerServiceAccounts(fleet) },
     addons: [
       // The VPC CNI enforces NetworkPolicies only when asked to: hub isolation depends on it.
       { name: "vpc-cni", configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
