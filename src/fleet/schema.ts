@@ -240,7 +240,7 @@ const autoscalerToolSchema = z
       })
       .optional()
       .describe(
-        "IAM role for the autoscaler's service account (IRSA). Default: none (node role permissions).",
+        "IAM role for the autoscaler's service account (IRSA). Default: the eksctl config creates the role and service account with the cluster.",
       ),
     expander: z
       .enum(["least-waste", "priority"])

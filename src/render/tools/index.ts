@@ -6,6 +6,7 @@
 import type { FleetModel } from "../../fleet/model.js";
 import type { KubeObject, Manifest } from "../bundle.js";
 import { fleetLabels } from "../labels.js";
+import { renderAutoscaler } from "./autoscaler.js";
 import {
   AUTOSCALER_NAMESPACE,
   type RenderedTool,
@@ -16,7 +17,7 @@ import {
 type ToolRenderer = (fleet: FleetModel) => RenderedTool[];
 
 /** Install order. Each renderer returns nothing when its tool is disabled. */
-const TOOL_RENDERERS: readonly ToolRenderer[] = [];
+const TOOL_RENDERERS: readonly ToolRenderer[] = [renderAutoscaler];
 
 export function renderTools(fleet: FleetModel): RenderedTool[] {
   return TOOL_RENDERERS.flatMap((render) => render(fleet));
