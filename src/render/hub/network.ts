@@ -6,7 +6,9 @@
  * - proxy: HTTP from the ingress controller in cluster-tools and from the hub; API from the hub;
  * - user servers: from their hub and proxy only;
  * - scheduler, placeholders, image pullers: nothing;
- * - drive: NFS from the nodes' kubelets only, metrics from Prometheus.
+ * - drive: NFS from the nodes' kubelets only, metrics from Prometheus;
+ * - cert-manager's HTTP-01 solver (subdomain routing with cert-manager, where each hub's
+ *   certificate is requested in its namespace): from the ingress controller only.
  * (User servers' egress — no private IPs, no cloud metadata — is set in the z2jh values.)
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
@@ -24,8 +26,14 @@ export const HUB_PORT = 8081;
 export const PROXY_HTTP_PORT = 8000;
 export const PROXY_API_PORT = 8001;
 export const SINGLEUSER_PORT = 8888;
+/** cert-manager's HTTP-01 solver pods: their label and port (cert-manager 1.x). */
+export const ACME_SOLVER_POD = { "acme.cert-manager.io/http01-solver": "true" };
+export const ACME_SOLVER_PORT = 8089;
 
-/** Pod labels of the cluster tools that must reach hubs (the charts the tools work installs). */
+/**
+ * Pod labels of the cluster tools that must reach hubs. The Traefik chart labels its pods
+ * `app.kubernetes.io/name: <chart name>` ("traefik"; ../tools/ingress.ts sets no nameOverride).
+ */
 export const INGRESS_CONTROLLER_POD = { "app.kubernetes.io/name": "traefik" };
 export const PROMETHEUS_POD = { "app.kubernetes.io/name": "prometheus" };
 
@@ -53,6 +61,22 @@ function policy(
     spec: { policyTypes: ["Ingress"], ...spec },
   };
   return { phase: "network", hub: hub.name, object };
+}
+
+/**
+ * cert-manager's ingress-shim requests each hub's certificate in the hub's namespace, so the
+ * HTTP-01 solver pod runs there while a challenge is open. No other policy selects it, which
+ * would leave it open to every pod of the cluster: admit exactly the controller that forwards
+ * Let's Encrypt's request.
+ */
+function acmeSolverPolicies(fleet: FleetModel, hub: Hub): Manifest[] {
+  if (!fleet.tools.certManager.enabled || fleet.domain.routing !== "subdomain") return [];
+  return [
+    policy(fleet, hub, "hubfleet-acme-solver", {
+      podSelector: { matchLabels: ACME_SOLVER_POD },
+      ingress: [{ from: [fromIngressController], ports: [tcp(ACME_SOLVER_PORT)] }],
+    }),
+  ];
 }
 
 export function renderNetworkPolicies(fleet: FleetModel, hub: Hub): Manifest[] {
@@ -102,5 +126,6 @@ export function renderNetworkPolicies(fleet: FleetModel, hub: Hub): Manifest[] {
         { from: [fromPrometheus], ports: [tcp(DRIVE_METRICS_PORT)] },
       ],
     }),
+    ...acmeSolverPolicies(fleet, hub),
   ];
 }
