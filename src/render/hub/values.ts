@@ -1,12 +1,14 @@
 /**
  * A hub's values for the zero-to-jupyterhub chart: typed, with nothing secret in them. The
- * secrets z2jh would otherwise generate with Helm `lookup` are named here as references and
- * filled in by apply from the hub's own Secret.
+ * secrets z2jh would otherwise generate with Helm `lookup`, and Prometheus' token for
+ * /hub/metrics, are named here as references and filled in by apply from Secrets.
  */
-import type { Hub } from "../../fleet/model.js";
+import type { FleetModel, Hub } from "../../fleet/model.js";
 import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
+import { METRICS_TOKEN_KEY, METRICS_TOKEN_SECRET } from "../tools/monitoring.js";
+import { TOOLS_NAMESPACE } from "../tools/tool.js";
 import { authenticatorValues } from "./authenticator.js";
 import { DRIVE_CLIENT_CLAIM, SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "./drive.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
@@ -22,6 +24,8 @@ export interface SecretValue {
   readonly key: string;
   /** The chart wants a list of keys (CryptKeeper) rather than one string. */
   readonly asList?: boolean;
+  /** Namespace of the Secret; default: the hub's own. */
+  readonly namespace?: string;
 }
 
 /** The values z2jh would generate with `lookup`, and where apply reads each of them from. */
@@ -40,6 +44,51 @@ export const HUB_SECRET_VALUES: readonly SecretValue[] = [
     asList: true,
   },
 ];
+
+/** The JupyterHub service Prometheus reads /hub/metrics as (token auth, `read:metrics` only). */
+export const PROMETHEUS_SERVICE = "prometheus";
+const METRICS_ROLE = "hubfleet-read-metrics";
+
+/** What renderHubValues needs to know about the rest of the fleet. */
+export interface HubValuesOptions {
+  /** Register Prometheus as a service allowed to read /hub/metrics (when monitoring is on). */
+  readonly prometheusService?: boolean;
+}
+
+export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
+  return { prometheusService: fleet.tools.monitoring.enabled };
+}
+
+/**
+ * The values apply fills in from Secrets for every hub: the hub's own, plus Prometheus' token
+ * (one Secret in cluster-tools shared by all hubs) when monitoring is on.
+ */
+export function hubSecretValues(fleet: FleetModel): readonly SecretValue[] {
+  if (!hubValuesOptions(fleet).prometheusService) return HUB_SECRET_VALUES;
+  return [
+    ...HUB_SECRET_VALUES,
+    {
+      valuePath: ["hub", "services", PROMETHEUS_SERVICE, "apiToken"],
+      secretName: METRICS_TOKEN_SECRET,
+      key: METRICS_TOKEN_KEY,
+      namespace: TOOLS_NAMESPACE,
+    },
+  ];
+}
+
+/** The service (its token comes from hubSecretValues) and a role granting it `read:metrics`. */
+function prometheusServiceValues() {
+  return {
+    services: { [PROMETHEUS_SERVICE]: { name: PROMETHEUS_SERVICE } },
+    loadRoles: {
+      [METRICS_ROLE]: {
+        description: "Prometheus (hubfleet monitoring) reads /hub/metrics",
+        scopes: ["read:metrics"],
+        services: [PROMETHEUS_SERVICE],
+      },
+    },
+  };
+}
 
 const NOTEBOOK_UID = 1000;
 const NOTEBOOK_GID = 100;
@@ -96,7 +145,11 @@ function cpuCores(quantity: string): number {
   return Math.round(cores * 1000) / 1000;
 }
 
-export function renderHubValues(hub: Hub, route: Route): Record<string, unknown> {
+export function renderHubValues(
+  hub: Hub,
+  route: Route,
+  options: HubValuesOptions = {},
+): Record<string, unknown> {
   const auth = hub.authenticator
     ? authenticatorValues(hub.authenticator, {
         admins: hub.admins,
@@ -114,10 +167,12 @@ export function renderHubValues(hub: Hub, route: Route): Record<string, unknown>
         JupyterHub: {
           ...(auth.config.JupyterHub ?? {}),
           admin_access: true,
-          // Prometheus scrapes /hub/metrics from cluster-tools only (see networkPolicy below).
-          authenticate_prometheus: false,
+          // /hub/metrics needs a token with read:metrics (Prometheus' service, below); the
+          // network policy further admits only Prometheus' pods.
+          authenticate_prometheus: true,
         },
       },
+      ...(options.prometheusService ? prometheusServiceValues() : {}),
       extraEnv: auth.env,
       // The autoscaler must never evict the hub (every user of the hub is logged out); Velero
       // backs up its database volume ("pvc" in the chart's hub Deployment) with the file-system backup.
