@@ -7,7 +7,7 @@ import type { HelmRelease, Manifest, SecretRequest } from "../bundle.js";
 import { renderDrive } from "./drive.js";
 import { renderNamespace } from "./namespace.js";
 import { renderNetworkPolicies } from "./network.js";
-import { FILE_TLS_SECRET, hubRoute } from "./routing.js";
+import { FILE_TLS_SECRET, hubRoute, tlsMode } from "./routing.js";
 import { HUB_SECRET, HUB_SECRET_VALUES, renderHubValues } from "./values.js";
 import { Z2JH_CHART } from "./z2jhKeys.js";
 
@@ -28,7 +28,7 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
       hub: hub.name,
     },
   ];
-  if (fleet.domain.tls?.certFile) {
+  if (tlsMode(fleet) === "files") {
     secrets.push({
       namespace: hub.name,
       name: FILE_TLS_SECRET,

@@ -7,6 +7,8 @@ import type { FleetModel } from "../../fleet/model.js";
 import type { KubeObject, Manifest } from "../bundle.js";
 import { fleetLabels } from "../labels.js";
 import { renderAutoscaler } from "./autoscaler.js";
+import { renderCertManager } from "./certManager.js";
+import { renderIngressController } from "./ingress.js";
 import {
   AUTOSCALER_NAMESPACE,
   type RenderedTool,
@@ -17,7 +19,11 @@ import {
 type ToolRenderer = (fleet: FleetModel) => RenderedTool[];
 
 /** Install order. Each renderer returns nothing when its tool is disabled. */
-const TOOL_RENDERERS: readonly ToolRenderer[] = [renderAutoscaler];
+const TOOL_RENDERERS: readonly ToolRenderer[] = [
+  renderCertManager,
+  renderIngressController,
+  renderAutoscaler,
+];
 
 export function renderTools(fleet: FleetModel): RenderedTool[] {
   return TOOL_RENDERERS.flatMap((render) => render(fleet));
