@@ -16,7 +16,6 @@ import {
   type Manifest,
   type SecretRequest,
 } from "../render/bundle.js";
-import { HUB_SECRET_VALUES } from "../render/hub/values.js";
 import { type ChartOverrides, chartSource } from "./charts.js";
 import type { FleetLock } from "./lock.js";
 import { retry } from "./retry.js";
@@ -161,7 +160,7 @@ async function recoverPendingRelease(ctx: HubApplyContext, release: HelmRelease)
 
 async function installRelease(ctx: HubApplyContext, release: HelmRelease): Promise<void> {
   await recoverPendingRelease(ctx, release);
-  const secrets = await secretValues(ctx.kube, release.namespace, HUB_SECRET_VALUES);
+  const secrets = await secretValues(ctx.kube, release.namespace, release.secretValues ?? []);
   await ctx.helm.upgradeInstall({
     release: release.name,
     namespace: release.namespace,

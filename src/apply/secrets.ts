@@ -8,8 +8,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { FleetModel } from "../fleet/model.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
-import type { KubeObject, SecretRequest } from "../render/bundle.js";
-import type { SecretValue } from "../render/hub/values.js";
+import type { KubeObject, SecretRequest, SecretValue } from "../render/bundle.js";
 import { COMPONENT_LABEL, hubLabels } from "../render/labels.js";
 import { toolLabels } from "../render/tools/tool.js";
 
@@ -96,19 +95,24 @@ export async function secretValues(
   const out: Record<string, unknown> = {};
   const cache = new Map<string, Record<string, string>>();
   for (const ref of refs) {
-    let data = cache.get(ref.secretName);
+    const secretNamespace = ref.namespace ?? namespace;
+    const cacheKey = `${secretNamespace}/${ref.secretName}`;
+    let data = cache.get(cacheKey);
     if (!data) {
       const secret = await kube.get({
         apiVersion: "v1",
         kind: "Secret",
-        namespace,
+        namespace: secretNamespace,
         name: ref.secretName,
       });
       data = (secret?.data ?? {}) as Record<string, string>;
-      cache.set(ref.secretName, data);
+      cache.set(cacheKey, data);
     }
     const encoded = data[ref.key];
-    if (!encoded) throw new Error(`Secret ${namespace}/${ref.secretName} has no key ${ref.key}`);
+    if (!encoded)
+      throw new Error(
+        `Secret ${cacheKey} has no key ${ref.key}${ref.namespace ? " (is the tool that creates it enabled and applied?)" : ""}`,
+      );
     const value = Buffer.from(encoded, "base64").toString("utf8");
     setPath(out, ref.valuePath, ref.asList ? [value] : value);
   }

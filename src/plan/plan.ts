@@ -3,8 +3,7 @@
  * bundle and what was observed in the cluster.
  */
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
-import type { Bundle, HelmRelease, KubeObject } from "../render/bundle.js";
-import { HUB_SECRET_VALUES } from "../render/hub/values.js";
+import type { Bundle, HelmRelease, KubeObject, SecretValue } from "../render/bundle.js";
 import { type FieldChange, fieldChanges } from "./diff.js";
 import { objectKey, type PrunePlan } from "./prune.js";
 
@@ -58,9 +57,12 @@ function planObject(desired: KubeObject, observed: Observed): ObjectPlan {
 }
 
 /** Values hubfleet fills in from Secrets are not compared (they are never in the bundle). */
-function withoutSecretValues(values: Record<string, unknown>): Record<string, unknown> {
+function withoutSecretValues(
+  values: Record<string, unknown>,
+  refs: readonly SecretValue[],
+): Record<string, unknown> {
   const copy = structuredClone(values);
-  for (const ref of HUB_SECRET_VALUES) {
+  for (const ref of refs) {
     let node: Record<string, unknown> | undefined = copy;
     for (const part of ref.valuePath.slice(0, -1)) {
       const next: unknown = node?.[part];
@@ -103,7 +105,10 @@ function planRelease(release: HelmRelease, observed: Observed): ReleasePlan {
   const live = observed.releases.get(`${release.namespace}/${release.name}`);
   if (!live) return { ...base, action: "install", chartTo, valueChanges: [] };
   const chartFrom = `${live.info.chartName}-${live.info.chartVersion}`;
-  const valueChanges = valuesDiff(release.values, withoutSecretValues(live.values));
+  const valueChanges = valuesDiff(
+    release.values,
+    withoutSecretValues(live.values, release.secretValues ?? []),
+  );
   const changed =
     chartFrom !== chartTo || valueChanges.length > 0 || live.info.status !== "deployed";
   return { ...base, action: changed ? "upgrade" : "unchanged", chartFrom, chartTo, valueChanges };

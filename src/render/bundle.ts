@@ -53,6 +53,18 @@ export interface ChartRef {
   readonly version: string;
 }
 
+/** A chart value apply fills in from a Secret (the bundle never holds the value itself). */
+export interface SecretValue {
+  /** Path in the chart's values. */
+  readonly valuePath: readonly string[];
+  readonly secretName: string;
+  readonly key: string;
+  /** The chart wants a list of keys (CryptKeeper) rather than one string. */
+  readonly asList?: boolean;
+  /** Namespace of the Secret; default: the release's own. */
+  readonly namespace?: string;
+}
+
 export interface HelmRelease {
   readonly name: string;
   readonly namespace: string;
@@ -61,6 +73,8 @@ export interface HelmRelease {
   readonly hub?: string;
   /** Set for a cluster tool's release (its value is the release name). */
   readonly tool?: string;
+  /** Values apply reads from Secrets and merges in memory before calling helm. */
+  readonly secretValues?: readonly SecretValue[];
 }
 
 /** A Secret apply creates once and never writes into rendered files (values are generated or read from files). */

@@ -8,7 +8,13 @@ import { renderDrive } from "./drive.js";
 import { renderNamespace } from "./namespace.js";
 import { renderNetworkPolicies } from "./network.js";
 import { FILE_TLS_SECRET, hubRoute, tlsMode } from "./routing.js";
-import { HUB_SECRET, HUB_SECRET_VALUES, renderHubValues } from "./values.js";
+import {
+  HUB_SECRET,
+  HUB_SECRET_VALUES,
+  hubSecretValues,
+  hubValuesOptions,
+  renderHubValues,
+} from "./values.js";
 import { Z2JH_CHART } from "./z2jhKeys.js";
 
 export interface RenderedHub {
@@ -47,7 +53,8 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
       name: hub.name,
       namespace: hub.name,
       chart: { ...Z2JH_CHART },
-      values: renderHubValues(hub, route),
+      values: renderHubValues(hub, route, hubValuesOptions(fleet)),
+      secretValues: hubSecretValues(fleet),
       hub: hub.name,
     },
     secrets,
@@ -62,9 +69,13 @@ export function releaseDescription(rendered: RenderedHub): Record<string, unknow
     releaseName: release.name,
     namespace: release.namespace,
     valuesFile: "values.yaml",
-    secretValues: HUB_SECRET_VALUES.map((v) => ({
+    secretValues: (release.secretValues ?? []).map((v) => ({
       valuePath: v.valuePath.join("."),
-      fromSecret: { name: v.secretName, key: v.key },
+      fromSecret: {
+        name: v.secretName,
+        key: v.key,
+        ...(v.namespace ? { namespace: v.namespace } : {}),
+      },
       ...(v.asList ? { asList: true } : {}),
     })),
     secretsCreatedByApply: rendered.secrets.map((s) => ({

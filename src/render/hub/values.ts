@@ -6,27 +6,19 @@
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
+import type { SecretValue } from "../bundle.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
 import { METRICS_TOKEN_KEY, METRICS_TOKEN_SECRET } from "../tools/monitoring.js";
 import { TOOLS_NAMESPACE } from "../tools/tool.js";
 import { authenticatorValues } from "./authenticator.js";
 import { DRIVE_CLIENT_CLAIM, SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "./drive.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
-import { hubUrl, type Route } from "./routing.js";
+import { hubIngressValues, hubUrl, type Route } from "./routing.js";
 
 /** The per-hub Secret apply creates once (random values) and never rotates unless asked. */
 export const HUB_SECRET = "hubfleet-hub-secrets";
 
-export interface SecretValue {
-  /** Path in the chart's values. */
-  readonly valuePath: readonly string[];
-  readonly secretName: string;
-  readonly key: string;
-  /** The chart wants a list of keys (CryptKeeper) rather than one string. */
-  readonly asList?: boolean;
-  /** Namespace of the Secret; default: the hub's own. */
-  readonly namespace?: string;
-}
+export type { SecretValue };
 
 /** The values z2jh would generate with `lookup`, and where apply reads each of them from. */
 export const HUB_SECRET_VALUES: readonly SecretValue[] = [
@@ -248,15 +240,7 @@ export function renderHubValues(
       hook: { enabled: false },
     },
     cull: { enabled: true, timeout: hub.culling.timeout, every: hub.culling.every },
-    ingress: {
-      enabled: true,
-      ingressClassName: route.ingressClassName,
-      hosts: [route.host],
-      pathType: "Prefix",
-      ...(route.tlsSecretName
-        ? { tls: [{ hosts: [route.host], secretName: route.tlsSecretName }] }
-        : {}),
-    },
+    ingress: hubIngressValues(route),
   };
   return deepMerge(values, hub.extraValues) as Record<string, unknown>;
 }

@@ -9,6 +9,7 @@ import { fleetLabels } from "../labels.js";
 import { renderAutoscaler } from "./autoscaler.js";
 import { renderCertManager } from "./certManager.js";
 import { renderIngressController } from "./ingress.js";
+import { renderMonitoring } from "./monitoring.js";
 import {
   AUTOSCALER_NAMESPACE,
   type RenderedTool,
@@ -20,6 +21,7 @@ type ToolRenderer = (fleet: FleetModel) => RenderedTool[];
 
 /** Install order. Each renderer returns nothing when its tool is disabled. */
 const TOOL_RENDERERS: readonly ToolRenderer[] = [
+  renderMonitoring,
   renderCertManager,
   renderIngressController,
   renderAutoscaler,
