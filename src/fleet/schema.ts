@@ -166,7 +166,7 @@ const chartVersion = z
   .string()
   .optional()
   .describe(
-    "Chart version, exact (e.g. 1.2.3). Default: the version this hubfleet release pins and tests.",
+    "Chart version, exact (e.g. 1.2.3; no ranges, no 'latest'). Default: the version this hubfleet release pins and tests.",
   );
 
 const duration = (what: string) =>
@@ -178,7 +178,12 @@ const stringMap = z.record(z.string(), z.string());
 
 const ingressToolSchema = z
   .object({
-    enabled: z.boolean().default(true).describe("Install the ingress controller (Traefik)."),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Install the ingress controller (Traefik). Without it, run your own for IngressClass traefik.",
+      ),
     chartVersion,
     replicas: z.int().min(1).max(10).default(2).describe("Ingress controller pods."),
     serviceType: z
@@ -289,7 +294,7 @@ const backupsToolSchema = z
       .string()
       .optional()
       .describe(
-        "S3 bucket for the backups (required when enabled on EKS); backup-setup creates it.",
+        "S3 bucket for the backups (required when enabled on EKS; 3-63 lowercase letters, digits and hyphens); backup-setup creates it.",
       ),
     region: z
       .string()
@@ -306,7 +311,9 @@ const backupsToolSchema = z
     schedule: z
       .string()
       .default("0 3 * * *")
-      .describe("When each hub is backed up (cron, cluster time zone UTC)."),
+      .describe(
+        'When each hub is backed up, in UTC: cron "minute hour day-of-month month day-of-week" or @daily, @weekly, @every 12h.',
+      ),
     ttl: duration("ttl").default("720h").describe("How long Velero keeps each backup."),
     expireAfterDays: z
       .int()

@@ -36,6 +36,20 @@ domain:
   # tls:
   #   secretName: hubs-tls   # an existing TLS Secret, or certFile + keyFile
 
+tools:                       # cluster tools; each has sensible defaults and a pinned chart version
+  backups:                   # Velero backs up every hub, drive included, to S3
+    bucket: my-hubs-backups  # bucket names are global across AWS: pick your own
+    schedule: "0 3 * * *"    # daily at 03:00 UTC; or @daily, @every 12h
+  # ingress:                 # Traefik, behind an AWS Network Load Balancer
+  #   awsLoadBalancer: nlb   # nlb (internet-facing), nlb-internal or none
+  # autoscaler:
+  #   expander: least-waste  # or priority
+  # monitoring:              # Prometheus + Grafana with the fleet dashboard
+  #   grafanaPath: /grafana  # serve Grafana at https://grafana.<host> (subdomain routing)
+  # certManager:             # Let's Encrypt certificates instead of domain.tls
+  #   enabled: true
+  #   email: you@example.edu
+
 hubDefaults:                 # every hub takes these unless it sets its own
   authenticator:
     type: github

@@ -18,13 +18,15 @@ import {
   parseIPv4,
   RESERVED_LOW_ADDRESSES,
 } from "./cidr.js";
+import { error, warning } from "./findings.js";
 import { allocatable, lookupInstanceType } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
-import type { FieldPath, Finding } from "./problems.js";
+import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
 import { closest } from "./schemaIssues.js";
+import { checkTools } from "./toolChecks.js";
 
 export function checkFleet(fleet: FleetModel): Finding[] {
   return [
@@ -35,17 +37,9 @@ export function checkFleet(fleet: FleetModel): Finding[] {
     ...checkHubNames(fleet),
     ...checkClusterWideNames(fleet),
     ...fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
+    ...checkTools(fleet),
   ];
 }
-
-const error = (path: FieldPath, message: string, hint?: string): Finding =>
-  hint === undefined
-    ? { severity: "error", path, message }
-    : { severity: "error", path, message, hint };
-const warning = (path: FieldPath, message: string, hint?: string): Finding =>
-  hint === undefined
-    ? { severity: "warning", path, message }
-    : { severity: "warning", path, message, hint };
 
 function checkNodeGroups(fleet: FleetModel): Finding[] {
   const findings: Finding[] = [];

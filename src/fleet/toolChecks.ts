@@ -1,0 +1,179 @@
+/**
+ * Checks on the cluster tools that a schema cannot make: they depend on whether a tool is
+ * enabled, on the provider, the domain or the hubs. Pure: findings, never exceptions.
+ */
+import { INGRESS_CLASS } from "../render/hub/routing.js";
+import { GRAFANA_ROUTE_NAME } from "../render/tools/monitoring.js";
+import { bucketNameProblems } from "./bucketName.js";
+import { checkCron } from "./cron.js";
+import { error, warning } from "./findings.js";
+import type { FleetModel } from "./model.js";
+import type { Finding } from "./problems.js";
+
+const TOOL_NAMES = ["ingress", "certManager", "autoscaler", "monitoring", "backups"] as const;
+
+export function checkTools(fleet: FleetModel): Finding[] {
+  return [
+    ...TOOL_NAMES.flatMap((name) => checkChartVersion(name, fleet.tools[name])),
+    ...checkIngress(fleet),
+    ...checkCertManager(fleet),
+    ...checkAutoscaler(fleet),
+    ...checkMonitoring(fleet),
+    ...checkBackups(fleet),
+  ];
+}
+
+/**
+ * Exact semantic versions only; a leading "v" is allowed because some charts are versioned
+ * that way (cert-manager's are v1.x.y).
+ */
+const EXACT_VERSION =
+  /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+
+function checkChartVersion(
+  tool: (typeof TOOL_NAMES)[number],
+  settings: { enabled: boolean; chartVersion?: string | undefined },
+): Finding[] {
+  const version = settings.chartVersion;
+  if (!settings.enabled || version === undefined || EXACT_VERSION.test(version)) return [];
+  return [
+    error(
+      ["tools", tool, "chartVersion"],
+      `an enabled tool needs an exact chart version; ${whyNotExact(version)}`,
+      "remove the field to use the version hubfleet pins, or give an exact version like 1.2.3",
+    ),
+  ];
+}
+
+function whyNotExact(version: string): string {
+  if (version.trim() === "") return "chartVersion is empty";
+  const range =
+    /[\^~*<>=|, ]/.test(version) ||
+    /(^|\.)[xX](\.|$)/.test(version) ||
+    /^v?[0-9]+(\.[0-9]+)?$/.test(version);
+  return range
+    ? `"${version}" is a range, not one version`
+    : `"${version}" is not a version (x.y.z)`;
+}
+
+function checkIngress(fleet: FleetModel): Finding[] {
+  if (fleet.tools.ingress.enabled || fleet.hubs.length === 0) return [];
+  return [
+    warning(
+      ["tools", "ingress", "enabled"],
+      `the hubs need an ingress controller serving the IngressClass "${INGRESS_CLASS}", and hubfleet will not install one`,
+      `keep tools.ingress.enabled: true, or run a controller of your own for ingressClassName ${INGRESS_CLASS}`,
+    ),
+  ];
+}
+
+function checkCertManager(fleet: FleetModel): Finding[] {
+  const certManager = fleet.tools.certManager;
+  if (!certManager.enabled) return [];
+  const findings: Finding[] = [];
+  if (certManager.email === undefined) {
+    findings.push(
+      error(
+        ["tools", "certManager", "email"],
+        "cert-manager needs a contact e-mail to register the ACME account",
+        "set tools.certManager.email: an address your team reads",
+      ),
+    );
+  }
+  if (fleet.domain.tls !== undefined) {
+    findings.push(
+      error(
+        ["tools", "certManager", "enabled"],
+        "cert-manager and domain.tls would both provide the hubs' certificate; choose one",
+        "remove domain.tls to let cert-manager get certificates, or set tools.certManager.enabled: false to keep your own",
+      ),
+    );
+  }
+  return findings;
+}
+
+function checkAutoscaler(fleet: FleetModel): Finding[] {
+  const { enabled, imageTag } = fleet.tools.autoscaler;
+  if (!enabled || imageTag === undefined || fleet.cluster.provider !== "eks") return [];
+  const minor = /^v([0-9]+\.[0-9]+)\./.exec(imageTag)?.[1];
+  const cluster = fleet.cluster.kubernetesVersion;
+  if (minor === undefined || minor === cluster) return [];
+  return [
+    warning(
+      ["tools", "autoscaler", "imageTag"],
+      `the autoscaler ${imageTag} is made for Kubernetes ${minor}, but the cluster runs ${cluster}`,
+      `use a v${cluster}.x tag (or remove imageTag): the autoscaler's minor version should match the cluster's`,
+    ),
+  ];
+}
+
+function checkMonitoring(fleet: FleetModel): Finding[] {
+  const { enabled, grafanaPath } = fleet.tools.monitoring;
+  if (!enabled || grafanaPath === undefined) return [];
+  const path = ["tools", "monitoring", "grafanaPath"];
+  const { host, routing } = fleet.domain;
+  // Path routing: Grafana's first path segment must not be a hub's; subdomain routing puts
+  // Grafana on grafana.<host>, the host a hub named "grafana" would have.
+  const taken = routing === "path" ? grafanaPath.split("/")[1] : GRAFANA_ROUTE_NAME;
+  const hub = fleet.hubs.find((h) => h.name === taken);
+  if (hub === undefined) return [];
+  const url =
+    routing === "path" ? `https://${host}${grafanaPath}` : `https://${GRAFANA_ROUTE_NAME}.${host}/`;
+  return [
+    error(
+      path,
+      `Grafana at ${url} would take the URL of hub "${hub.name}"`,
+      routing === "path"
+        ? "choose a grafanaPath that does not start with a hub's name, or rename the hub"
+        : `rename the hub: with subdomain routing Grafana is served at ${GRAFANA_ROUTE_NAME}.<host>`,
+    ),
+  ];
+}
+
+function checkBackups(fleet: FleetModel): Finding[] {
+  const backups = fleet.tools.backups;
+  if (!backups.enabled) return [];
+  const findings: Finding[] = [];
+  const at = (field: string) => ["tools", "backups", field];
+  if (backups.bucket === undefined) {
+    if (fleet.cluster.provider === "eks") {
+      findings.push(
+        error(
+          at("bucket"),
+          "Velero needs an S3 bucket to keep the backups in",
+          `set tools.backups.bucket to a name no other AWS account uses, e.g. ${fleet.name.toLowerCase()}-hub-backups (backup-setup creates it), or set tools.backups.enabled: false`,
+        ),
+      );
+    }
+  } else {
+    const broken = bucketNameProblems(backups.bucket);
+    if (broken.length > 0) {
+      findings.push(
+        error(
+          at("bucket"),
+          `"${backups.bucket}" is not a valid S3 bucket name: it ${broken.join("; it ")}`,
+          "S3 bucket names are 3-63 lowercase letters, digits and hyphens, e.g. my-hubs-backups",
+        ),
+      );
+    } else if (backups.bucket.includes(".")) {
+      findings.push(
+        warning(
+          at("bucket"),
+          `the bucket name "${backups.bucket}" has dots: S3's HTTPS certificate does not match virtual-hosted addresses (<bucket>.s3.<region>.amazonaws.com) of such buckets`,
+          "use hyphens instead of dots",
+        ),
+      );
+    }
+  }
+  const cron = checkCron(backups.schedule);
+  if (cron !== undefined) {
+    findings.push(
+      error(
+        at("schedule"),
+        `"${backups.schedule}" is not a schedule Velero accepts: ${cron.message}`,
+        'give five fields "minute hour day-of-month month day-of-week" (e.g. "0 3 * * *", daily at 03:00 UTC) or @daily, @weekly, @every 12h',
+      ),
+    );
+  }
+  return findings;
+}
