@@ -2,7 +2,7 @@
  * From text to a checked fleet: YAML (with positions), schema, defaults, cross-field checks.
  * `parseFleet` is pure; `loadFleetFile` is the thin edge that reads files.
  */
-import { access, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { locate } from "./locate.js";
@@ -10,6 +10,7 @@ import { buildModel, type FleetModel } from "./model.js";
 import { type FieldPath, type Finding, formatPath, type Problem } from "./problems.js";
 import { fleetSchema } from "./schema.js";
 import { findingsFromIssues } from "./schemaIssues.js";
+import { checkTlsFiles } from "./tlsFiles.js";
 import { checkFleet } from "./validate.js";
 
 export interface LoadResult {
@@ -113,8 +114,14 @@ export function parseFleet(
   return problems.some((p) => p.severity === "error") ? { problems } : { fleet, problems };
 }
 
-/** Reads and checks a fleet file, and that the files it names exist. Never throws for bad input. */
-export async function loadFleetFile(path: string): Promise<LoadResult> {
+/**
+ * Reads and checks a fleet file, and the files it names: that they exist and, for the TLS
+ * certificate and key, that they are usable. Never throws for bad input.
+ */
+export async function loadFleetFile(
+  path: string,
+  options: { readonly now?: Date } = {},
+): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -123,18 +130,9 @@ export async function loadFleetFile(path: string): Promise<LoadResult> {
   }
   const first = parseFleet(text, path);
   if (!first.fleet) return first;
-  const missing = await missingReferencedFiles(first.fleet, dirname(resolve(path)));
-  if (missing.length === 0) return first;
-  return parseFleet(
-    text,
-    path,
-    missing.map((m) => ({
-      severity: "error" as const,
-      path: m.path,
-      message: `file "${m.file}" cannot be read`,
-      hint: "paths are relative to the fleet file's folder",
-    })),
-  );
+  const baseDir = dirname(resolve(path));
+  const findings = await referencedFileFindings(first.fleet, baseDir, options.now ?? new Date());
+  return findings.length === 0 ? first : parseFleet(text, path, findings);
 }
 
 /** Files a fleet names (TLS certificate and key), resolved against the fleet file's folder. */
@@ -146,18 +144,31 @@ export function referencedFiles(fleet: FleetModel): Array<{ path: FieldPath; fil
   return out;
 }
 
-async function missingReferencedFiles(fleet: FleetModel, baseDir: string) {
-  const checks = await Promise.all(
-    referencedFiles(fleet).map(async (ref) => {
-      try {
-        await access(resolve(baseDir, ref.file));
-        return undefined;
-      } catch {
-        return ref;
-      }
-    }),
+async function referencedFileFindings(
+  fleet: FleetModel,
+  baseDir: string,
+  now: Date,
+): Promise<Finding[]> {
+  const refs = referencedFiles(fleet);
+  const contents = await Promise.all(
+    refs.map((ref) => readFile(resolve(baseDir, ref.file)).catch(() => undefined)),
   );
-  return checks.filter((c) => c !== undefined);
+  const missing = refs
+    .filter((_, i) => contents[i] === undefined)
+    .map(
+      (ref): Finding => ({
+        severity: "error",
+        path: ref.path,
+        message: `file "${ref.file}" cannot be read`,
+        hint: "paths are relative to the fleet file's folder",
+      }),
+    );
+  if (missing.length > 0) return missing;
+  // referencedFiles lists the certificate before the key.
+  const tls = fleet.domain.tls;
+  const [cert, key] = contents;
+  if (!tls?.certFile || !tls.keyFile || !cert || !key) return [];
+  return checkTlsFiles(fleet, { certFile: tls.certFile, cert, keyFile: tls.keyFile, key }, now);
 }
 
 function fileProblem(path: string, err: unknown): Problem {

@@ -1,5 +1,6 @@
 /** The CLI as a user meets it: exit codes, messages, no stack traces, all-or-nothing output. */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,7 +183,20 @@ describe("hubfleet render", () => {
     );
     writeFileSync(join(dir, "tls.crt"), "cert");
     writeFileSync(join(dir, "tls.key"), "key");
-    assert.equal((await runCli(["render", "f.yaml", "-o", "out"], dir)).code, 0);
+    const unusable = await runCli(["render", "f.yaml", "-o", "out"], dir);
+    assert.equal(unusable.code, 1);
+    assert.match(unusable.stderr, /domain\.tls\.certFile: "tls\.crt" is not a PEM certificate/);
+    assert.match(unusable.stderr, /domain\.tls\.keyFile: "tls\.key" is not a PEM private key/);
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+        ...["-keyout", "tls.key", "-out", "tls.crt", "-subj", "/CN=hubs.example.edu"],
+      ],
+      { cwd: dir, stdio: "pipe" },
+    );
+    const usable = await runCli(["render", "f.yaml", "-o", "out"], dir);
+    assert.equal(usable.code, 0, usable.stderr);
   });
   it("requires -o", async () => {
     const r = await runCli(["render", EXAMPLE]);
