@@ -269,8 +269,13 @@ const monitoringToolSchema = z
       .default(true)
       .describe("Install Prometheus and Grafana (kube-prometheus-stack) with the fleet dashboard."),
     chartVersion,
-    retention: duration("retention")
-      .or(z.string().regex(/^[0-9]+[dwy]$/, { message: 'must be a duration such as "15d"' }))
+    retention: z
+      .string()
+      // Prometheus' duration: units from years down to milliseconds, whole numbers, largest first.
+      .regex(/^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$/, {
+        message: 'must be a Prometheus duration such as "15d", "2w" or "720h"',
+      })
+      .refine((v) => v.length > 0 && v !== "0", { message: "must be longer than zero" })
       .default("15d")
       .describe("How long Prometheus keeps metrics."),
     storageSize: memoryQuantity.default("50Gi").describe("Prometheus' volume size."),

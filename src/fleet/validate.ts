@@ -411,6 +411,9 @@ const OWNED_VALUE_PATHS = [
   ["hub", "config", "CryptKeeper"],
   ["hub", "config", "ConfigurableHTTPProxy", "auth_token"],
   ["hub", "existingSecret"],
+  // The metrics service and its role, whose token apply fills in (tools.monitoring).
+  ["hub", "services", "prometheus"],
+  ["hub", "loadRoles", "hubfleet-read-metrics"],
 ];
 
 function checkExtraValues(fleet: FleetModel, hub: Hub): Finding[] {

@@ -38,6 +38,24 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  // Prometheus' own duration format: whole numbers only.
+  {
+    name: "monitoring retention with a fraction",
+    edit: set(tool("monitoring", "retention", "1.5h")),
+    path: "tools.monitoring.retention",
+    severity: "error",
+    message: /must be a Prometheus duration/,
+  },
+  {
+    name: "extraValues overriding the metrics service",
+    edit: set([
+      ["hubs", 0, "extraValues"],
+      { hub: { services: { prometheus: { apiToken: "x" } } } },
+    ]),
+    path: "hubs[0].extraValues.hub.services.prometheus",
+    severity: "error",
+    message: /managed by hubfleet/,
+  },
   // 1. chart versions of enabled tools
   ...(
     [
