@@ -22,6 +22,7 @@ import {
   renderHubValues,
 } from "../../src/render/hub/values.js";
 import { findUnknownZ2jhKeys } from "../../src/render/hub/z2jhKeys.js";
+import { renderFleet } from "../../src/render/index.js";
 import {
   DRIVE_SCRAPE_JOB,
   GRAFANA_DASHBOARD_LABEL,
@@ -457,5 +458,27 @@ describe("determinism", () => {
         JSON.stringify(renderMonitoring(load())),
       );
     }
+  });
+});
+
+describe("the fleet dashboard", () => {
+  it("is written to dashboards/jupyterhub-fleet.json and provisioned to Grafana, identical", () => {
+    const bundle = renderFleet(exampleFleet());
+    const file = bundle.files.find((f) => f.path === "dashboards/jupyterhub-fleet.json");
+    assert.ok(file, "dashboard file rendered");
+    const configMap = bundle.manifests.find(
+      (m) => m.object.kind === "ConfigMap" && m.tool === "kube-prometheus-stack",
+    );
+    assert.equal(configMap?.phase, "after-release");
+    assert.equal(configMap?.object.metadata.namespace, "cluster-tools");
+    const sidecar = (valuesOf(exampleFleet()).grafana as Any).sidecar.dashboards;
+    assert.equal(configMap?.object.metadata.labels?.[sidecar.label], sidecar.labelValue);
+    assert.equal((configMap?.object.data as Any)?.["jupyterhub-fleet.json"], file.content);
+    assert.equal(JSON.parse(file.content).uid, "hubfleet-jhfleet");
+  });
+  it("is not rendered without monitoring", () => {
+    const bundle = renderFleet(monitoringWith({ enabled: false }));
+    assert.ok(!bundle.files.some((f) => f.path.startsWith("dashboards/")));
+    assert.ok(!bundle.manifests.some((m) => m.tool === "kube-prometheus-stack"));
   });
 });

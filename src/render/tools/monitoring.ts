@@ -4,17 +4,20 @@
  * drive's free-space exporter.
  */
 import type { FleetModel } from "../../fleet/model.js";
-import type { ChartRef, SecretRequest } from "../bundle.js";
+import type { ChartRef, KubeObject, SecretRequest } from "../bundle.js";
 import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../cluster/nodeGroups.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
+import { FLEET_DASHBOARD_PATH, renderFleetDashboard } from "../dashboard/index.js";
 import { DRIVE } from "../hub/drive.js";
 import { FILE_TLS_SECRET, hubIngressValues, hubUrl, routeFor, tlsMode } from "../hub/routing.js";
 import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
+import { toJson } from "../yaml.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
   type RenderedTool,
   TOOLS_NAMESPACE,
+  toolLabels,
 } from "./tool.js";
 
 /** kube-prometheus-stack 88.5.3 (Prometheus Operator v0.93.1, Prometheus v3.14.0, Grafana chart 12.11.1). */
@@ -279,8 +282,28 @@ export function renderMonitoring(fleet: FleetModel): RenderedTool[] {
         values: monitoringValues(fleet),
         tool: MONITORING_RELEASE,
       },
-      manifests: [],
+      manifests: [
+        { phase: "after-release", tool: MONITORING_RELEASE, object: dashboardConfigMap(fleet) },
+      ],
       secrets: monitoringSecrets(fleet),
+      files: [{ path: FLEET_DASHBOARD_PATH, content: toJson(renderFleetDashboard(fleet)) }],
     },
   ];
+}
+
+/** The fleet dashboard as a ConfigMap Grafana's sidecar provisions (it watches the label). */
+function dashboardConfigMap(fleet: FleetModel): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: "hubfleet-dashboard-jupyterhub-fleet",
+      namespace: TOOLS_NAMESPACE,
+      labels: {
+        ...toolLabels(fleet, MONITORING_RELEASE),
+        [GRAFANA_DASHBOARD_LABEL]: GRAFANA_DASHBOARD_LABEL_VALUE,
+      },
+    },
+    data: { "jupyterhub-fleet.json": toJson(renderFleetDashboard(fleet)) },
+  };
 }
