@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite (README: `npm test`). Builds the Go tools the tests need on first run
+# The whole test suite (README: `npm test`). Builds the tools the tests need on first run
 # (cached under ~/.cache/hubfleet, so later runs take seconds), then runs every test file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,9 @@ HUBFLEET_GOCHECK="$(bash scripts/gocheck-build | tail -n 1)"
 export HUBFLEET_GOCHECK
 HUBFLEET_NETPOL_ANALYZER="$(bash scripts/netpol-analyzer-build | tail -n 1)"
 export HUBFLEET_NETPOL_ANALYZER
+# The AWS stand-in (moto server) for the backup-setup tests: a Python venv, installed once.
+HUBFLEET_MOTO_SERVER="$(bash scripts/moto-build | tail -n 1)"
+export HUBFLEET_MOTO_SERVER
 if [ -x scripts/sim/build ] || [ -f scripts/sim/build ]; then
   bash scripts/sim/build
 fi
