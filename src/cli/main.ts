@@ -9,6 +9,7 @@ import { ToolError, UsageError } from "../errors.js";
 import { FleetError, formatProblem } from "../fleet/problems.js";
 import { ClusterError } from "../ports/kube.js";
 import { applyCommand } from "./apply.js";
+import { backupSetupCommand } from "./backup.js";
 import { deleteHubCommand } from "./deleteHub.js";
 import { initCommand } from "./init.js";
 import type { Io } from "./io.js";
@@ -35,6 +36,7 @@ export function buildProgram(io: Io): Command {
   applyCommand(program, io);
   statusCommand(program, io);
   deleteHubCommand(program, io);
+  backupSetupCommand(program, io);
   return program;
 }
 
