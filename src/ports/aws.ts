@@ -219,6 +219,24 @@ export function regionFromLocation(location: string | undefined | null): string 
   return location;
 }
 
+/** Every page of a ListAttached*Policies answer, as policy ARNs. */
+async function attachedArns(
+  page: (marker: string | undefined) => Promise<{
+    AttachedPolicies?: { PolicyArn?: string }[];
+    IsTruncated?: boolean;
+    Marker?: string;
+  }>,
+): Promise<string[]> {
+  const arns: string[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await page(marker);
+    for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
+    marker = out.IsTruncated ? out.Marker : undefined;
+  } while (marker);
+  return arns;
+}
+
 export function awsPort(options: AwsOptions): AwsPort {
   const endpoint = options.endpoint ? { endpoint: options.endpoint } : {};
   const s3 = new S3Client({
@@ -484,18 +502,11 @@ export function awsPort(options: AwsOptions): AwsPort {
         await iam.send(new CreateUserCommand({ UserName: userName, Tags: tagList(tags) }));
       }),
     attachedUserPolicies: (userName) =>
-      call("IAM", "ListAttachedUserPolicies", `user ${userName}`, async () => {
-        const arns: string[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(
-            new ListAttachedUserPoliciesCommand({ UserName: userName, Marker: marker }),
-          );
-          for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return arns;
-      }),
+      call("IAM", "ListAttachedUserPolicies", `user ${userName}`, () =>
+        attachedArns((Marker) =>
+          iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName, Marker })),
+        ),
+      ),
     attachUserPolicy: ({ userName, policyArn }) =>
       call("IAM", "AttachUserPolicy", `user ${userName}`, async () => {
         await iam.send(new AttachUserPolicyCommand({ UserName: userName, PolicyArn: policyArn }));
@@ -535,18 +546,11 @@ export function awsPort(options: AwsOptions): AwsPort {
         },
       ),
     attachedRolePolicies: (roleName) =>
-      call("IAM", "ListAttachedRolePolicies", `role ${roleName}`, async () => {
-        const arns: string[] = [];
-        let marker: string | undefined;
-        do {
-          const out = await iam.send(
-            new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
-          );
-          for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
-          marker = out.IsTruncated ? out.Marker : undefined;
-        } while (marker);
-        return arns;
-      }),
+      call("IAM", "ListAttachedRolePolicies", `role ${roleName}`, () =>
+        attachedArns((Marker) =>
+          iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker })),
+        ),
+      ),
     attachRolePolicy: ({ roleName, policyArn }) =>
       call("IAM", "AttachRolePolicy", `role ${roleName}`, async () => {
         await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));

@@ -4,11 +4,12 @@
  * credentials Secret). Everything is read back through the AWS SDK and the Kubernetes API.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
@@ -40,6 +41,8 @@ import { type AwsStandIn, STAND_IN_CREDENTIALS, startAwsStandIn } from "../awsSt
 import { editedExample, fleetFrom, REPO, runCli } from "../helpers.js";
 import { type ControlPlane, startControlPlane } from "../sim/index.js";
 
+const execFileAsync = promisify(execFile);
+
 // biome-ignore lint/suspicious/noExplicitAny: reading live objects
 type Any = any;
 
@@ -65,46 +68,28 @@ function fleetFile(name: string, edit: (doc: Document) => void = () => {}): stri
   return path;
 }
 
-const setup = (file: string, ...extra: string[]) =>
-  runCli([
-    "backup-setup",
-    file,
-    "--endpoint",
-    aws.endpoint,
-    "--kubeconfig",
-    cp.kubeconfigPath,
-    ...extra,
-  ]);
+const setupArgs = (file: string, extra: string[]) => [
+  "backup-setup",
+  file,
+  "--endpoint",
+  aws.endpoint,
+  "--kubeconfig",
+  cp.kubeconfigPath,
+  ...extra,
+];
+const setup = (file: string, ...extra: string[]) => runCli(setupArgs(file, extra));
 
 /** The CLI as a separate process (exit code and streams as a shell sees them). */
-function setupProcess(file: string, ...extra: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(REPO, "src/cli/main.ts"),
-        "backup-setup",
-        file,
-        "--endpoint",
-        aws.endpoint,
-        "--kubeconfig",
-        cp.kubeconfigPath,
-        ...extra,
-      ],
-      { cwd: REPO, env: { ...process.env, ...aws.env }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+async function setupProcess(file: string, ...extra: string[]) {
+  const args = ["--import", "tsx", join(REPO, "src/cli/main.ts"), ...setupArgs(file, extra)];
+  const options = { cwd: REPO, env: { ...process.env, ...aws.env } };
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, args, options);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
 }
 
 const errorName = async (p: Promise<unknown>) => {
