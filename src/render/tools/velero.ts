@@ -13,6 +13,7 @@ import type { FleetModel } from "../../fleet/model.js";
 import type { ChartRef } from "../bundle.js";
 import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
 import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
+import { ROLE_ARN_ANNOTATION } from "./autoscaler.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
@@ -37,9 +38,6 @@ export const VELERO_AWS_PLUGIN_IMAGE = "velero/velero-plugin-for-aws:v1.14.4";
 
 /** The one storage location: every schedule writes there. */
 export const BACKUP_STORAGE_LOCATION = "default";
-
-/** The IRSA annotation that names the IAM role a service account's pods act as. */
-const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /** Key of a hub's entry in the chart's `schedules`; the chart names the Schedule velero-<key>. */
 export const scheduleKey = (hub: string): string => `hub-${hub}`;
