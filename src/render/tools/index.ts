@@ -10,6 +10,7 @@ import { renderAutoscaler } from "./autoscaler.js";
 import { renderCertManager } from "./certManager.js";
 import { renderIngressController } from "./ingress.js";
 import { renderMonitoring } from "./monitoring.js";
+import { renderVelero } from "./velero.js";
 import {
   AUTOSCALER_NAMESPACE,
   type RenderedTool,
@@ -25,6 +26,7 @@ const TOOL_RENDERERS: readonly ToolRenderer[] = [
   renderCertManager,
   renderIngressController,
   renderAutoscaler,
+  renderVelero,
 ];
 
 export function renderTools(fleet: FleetModel): RenderedTool[] {
