@@ -69,6 +69,22 @@ export async function ensureSecret(
       throw err;
     }
   }
+  if (request.type === "external") {
+    const existing = await kube.get({
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: request.namespace,
+      name: request.name,
+    });
+    const data = (existing?.data ?? {}) as Record<string, string>;
+    const missing = request.keys.filter((k) => !data[k]);
+    if (!existing || missing.length > 0) {
+      throw new Error(
+        `Secret ${request.namespace}/${request.name} ${existing ? `has no key ${missing.join(", ")}` : "does not exist"}${request.hint ? `: ${request.hint}` : ""}`,
+      );
+    }
+    return "kept";
+  }
   const tls = fleet.domain.tls;
   if (!tls?.certFile || !tls.keyFile)
     throw new Error("TLS Secret requested without certFile/keyFile");

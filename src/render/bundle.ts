@@ -77,11 +77,16 @@ export interface HelmRelease {
   readonly secretValues?: readonly SecretValue[];
 }
 
-/** A Secret apply creates once and never writes into rendered files (values are generated or read from files). */
+/**
+ * A Secret apply needs: created once and never written into rendered files (values generated
+ * or read from files), or — "external" — made by another command, which apply only checks.
+ */
 export interface SecretRequest {
   readonly namespace: string;
   readonly name: string;
-  readonly type: "generated" | "tls-from-files";
+  readonly type: "generated" | "tls-from-files" | "external";
+  /** For "external": what to run to create it. */
+  readonly hint?: string;
   /** Keys it holds; values never appear in a bundle. */
   readonly keys: readonly string[];
   /** Keys with a fixed, non-secret value (e.g. a user name beside a generated password). */

@@ -33,12 +33,12 @@ function toolFiles(tool: RenderedTool): BundleFile[] {
         releaseName: release.name,
         namespace: release.namespace,
         valuesFile: "values.yaml",
-        secretsCreatedByApply: tool.secrets.map((s) => ({
-          name: s.name,
-          namespace: s.namespace,
-          type: s.type,
-          keys: s.keys,
-        })),
+        secretsCreatedByApply: tool.secrets
+          .filter((s) => s.type !== "external")
+          .map((s) => ({ name: s.name, namespace: s.namespace, type: s.type, keys: s.keys })),
+        secretsRequired: tool.secrets
+          .filter((s) => s.type === "external")
+          .map((s) => ({ name: s.name, namespace: s.namespace, keys: s.keys, createdBy: s.hint })),
       }),
     },
   ];

@@ -77,16 +77,57 @@ describe("cluster tools through apply, on the real control plane", { timeout: 60
     );
   });
 
+  it("stops Velero, and only Velero, until backup-setup has written its credentials", async () => {
+    const report = await apply(example);
+    const velero = report.tools.find((t) => t.hub === "tools/velero");
+    assert.equal(velero?.result, "failed");
+    assert.match(
+      velero?.error ?? "",
+      /velero\/hubfleet-velero-credentials does not exist: run `hubfleet backup-setup FILE` first/,
+    );
+    assert.equal(await helm.status("velero", "velero"), undefined, "nothing installed");
+    assert.deepEqual(
+      report.tools.filter((t) => t.hub !== "tools/velero").map((t) => t.result),
+      TOOLS.filter((t) => t.name !== "velero").map(() => "applied"),
+    );
+    assert.deepEqual(
+      report.hubs.map((h) => h.result),
+      example.hubs.map(() => "applied"),
+    );
+    // What backup-setup writes (src/backup/credentials.ts), without AWS.
+    await kube.apply({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: {
+        name: "hubfleet-velero-credentials",
+        namespace: "velero",
+        labels: {
+          "app.kubernetes.io/managed-by": "hubfleet",
+          "hubfleet.io/fleet": example.name,
+          "hubfleet.io/tool": "velero",
+        },
+      },
+      type: "Opaque",
+      stringData: {
+        cloud: "[default]\naws_access_key_id = AKIASTANDIN\naws_secret_access_key = standin\n",
+      },
+    });
+  });
+
   it("installs every tool before the first hub, each in its namespace, with its Secrets", async () => {
     const events: Array<{ type: string; hub?: string; outcome?: { hub: string } }> = [];
     const report = await apply(example, events);
     assert.deepEqual(
       report.tools.map((t) => [t.hub, t.result, t.error]),
-      TOOLS.map((t) => [`tools/${t.name}`, "applied", undefined]),
+      TOOLS.map((t) => [
+        `tools/${t.name}`,
+        t.name === "velero" ? "applied" : "unchanged",
+        undefined,
+      ]),
     );
     assert.deepEqual(
       report.hubs.map((h) => h.result),
-      example.hubs.map(() => "applied"),
+      example.hubs.map(() => "unchanged"),
     );
     const lastToolDone = events.findLastIndex(
       (e) => e.type === "hub-done" && e.outcome?.hub.startsWith("tools/"),

@@ -138,6 +138,19 @@ describe("renderVelero: when", () => {
       version: "12.1.0",
     });
     assert.equal(tool?.release.tool, "velero");
+    // Keys from backup-setup: apply checks the Secret exists and says what to run if not.
+    assert.deepEqual(
+      tool?.secrets.map((x) => [x.namespace, x.name, x.type, x.keys]),
+      [["velero", "hubfleet-velero-credentials", "external", ["cloud"]]],
+    );
+    assert.match(tool?.secrets[0]?.hint ?? "", /hubfleet backup-setup/);
+  });
+  it("with IRSA, requires no credentials Secret", () => {
+    const [tool] = renderVelero(
+      fleetWith((d) =>
+        d.setIn(["tools", "backups", "roleArn"], "arn:aws:iam::123456789012:role/velero"),
+      ),
+    );
     assert.deepEqual(tool?.secrets, []);
   });
   it("takes tools.backups.chartVersion over the pinned one", () => {

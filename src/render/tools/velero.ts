@@ -6,6 +6,7 @@
  */
 import {
   backupSettings,
+  VELERO_CREDENTIALS_KEY,
   VELERO_CREDENTIALS_SECRET,
   VELERO_SERVER_SERVICE_ACCOUNT,
 } from "../../backup/settings.js";
@@ -172,7 +173,19 @@ export function renderVelero(fleet: FleetModel): RenderedTool[] {
         tool: VELERO_RELEASE,
       },
       manifests: [],
-      secrets: [],
+      // Without IRSA, Velero reads its keys from the Secret backup-setup writes.
+      secrets: settings.roleArn
+        ? []
+        : [
+            {
+              namespace: VELERO_NAMESPACE,
+              name: VELERO_CREDENTIALS_SECRET,
+              type: "external",
+              keys: [VELERO_CREDENTIALS_KEY],
+              tool: VELERO_RELEASE,
+              hint: "run `hubfleet backup-setup FILE` first: it creates the S3 bucket, Velero's IAM user and this Secret",
+            },
+          ],
     },
   ];
 }
