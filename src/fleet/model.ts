@@ -9,7 +9,18 @@ import {
   HUB_SETTING_DEFAULTS,
   type HubSpec,
   type NodeGroupName,
+  type Weekday,
 } from "./schema.js";
+
+/** A weekly class session with its users resolved (default: the hub's expectedUsers). */
+export interface Session {
+  readonly days: readonly Weekday[];
+  /** "HH:MM" */
+  readonly start: string;
+  /** "HH:MM"; "24:00" is midnight at the end of the day. */
+  readonly end: string;
+  readonly users: number;
+}
 
 export interface Hub {
   /** Position in hubs[] (for error paths). */
@@ -34,6 +45,12 @@ export interface Hub {
   readonly placeholders: number;
   readonly culling: { readonly timeout: number; readonly every: number };
   readonly expectedUsers: number;
+  /** Concurrent users at the busiest moment when the hub has no schedule (default: expectedUsers). */
+  readonly peakUsers: number;
+  /** Weekly class sessions; empty when the hub has none. */
+  readonly schedule: readonly Session[];
+  /** With a schedule: servers running all week on top of the sessions' users. */
+  readonly idleUsers: number;
   readonly extraValues: Readonly<Record<string, unknown>>;
 }
 
@@ -136,6 +153,14 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
     internetAccess: merged.internetAccess,
     culling: merged.culling,
     expectedUsers: merged.expectedUsers,
+    peakUsers: merged.peakUsers ?? merged.expectedUsers,
+    schedule: merged.schedule.map((session) => ({
+      days: session.days,
+      start: session.start,
+      end: session.end,
+      users: session.users ?? merged.expectedUsers,
+    })),
+    idleUsers: merged.idleUsers,
     extraValues: merged.extraValues,
   };
 }

@@ -411,6 +411,40 @@ const authenticatorSchema = z
   ])
   .describe("How users log in: github, oidc (generic OAuth2/OIDC), lti13 (LMS launch) or dummy.");
 
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** "HH:MM" on a 24-hour clock; "24:00" is the end of the day. */
+export const CLOCK_TIME = /^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/;
+
+const clockTime = (what: string) =>
+  z.string().regex(CLOCK_TIME, {
+    message: `${what} must be a time "HH:MM" on a 24-hour clock, such as "09:00" or "13:30"`,
+  });
+
+const sessionSchema = z
+  .object({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .describe("Days of the week the session takes place: mon, tue, wed, thu, fri, sat, sun."),
+    start: clockTime("start").describe(
+      'When the session starts, "HH:MM". All hubs\' times are in one time zone of your choice: plan-capacity only compares them with each other.',
+    ),
+    end: clockTime("end").describe(
+      'When the session ends, "HH:MM" ("24:00" for midnight), after start on the same day.',
+    ),
+    users: z
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "Users with a server running during the session. Default: the hub's expectedUsers.",
+      ),
+  })
+  .strict()
+  .describe("One weekly class session of a hub.");
+
 /** Settings a hub takes from hubDefaults unless it sets them itself. */
 const hubSettingFields = {
   admins: z.array(z.string()).describe("User names with admin rights on the hub."),
@@ -485,6 +519,23 @@ const hubSettingFields = {
     .strict()
     .describe("Stopping idle user servers."),
   expectedUsers: z.int().min(1).describe("Users expected on the hub (for capacity planning)."),
+  peakUsers: z
+    .int()
+    .min(0)
+    .describe(
+      "Users with a server running at once at the hub's busiest moment, for a hub without a schedule; plan-capacity assumes that many all week (an upper bound). Default: expectedUsers.",
+    ),
+  schedule: z
+    .array(sessionSchema)
+    .describe(
+      "Class sessions: when the hub's users work at once, every week. Sessions of all hubs that overlap add up; outside them the hub has idleUsers. Replaces peakUsers. Default: none.",
+    ),
+  idleUsers: z
+    .int()
+    .min(0)
+    .describe(
+      "For a hub with a schedule: servers running at any time of the week (students working on their own), on top of the sessions' users. Default 0.",
+    ),
   extraValues: z
     .record(z.string(), z.unknown())
     .describe("Extra zero-to-jupyterhub Helm values, merged last (escape hatch)."),
@@ -502,6 +553,8 @@ export const HUB_SETTING_DEFAULTS = {
   internetAccess: true,
   culling: { timeout: 3600, every: 300 },
   expectedUsers: 30,
+  schedule: [] as SessionSpec[],
+  idleUsers: 0,
   extraValues: {} as Record<string, unknown>,
 };
 
@@ -511,7 +564,7 @@ const hubDefaultsSchema = z
   .strict()
   .describe(
     "Settings every hub takes unless it sets them itself. Defaults: 0.5/2 CPU, 1Gi/2Gi memory, " +
-      "10Gi drive on gp3, no placeholders, culling after 3600 s, 30 expected users.",
+      "10Gi drive on gp3, no placeholders, culling after 3600 s, 30 expected users, no schedule.",
   );
 
 export const HUB_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -548,6 +601,7 @@ export const fleetSchema = z
 export type FleetInput = z.input<typeof fleetSchema>;
 export type FleetSpec = z.output<typeof fleetSchema>;
 export type HubSpec = FleetSpec["hubs"][number];
+export type SessionSpec = z.output<typeof sessionSchema>;
 export type Authenticator = z.output<typeof authenticatorSchema>;
 export type TlsSpec = z.output<typeof tlsSchema>;
 export type ToolsSpec = z.output<typeof toolsSchema>;

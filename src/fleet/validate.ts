@@ -9,6 +9,7 @@ import {
   knownZ2jhKeysAt,
   Z2JH_CHART,
 } from "../render/hub/z2jhKeys.js";
+import { checkCapacityFields } from "./capacityChecks.js";
 import {
   type Cidr,
   cidrContains,
@@ -38,6 +39,7 @@ export function checkFleet(fleet: FleetModel): Finding[] {
     ...checkClusterWideNames(fleet),
     ...fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
     ...checkTools(fleet),
+    ...checkCapacityFields(fleet),
   ];
 }
 
