@@ -8,7 +8,12 @@ import type { NodeGroupName, SUPPORTED_KUBERNETES_VERSIONS } from "../../fleet/s
 import type { ChartRef } from "../bundle.js";
 import { AUTOSCALER_SERVICE_ACCOUNT, autoscalerDiscoveryTags } from "../cluster/eksctl.js";
 import { SAFE_TO_EVICT } from "../hub/drive.js";
-import { AUTOSCALER_NAMESPACE, clusterToolsNodeSelector, type RenderedTool } from "./tool.js";
+import {
+  AUTOSCALER_NAMESPACE,
+  clusterToolsNodeSelector,
+  type RenderedTool,
+  ROLE_ARN_ANNOTATION,
+} from "./tool.js";
 
 export const AUTOSCALER_RELEASE = "cluster-autoscaler";
 
@@ -35,9 +40,6 @@ export const AUTOSCALER_IMAGE_TAGS: Readonly<Record<KubernetesMinor, string>> = 
   "1.35": "v1.35.2",
   "1.36": "v1.36.1",
 };
-
-/** The IRSA annotation that names the IAM role a service account's pods act as. */
-export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /**
  * Pods with a priority below this never cause a scale-up. z2jh's user placeholders run at -10

@@ -10,13 +10,13 @@ import { renderAutoscaler } from "./autoscaler.js";
 import { renderCertManager } from "./certManager.js";
 import { renderIngressController } from "./ingress.js";
 import { renderMonitoring } from "./monitoring.js";
-import { renderVelero } from "./velero.js";
 import {
   AUTOSCALER_NAMESPACE,
   type RenderedTool,
   TOOLS_NAMESPACE,
   VELERO_NAMESPACE,
 } from "./tool.js";
+import { renderVelero } from "./velero.js";
 
 type ToolRenderer = (fleet: FleetModel) => RenderedTool[];
 

@@ -12,6 +12,9 @@ export const TOOLS_NAMESPACE = "cluster-tools";
 export const AUTOSCALER_NAMESPACE = "kube-system";
 export const VELERO_NAMESPACE = "velero";
 
+/** The IRSA annotation that names the IAM role a service account's pods act as. */
+export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
+
 /** Label on every object hubfleet renders for a tool (its release name). */
 export const TOOL_LABEL = "hubfleet.io/tool";
 

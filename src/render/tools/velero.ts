@@ -14,11 +14,11 @@ import type { FleetModel } from "../../fleet/model.js";
 import type { ChartRef } from "../bundle.js";
 import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
 import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
-import { ROLE_ARN_ANNOTATION } from "./autoscaler.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
   type RenderedTool,
+  ROLE_ARN_ANNOTATION,
   VELERO_NAMESPACE,
 } from "./tool.js";
 
