@@ -10,6 +10,7 @@ import { FleetError, formatProblem } from "../fleet/problems.js";
 import { ClusterError } from "../ports/kube.js";
 import { applyCommand } from "./apply.js";
 import { backupSetupCommand } from "./backup.js";
+import { capacityCommand } from "./capacity.js";
 import { deleteHubCommand } from "./deleteHub.js";
 import { initCommand } from "./init.js";
 import type { Io } from "./io.js";
@@ -37,6 +38,7 @@ export function buildProgram(io: Io): Command {
   statusCommand(program, io);
   deleteHubCommand(program, io);
   backupSetupCommand(program, io);
+  capacityCommand(program, io);
   return program;
 }
 

@@ -1,0 +1,166 @@
+/**
+ * plan-capacity as data: from a fleet and a price table to nodes per group at the busiest
+ * and quietest moments of the week, the monthly cost by line, and what deserves a warning.
+ * Pure and deterministic.
+ */
+import type { FleetModel } from "../fleet/model.js";
+import { renderFleet } from "../render/index.js";
+import { packNodes, podsPerNode } from "./binpack.js";
+import { type CostEstimate, DEFAULT_DRIVE_FILL, estimateCost } from "./cost.js";
+import {
+  formatStretch,
+  type GroupPlan,
+  planCoreGroup,
+  planUserGroup,
+  type UserLoad,
+  userBatches,
+} from "./nodes.js";
+import type { PriceTable } from "./prices.js";
+import { weeklyTimeline } from "./timeline.js";
+import { type FleetWorkloads, fleetWorkloads, type PodRequest } from "./workloads.js";
+
+/** A user's guarantee that leaves more than this share of a node unusable by the hub's users. */
+export const WASTE_THRESHOLD = 0.3;
+
+export interface HubCapacity {
+  readonly name: string;
+  readonly scheduled: boolean;
+  /** Concurrent users at the hub's own busiest moment, and at its quietest. */
+  readonly peakUsers: number;
+  readonly idleUsers: number;
+  /** Its users at the fleet's busiest moment. */
+  readonly usersAtFleetPeak: number;
+  readonly placeholders: number;
+  /** What each user server requests. */
+  readonly request: PodRequest;
+  /** How many of its users one empty user node holds, and what runs out first. */
+  readonly usersPerNode: { readonly count: number; readonly limit: "cpu" | "memory" | "pods" };
+}
+
+export interface CapacityPlan {
+  readonly fleet: string;
+  readonly provider: "eks" | "local";
+  /** cluster.region */
+  readonly region: string;
+  readonly groups: readonly GroupPlan[];
+  readonly busiest: { readonly when: string; readonly sessions: readonly string[] };
+  readonly hubs: readonly HubCapacity[];
+  /** Absent for a local cluster: it costs no cloud money. */
+  readonly cost?: CostEstimate;
+  readonly warnings: readonly string[];
+}
+
+export interface CapacityOptions {
+  readonly prices: PriceTable;
+  /** Share of each drive holding data, for the backup estimate. */
+  readonly driveFill?: number;
+  /** Price the fleet in this region rather than cluster.region (to compare regions). */
+  readonly priceRegion?: string;
+}
+
+export function planCapacity(fleet: FleetModel, options: CapacityOptions): CapacityPlan {
+  const bundle = renderFleet(fleet);
+  const workloads = fleetWorkloads(fleet, bundle);
+  const timeline = weeklyTimeline(fleet.hubs);
+  const { plan: users, loads } = planUserGroup(fleet, workloads, timeline);
+  const groups = [
+    planCoreGroup(fleet, workloads, "clustertools"),
+    planCoreGroup(fleet, workloads, "jhcontrolplane"),
+    users,
+  ];
+  const peakLoad = loads.find((l) => l.stretch.start === users.peak.start) as UserLoad;
+  const hubs = fleet.hubs.map((hub, i): HubCapacity => {
+    const pods = workloads.users[i];
+    const request = pods?.request ?? { cpuMillis: 0, memoryMiB: 0 };
+    const week = timeline.map((s) => s.users[i] ?? 0);
+    return {
+      name: hub.name,
+      scheduled: hub.schedule.length > 0,
+      peakUsers: Math.max(...week),
+      idleUsers: Math.min(...week),
+      usersAtFleetPeak: peakLoad.stretch.users[i] ?? 0,
+      placeholders: pods?.placeholders ?? 0,
+      request,
+      usersPerNode: podsPerNode(users.room, request),
+    };
+  });
+  const cost =
+    fleet.cluster.provider === "eks"
+      ? estimateCost({
+          fleet,
+          groups,
+          hubReleases: bundle.releases.filter((r) => r.hub !== undefined),
+          prices: options.prices,
+          driveFill: options.driveFill ?? DEFAULT_DRIVE_FILL,
+          ...(options.priceRegion ? { priceRegion: options.priceRegion } : {}),
+        })
+      : undefined;
+  return {
+    fleet: fleet.name,
+    provider: fleet.cluster.provider,
+    region: fleet.cluster.region,
+    groups,
+    busiest: {
+      when: formatStretch(peakLoad.stretch.start, peakLoad.stretch.end),
+      sessions: peakLoad.stretch.sessions,
+    },
+    hubs,
+    ...(cost ? { cost } : {}),
+    warnings: [
+      ...groupWarnings(groups, loads),
+      ...unplaceableWarnings(workloads, users, hubs),
+      ...wasteWarnings(users, hubs),
+    ],
+  };
+}
+
+function groupWarnings(groups: readonly GroupPlan[], loads: readonly UserLoad[]): string[] {
+  const out: string[] = [];
+  for (const g of groups) {
+    if (g.name === "jhusers") continue;
+    if (g.peak.needed > g.maxSize) {
+      out.push(
+        `the ${g.name} pods need ${g.peak.needed} ${g.instanceType} nodes, cluster.nodeGroups.${g.name}.maxSize is ${g.maxSize}: some of them stay pending (raise maxSize or pick a larger instance type)`,
+      );
+    }
+  }
+  const users = groups.find((g) => g.name === "jhusers");
+  for (const load of loads) {
+    if (!users || load.count.needed <= users.maxSize) continue;
+    const who = load.stretch.sessions.length > 0 ? ` (${load.stretch.sessions.join(", ")})` : "";
+    out.push(
+      `at ${formatStretch(load.stretch.start, load.stretch.end)}${who} the users need ${load.count.needed} jhusers nodes, cluster.nodeGroups.jhusers.maxSize is ${users.maxSize}: servers beyond that stay pending (raise maxSize, lower the guarantees or spread the sessions)`,
+    );
+  }
+  return out;
+}
+
+function unplaceableWarnings(
+  workloads: FleetWorkloads,
+  users: GroupPlan,
+  hubs: readonly HubCapacity[],
+): string[] {
+  const one = hubs.map(() => 1);
+  return packNodes(users.room, userBatches(workloads, one)).unplaceable.map(
+    (p) =>
+      `a user server of hub ${p.key} fits on no ${users.instanceType} node: after the per-node agents a node has ${Math.round(users.room.cpuMillis)}m CPU, ${Math.round(users.room.memoryMiB)} MiB and ${users.room.pods} pod(s) left`,
+  );
+}
+
+function wasteWarnings(users: GroupPlan, hubs: readonly HubCapacity[]): string[] {
+  const room = users.room;
+  const stops = { pods: "the pod limit", cpu: "CPU", memory: "memory" } as const;
+  return hubs.flatMap((hub) => {
+    const k = hub.usersPerNode.count;
+    if (k < 1 || !Number.isFinite(k)) return [];
+    const unused = {
+      CPU: room.cpuMillis > 0 ? 1 - (k * hub.request.cpuMillis) / room.cpuMillis : 0,
+      memory: room.memoryMiB > 0 ? 1 - (k * hub.request.memoryMiB) / room.memoryMiB : 0,
+    };
+    const wasted = (["CPU", "memory"] as const).filter((r) => unused[r] > WASTE_THRESHOLD);
+    if (wasted.length === 0) return [];
+    return [
+      `hub ${hub.name}: a ${users.instanceType} user node holds ${k} of its users (${stops[hub.usersPerNode.limit]} runs out first), leaving ${wasted.map((r) => `${Math.round(unused[r] * 100)} % of its ${r}`).join(" and ")} unusable by them; guarantees in the node's proportion (${Math.round(room.cpuMillis)}m CPU to ${Math.round(room.memoryMiB)} MiB) or another instance type waste less`,
+    ];
+  });
+}

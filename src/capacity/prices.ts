@@ -1,0 +1,217 @@
+/**
+ * The price table plan-capacity uses: AWS on-demand prices shipped with hubfleet, each figure
+ * with the date and the public source it was read from, and the shape of a `--prices FILE`
+ * that replaces or adds figures. Pure: reading the file happens in the CLI.
+ */
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+
+/** One price, with where it comes from and the date its source gives for it. */
+export interface Price {
+  readonly usd: number;
+  /** The date the source states the figure for (YYYY-MM-DD), or "not stated". */
+  readonly date: string;
+  readonly source: string;
+}
+
+export interface RegionPrices {
+  /** On-demand Linux price per instance-hour, by instance type. */
+  readonly ec2Hourly: Readonly<Record<string, Price>>;
+  /** EBS gp3 storage per GB-month (AWS bills GiB of provisioned volume as "GB"). */
+  readonly ebsGp3GbMonth?: Price;
+  /** S3 Standard storage per GB-month (first 50 TB). */
+  readonly s3StandardGbMonth?: Price;
+  /** The EKS cluster fee per hour (standard Kubernetes version support). */
+  readonly eksClusterHourly?: Price;
+}
+
+export interface PriceTable {
+  readonly currency: "USD";
+  /**
+   * Fraction taken off on-demand for spot user nodes. Absent in the shipped table: spot prices
+   * move all the time, so spot nodes are priced at on-demand (an upper bound) unless a price
+   * file states a discount.
+   */
+  readonly spotDiscount?: Price;
+  readonly regions: Readonly<Record<string, RegionPrices>>;
+}
+
+const READ_ON = "2026-11-26";
+
+const EC2_US_EAST_1: Price = {
+  usd: 0,
+  date: "2026-01-19",
+  source:
+    "AWS Price List API (us-east-1, Linux, shared tenancy) as generated into aws/karpenter-provider-aws " +
+    `pkg/providers/pricing/zz_generated.pricing_aws.go at 2026-01-19T13:23:24Z; read ${READ_ON}`,
+};
+
+const ec2 = (prices: Readonly<Record<string, number>>, base: Price) =>
+  Object.fromEntries(Object.entries(prices).map(([type, usd]) => [type, { ...base, usd }]));
+
+/**
+ * Only us-east-1 is shipped: it is the one region for which a dated, machine-generated copy
+ * of AWS's price list could be found. Other regions: pass their figures with --prices FILE.
+ */
+export const SHIPPED_PRICES: PriceTable = {
+  currency: "USD",
+  regions: {
+    "us-east-1": {
+      ec2Hourly: ec2(
+        {
+          "t3.medium": 0.0416,
+          "t3.large": 0.0832,
+          "t3.xlarge": 0.1664,
+          "t3.2xlarge": 0.3328,
+          "t3a.medium": 0.0376,
+          "t3a.large": 0.0752,
+          "t3a.xlarge": 0.1504,
+          "t3a.2xlarge": 0.3008,
+          "m5.large": 0.096,
+          "m5.xlarge": 0.192,
+          "m5.2xlarge": 0.384,
+          "m5.4xlarge": 0.768,
+          "m6i.large": 0.096,
+          "m6i.xlarge": 0.192,
+          "m6i.2xlarge": 0.384,
+          "m6i.4xlarge": 0.768,
+          "m7i.large": 0.1008,
+          "m7i.xlarge": 0.2016,
+          "m7i.2xlarge": 0.4032,
+          "c5.xlarge": 0.17,
+          "c5.2xlarge": 0.34,
+          "r5.large": 0.126,
+          "r5.xlarge": 0.252,
+          "r5.2xlarge": 0.504,
+        },
+        EC2_US_EAST_1,
+      ),
+      ebsGp3GbMonth: {
+        usd: 0.08,
+        date: "2021-02-04",
+        source:
+          "Amazon EBS pricing page, US East (N. Virginia), gp3 storage, as quoted in saisci.com " +
+          `"gp2 vs gp3 Cost Comparison" (updated 2021-02-04); read ${READ_ON}`,
+      },
+      s3StandardGbMonth: {
+        usd: 0.023,
+        date: "2022-07-07",
+        source:
+          "S3 Standard, first 50 TB per month, US East (N. Virginia), as tabulated in the GitHub gist " +
+          `EverettBerry/a37438006529a55f42da6fdbc44a505c (2022-07-07); read ${READ_ON}`,
+      },
+      eksClusterHourly: {
+        usd: 0.1,
+        date: "not stated",
+        source:
+          "aws/agent-toolkit-for-aws, architect-for-startups/references/eks.md: EKS control plane " +
+          `$73 a month (= $0.10 per hour × 730 h, standard support); read ${READ_ON}`,
+      },
+    },
+  },
+};
+
+const priceEntry = z
+  .object({
+    usd: z.number().min(0).describe("Price in US dollars."),
+    date: z.string().optional().describe("The date the source gives for the figure."),
+    source: z.string().optional().describe("Where the figure comes from."),
+  })
+  .strict();
+
+const regionEntry = z
+  .object({
+    ec2Hourly: z
+      .record(z.string(), priceEntry)
+      .optional()
+      .describe("On-demand price per instance-hour by instance type."),
+    ebsGp3GbMonth: priceEntry.optional(),
+    s3StandardGbMonth: priceEntry.optional(),
+    eksClusterHourly: priceEntry.optional(),
+  })
+  .strict();
+
+/** A `--prices FILE` (JSON or YAML): the shipped table's shape, every part optional. */
+export const priceFileSchema = z
+  .object({
+    currency: z.literal("USD").optional(),
+    spotDiscount: z
+      .object({
+        fraction: z.number().min(0).max(1),
+        date: z.string().optional(),
+        source: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    regions: z.record(z.string(), regionEntry).optional(),
+  })
+  .strict();
+
+export type PriceFile = z.infer<typeof priceFileSchema>;
+
+/** Checks a parsed price file; every problem as "path: message". */
+export function parsePriceFile(data: unknown): { file?: PriceFile; problems: string[] } {
+  const parsed = priceFileSchema.safeParse(data);
+  if (parsed.success) return { file: parsed.data, problems: [] };
+  return {
+    problems: parsed.error.issues.map(
+      (issue) => `${issue.path.map(String).join(".") || "(top)"}: ${issue.message}`,
+    ),
+  };
+}
+
+/** The shipped table with a price file's figures laid over it, entry by entry. */
+export function overlayPrices(base: PriceTable, file: PriceFile, label: string): PriceTable {
+  const stamp = (p: { usd: number; date?: string | undefined; source?: string | undefined }) => ({
+    usd: p.usd,
+    date: p.date ?? "not stated",
+    source: p.source ?? label,
+  });
+  const regions: Record<string, RegionPrices> = { ...base.regions };
+  for (const [name, entry] of Object.entries(file.regions ?? {})) {
+    const old = regions[name];
+    const ec2Hourly = { ...(old?.ec2Hourly ?? {}) };
+    for (const [type, p] of Object.entries(entry.ec2Hourly ?? {})) ec2Hourly[type] = stamp(p);
+    const pick = (key: "ebsGp3GbMonth" | "s3StandardGbMonth" | "eksClusterHourly") => {
+      const p = entry[key];
+      return p ? stamp(p) : old?.[key];
+    };
+    const ebs = pick("ebsGp3GbMonth");
+    const s3 = pick("s3StandardGbMonth");
+    const eks = pick("eksClusterHourly");
+    regions[name] = {
+      ec2Hourly,
+      ...(ebs ? { ebsGp3GbMonth: ebs } : {}),
+      ...(s3 ? { s3StandardGbMonth: s3 } : {}),
+      ...(eks ? { eksClusterHourly: eks } : {}),
+    };
+  }
+  const spot = file.spotDiscount;
+  const spotDiscount = spot
+    ? { usd: spot.fraction, date: spot.date ?? "not stated", source: spot.source ?? label }
+    : base.spotDiscount;
+  return { currency: "USD", regions, ...(spotDiscount ? { spotDiscount } : {}) };
+}
+
+const PRICES_HINT =
+  "give the figures in a price file (--prices FILE; see the README, Capacity and cost), or price in a region the table has (--region REGION)";
+
+/** The prices of a region, or a UsageError that names it and the --prices option. */
+export function regionPrices(table: PriceTable, region: string): RegionPrices {
+  const prices = table.regions[region];
+  if (prices === undefined) {
+    throw new UsageError(
+      `the price table has no prices for region ${region} (it has: ${Object.keys(table.regions).sort().join(", ")})`,
+      PRICES_HINT,
+    );
+  }
+  return prices;
+}
+
+/** A figure the plan needs, or a UsageError naming what is missing and where. */
+export function requirePrice(price: Price | undefined, what: string, region: string): Price {
+  if (price === undefined) {
+    throw new UsageError(`the price table has no ${what} for region ${region}`, PRICES_HINT);
+  }
+  return price;
+}

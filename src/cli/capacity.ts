@@ -1,0 +1,191 @@
+/**
+ * `hubfleet plan-capacity FILE` (alias `cost`): nodes per group at the busiest and quietest
+ * moments of the week and the monthly cost, as tables or -o json. Reads the price file here.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { parse } from "yaml";
+import type { CostLine } from "../capacity/cost.js";
+import type { GroupPlan } from "../capacity/nodes.js";
+import { type CapacityPlan, planCapacity } from "../capacity/plan.js";
+import {
+  overlayPrices,
+  type PriceTable,
+  parsePriceFile,
+  SHIPPED_PRICES,
+} from "../capacity/prices.js";
+import { UsageError } from "../errors.js";
+import { loadValidFleet } from "./cluster.js";
+import type { Io } from "./io.js";
+import { parseOutputFormat } from "./options.js";
+
+export function capacityCommand(program: Command, io: Io): void {
+  program
+    .command("plan-capacity")
+    .alias("cost")
+    .description("nodes per group at peak and idle, and the monthly cost, before you deploy")
+    .argument("<file>", "fleet file")
+    .option("-o, --output <format>", "text or json", "text")
+    .option("--prices <file>", "JSON or YAML price file laid over the shipped table")
+    .option("--region <region>", "price the fleet in this region instead of cluster.region")
+    .option(
+      "--drive-fill <fraction>",
+      "share of each drive holding data, for the backup estimate",
+      "0.5",
+    )
+    .action(
+      async (
+        file: string,
+        options: { output: string; prices?: string; region?: string; driveFill: string },
+      ) => {
+        const format = parseOutputFormat(options.output);
+        const driveFill = Number(options.driveFill);
+        if (!(driveFill >= 0 && driveFill <= 1)) {
+          throw new UsageError(
+            `--drive-fill "${options.driveFill}" is not a fraction`,
+            "give a number from 0 to 1, e.g. --drive-fill 0.5",
+          );
+        }
+        const fleet = await loadValidFleet(io, file);
+        const prices = options.prices ? await loadPrices(io, options.prices) : SHIPPED_PRICES;
+        const plan = planCapacity(fleet, {
+          prices,
+          driveFill,
+          ...(options.region ? { priceRegion: options.region } : {}),
+        });
+        io.out(format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+      },
+    );
+}
+
+/** The shipped table with FILE's figures over it; a UsageError naming the file and each problem. */
+export async function loadPrices(io: Io, file: string): Promise<PriceTable> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, file), "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `price file ${file} cannot be read (${code === "ENOENT" ? "not found" : code})`,
+      "check the path given to --prices",
+    );
+  }
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+    throw new UsageError(`price file ${file} is not valid JSON or YAML: ${message}`);
+  }
+  const { file: prices, problems } = parsePriceFile(data ?? {});
+  if (!prices) {
+    throw new UsageError(
+      `price file ${file} has ${problems.length} problem(s):\n${problems.map((p) => `  ${file}: ${p}`).join("\n")}`,
+      'each price is { usd: NUMBER, date: "YYYY-MM-DD", source: TEXT } under regions.<region>.ec2Hourly.<type>, .ebsGp3GbMonth, .s3StandardGbMonth or .eksClusterHourly',
+    );
+  }
+  return overlayPrices(SHIPPED_PRICES, prices, `price file ${file}`);
+}
+
+function table(rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) =>
+          rightAligned.includes(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0),
+        )
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+const mem = (mib: number) =>
+  mib >= 1024 ? `${Number((mib / 1024).toFixed(1))}Gi` : `${Math.round(mib)}Mi`;
+const usd = (n: number) =>
+  `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+function groupRow(g: GroupPlan): string[] {
+  const over = g.peak.needed > g.peak.nodes ? ` (needs ${g.peak.needed})` : "";
+  return [
+    g.name,
+    `${g.instanceType}${g.spot ? " spot" : ""}`,
+    `${g.room.cpuMillis}m ${mem(g.room.memoryMiB)} ${g.room.pods} pods`,
+    `${g.peak.nodes}${over}`,
+    `${g.peak.lowerBound.nodes}`,
+    `${g.idle.nodes}`,
+    `${g.minSize}..${g.maxSize}`,
+  ];
+}
+
+export function formatPlan(plan: CapacityPlan): string {
+  const out: string[] = [];
+  out.push(`Capacity plan for fleet ${plan.fleet}\n`);
+  out.push(
+    table(
+      [
+        ["NODE GROUP", "TYPE", "ROOM PER NODE", "PEAK", "LOWER BOUND", "IDLE", "MIN..MAX"],
+        ...plan.groups.map(groupRow),
+      ],
+      [3, 4, 5],
+    ),
+  );
+  out.push(
+    "(room per node: allocatable less the per-node agents; peak and idle: nodes the autoscaler runs)\n",
+  );
+  const sessions = plan.busiest.sessions.length > 0 ? `: ${plan.busiest.sessions.join(", ")}` : "";
+  out.push(`Busiest moment: ${plan.busiest.when}${sessions}\n`);
+  out.push(
+    table(
+      [
+        ["HUB", "PEAK USERS", "AT BUSIEST", "IDLE USERS", "PLACEHOLDERS", "PER USER", "USERS/NODE"],
+        ...plan.hubs.map((h) => [
+          h.name,
+          `${h.peakUsers}`,
+          `${h.usersAtFleetPeak}`,
+          `${h.idleUsers}`,
+          `${h.placeholders}`,
+          `${Math.round(h.request.cpuMillis)}m ${mem(h.request.memoryMiB)}`,
+          `${h.usersPerNode.count} (${h.usersPerNode.limit})`,
+        ]),
+      ],
+      [1, 2, 3, 4],
+    ),
+  );
+  out.push("");
+  if (plan.cost) out.push(formatCost(plan.cost, plan.region));
+  else out.push("No cloud cost: the cluster is local.\n");
+  if (plan.warnings.length > 0) {
+    out.push(`Warnings:\n${plan.warnings.map((w) => `  - ${w}`).join("\n")}\n`);
+  }
+  return `${out.join("\n")}\n`.replace(/\n{3,}/g, "\n\n");
+}
+
+function formatCost(cost: NonNullable<CapacityPlan["cost"]>, clusterRegion: string): string {
+  const cite = (l: CostLine) =>
+    `${l.source} (${l.date === "not stated" ? "date not stated" : `figure dated ${l.date}`})`;
+  const sources = [...new Set(cost.lines.map(cite))];
+  const ref = (l: CostLine) => `[${sources.indexOf(cite(l)) + 1}]`;
+  const rows = cost.lines.map((l) => [
+    l.item,
+    `${Number(l.quantity.toFixed(2))} ${l.unit}`,
+    `× $${l.unitPriceUsd}`,
+    usd(l.monthlyUsd),
+    `${ref(l)}${l.note ? ` ${l.note}` : ""}`,
+  ]);
+  const lines = table(
+    [
+      ["MONTHLY COST", "QUANTITY", "PRICE", "USD", "SOURCE"],
+      ...rows,
+      ["total", "", "", usd(cost.totalUsd), ""],
+    ],
+    [1, 3],
+  );
+  const where =
+    cost.region === clusterRegion
+      ? cost.region
+      : `${cost.region} prices (the cluster is in ${clusterRegion})`;
+  return `Monthly cost, ${where} (on-demand, a month = 730 h):\n${lines}\n\nPrices:\n${sources.map((s, i) => `  [${i + 1}] ${s}`).join("\n")}\n`;
+}
