@@ -1,0 +1,87 @@
+/** What every bench section gets: the sizes, the run count, a temp dir, the CLI and a logger. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { HubfleetCli } from "./cli.js";
+import type { BenchCluster } from "./cluster.js";
+import type { Figure } from "./figures.js";
+
+export interface Sizes {
+  /** Hubs in the rendered fleet. */
+  readonly renderHubs: number;
+  /** Hubs in the applied fleet (first apply, no-op, baseline, one-hub change). */
+  readonly applyHubs: number;
+  /** Hubs whose status is read. */
+  readonly statusHubs: number;
+  /** User pods in the packing burst, and the hubs they come from. */
+  readonly pods: number;
+  readonly packingHubs: number;
+  /** Instance type of the packing pool's jhusers nodes. */
+  readonly packingInstanceType: string;
+  /** Hubs of the fleet the reliability suite works on. */
+  readonly reliabilityHubs: number;
+  /** kill -9 points, apiserver restarts, concurrent-apply trials. */
+  readonly kills: number;
+  readonly restarts: number;
+  readonly concurrent: number;
+  /** Generated fleet files through validate and render. */
+  readonly fuzzRuns: number;
+}
+
+export const FULL_SIZES: Sizes = {
+  renderHubs: 500,
+  applyHubs: 50,
+  statusHubs: 100,
+  pods: 300,
+  packingHubs: 6,
+  packingInstanceType: "m5.2xlarge",
+  reliabilityHubs: 3,
+  kills: 20,
+  restarts: 3,
+  concurrent: 3,
+  fuzzRuns: 10_000,
+};
+
+export const QUICK_SIZES: Sizes = {
+  ...FULL_SIZES,
+  renderHubs: 50,
+  applyHubs: 5,
+  statusHubs: 10,
+  pods: 30,
+  packingHubs: 3,
+  kills: 2,
+  restarts: 1,
+  concurrent: 1,
+  fuzzRuns: 200,
+};
+
+export interface BenchContext {
+  readonly repo: string;
+  readonly sizes: Sizes;
+  /** Repetitions of each timed figure (the median is reported). */
+  readonly runs: number;
+  readonly quick: boolean;
+  /** A temp dir for this run (removed at the end). */
+  readonly tmp: string;
+  cli(): Promise<HubfleetCli>;
+  log(message: string): void;
+  /** Writes a file under the run's temp dir and returns its path. */
+  file(name: string, content: string): string;
+  /** A control plane one section leaves for the next (apply → status); stopped at the end. */
+  shared: { fleetCluster?: BenchCluster };
+}
+
+export interface Section {
+  readonly name: string;
+  readonly title: string;
+  run(ctx: BenchContext): Promise<Figure[]>;
+}
+
+export function tempDir(parent: string, prefix: string): string {
+  return mkdtempSync(join(parent, prefix));
+}
+
+export function writeFile(dir: string, name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
