@@ -21,6 +21,8 @@ export interface FleetShape {
   readonly seed?: number;
   readonly coreInstanceType?: string;
   readonly userInstanceType?: string;
+  /** "cycle": hub i gets size class i mod 5 (every size present); default: weighted random. */
+  readonly sizes?: "weighted" | "cycle";
   /** Placeholders per hub (warm capacity): every `placeholderEvery`-th hub gets one. */
   readonly placeholderEvery?: number;
   /** Override hub i's memory limit (to change one hub between applies). */
@@ -29,12 +31,19 @@ export interface FleetShape {
   readonly driveAddressOf?: ReadonlyMap<number, string>;
 }
 
-/** A small deterministic generator (LCG), so every bench run uses the same fleets. */
+/**
+ * A small deterministic generator (mulberry32), so every bench run uses the same fleets. The
+ * seed is scrambled first: nearby seeds (hub 0, hub 1, ...) must not give nearby sequences.
+ */
 export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
+  let state = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  state = Math.imul(state ^ (state >>> 13), 0xc2b2ae35) >>> 0;
   return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 
@@ -56,9 +65,10 @@ export function hubName(fleet: string, index: number): string {
 }
 
 /** The size class of hub `index` of a generated fleet. */
-export function hubSize(shape: Pick<FleetShape, "seed">, index: number) {
-  const random = seeded((shape.seed ?? 1) * 7919 + index);
-  return pickWeighted(HUB_SIZES, random);
+export function hubSize(shape: Pick<FleetShape, "seed" | "sizes">, index: number) {
+  if (shape.sizes === "cycle")
+    return HUB_SIZES[index % HUB_SIZES.length] as (typeof HUB_SIZES)[number];
+  return pickWeighted(HUB_SIZES, seeded((shape.seed ?? 1) * 7919 + index));
 }
 
 export function generateFleet(shape: FleetShape): string {

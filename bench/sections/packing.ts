@@ -193,6 +193,7 @@ export const packingSection: Section = {
     const { fleet } = validGeneratedFleet({
       name: "pack",
       hubs: packingHubs,
+      sizes: "cycle",
       userInstanceType: packingInstanceType,
     });
     const sample = userPods(fleet, count, 1);
