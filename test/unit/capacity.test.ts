@@ -80,7 +80,7 @@ describe("plan-capacity: hand-computed nodes and cost", () => {
   it("leaves the per-node agents' share out of each user node", () => {
     assert.deepEqual(group(p, "jhusers").room, { cpuMillis: 1905, memoryMiB: 7452, pods: 30 });
   });
-  it("packs users as they arrive: 5 nodes of a beta and an alpha, 15 alphas fill 5 more", () => {
+  it("packs first-fit decreasing: 5 beta nodes take one alpha each, 15 alphas fill 5 more", () => {
     const users = group(p, "jhusers");
     assert.equal(users.peak.needed, 10);
     assert.equal(users.peak.nodes, 10);
