@@ -325,7 +325,7 @@ const backupsToolSchema = z
       .min(1)
       .default(90)
       .describe(
-        "S3 lifecycle rule: objects (and old versions) older than this are deleted by S3 itself.",
+        "S3 lifecycle rule: backup records and old object versions older than this are deleted by S3 itself (Kopia's shared data is left to Velero). At least ttl.",
       ),
     roleArn: z
       .string()

@@ -130,6 +130,14 @@ function checkMonitoring(fleet: FleetModel): Finding[] {
   ];
 }
 
+/** Hours in a Go duration such as "720h" or "1h30m" (the ttl format Velero takes). */
+export function goDurationHours(duration: string): number | undefined {
+  const unitHours: Record<string, number> = { h: 1, m: 1 / 60, s: 1 / 3600, ms: 1 / 3_600_000 };
+  const parts = [...duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== duration) return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (unitHours[p[2] ?? ""] ?? 0), 0);
+}
+
 function checkBackups(fleet: FleetModel): Finding[] {
   const backups = fleet.tools.backups;
   if (!backups.enabled) return [];
@@ -164,6 +172,16 @@ function checkBackups(fleet: FleetModel): Finding[] {
         ),
       );
     }
+  }
+  const ttlHours = goDurationHours(backups.ttl);
+  if (ttlHours !== undefined && backups.expireAfterDays * 24 < ttlHours) {
+    findings.push(
+      warning(
+        at("expireAfterDays"),
+        `S3 would delete backups after ${backups.expireAfterDays} days, before Velero's ttl of ${backups.ttl} ends: restores of older backups would fail`,
+        `set expireAfterDays to at least ${Math.ceil(ttlHours / 24)}, or shorten ttl`,
+      ),
+    );
   }
   const cron = checkCron(backups.schedule);
   if (cron !== undefined) {

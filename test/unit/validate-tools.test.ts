@@ -38,6 +38,14 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    name: "S3 lifecycle shorter than Velero's ttl",
+    edit: set(tool("backups", "ttl", "2160h"), tool("backups", "expireAfterDays", 30)),
+    path: "tools.backups.expireAfterDays",
+    severity: "warning",
+    message: /S3 would delete backups after 30 days, before Velero's ttl of 2160h ends/,
+    hint: /at least 90/,
+  },
   // Prometheus' own duration format: whole numbers only.
   {
     name: "monitoring retention with a fraction",
