@@ -49,14 +49,30 @@ export function capacityCommand(program: Command, io: Io): void {
         }
         const fleet = await loadValidFleet(io, file);
         const prices = options.prices ? await loadPrices(io, options.prices) : SHIPPED_PRICES;
+        const priceRegion = options.region ?? fallbackRegion(prices, fleet.cluster.region);
+        if (priceRegion !== undefined && options.region === undefined) {
+          io.err(
+            `note: the price table has no figures for ${fleet.cluster.region}; priced with ${priceRegion}'s (the cost is an estimate). ` +
+              `For exact figures give --prices FILE with regions.${fleet.cluster.region}.\n`,
+          );
+        }
         const plan = planCapacity(fleet, {
           prices,
           driveFill,
-          ...(options.region ? { priceRegion: options.region } : {}),
+          ...(priceRegion ? { priceRegion } : {}),
         });
         io.out(format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
       },
     );
+}
+
+/**
+ * The region to price with when the table lacks the cluster's: the one region the shipped table
+ * has (us-east-1), said out loud. Undefined when the cluster's region is priced.
+ */
+function fallbackRegion(prices: PriceTable, clusterRegion: string): string | undefined {
+  if (prices.regions[clusterRegion] !== undefined) return undefined;
+  return prices.regions["us-east-1"] !== undefined ? "us-east-1" : undefined;
 }
 
 /** The shipped table with FILE's figures over it; a UsageError naming the file and each problem. */

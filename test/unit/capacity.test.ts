@@ -407,11 +407,20 @@ describe("hubfleet plan-capacity", () => {
       assert.equal(ebs.source, `price file ${file}`);
     }
   });
+  it("prices a cluster region the table lacks with us-east-1's figures, saying so", async () => {
+    const r = await runCli(["plan-capacity", "west.yaml"], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /note: the price table has no figures for us-west-2; priced with us-east-1's \(the cost is an estimate\)\. For exact figures give --prices FILE with regions\.us-west-2/,
+    );
+    assert.match(r.stdout, /us-east-1 prices \(the cluster is in us-west-2\)/);
+  });
   const bad: Array<[string, string[], RegExp]> = [
     [
-      "a region missing from the table",
-      ["plan-capacity", "west.yaml"],
-      /error: the price table has no prices for region us-west-2 \(it has: us-east-1\)\n\s+hint: .*--prices FILE.*--region REGION/,
+      "a --region missing from the table",
+      ["plan-capacity", "west.yaml", "--region", "eu-west-1"],
+      /error: the price table has no prices for region eu-west-1 \(it has: us-east-1\)\n\s+hint: .*--prices FILE.*--region REGION/,
     ],
     [
       "a missing price file",
