@@ -115,8 +115,8 @@ const CASES: Case[] = [
   edit(
     "minSize above maxSize",
     "cluster.nodeGroups.jhusers.minSize",
-    /minSize 30 is larger than maxSize 20/,
-    set(["cluster", "nodeGroups", "jhusers", "minSize"], 30),
+    /minSize 70 is larger than maxSize 60/,
+    set(["cluster", "nodeGroups", "jhusers", "minSize"], 70),
   ),
   edit(
     "unknown instance type",
