@@ -15,12 +15,25 @@ import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
-import { EXAMPLE, exampleText, fleetFrom, REPO, runCli } from "../helpers.js";
+import { renderTools } from "../../src/render/tools/index.js";
+import { EXAMPLE, editedExample, fleetFrom, REPO, runCli } from "../helpers.js";
 import { type ControlPlane, waitFor } from "../sim/index.js";
 import { startFleetCluster } from "../simFleet.js";
 
 const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));
-const example = fleetFrom(exampleText);
+const TOOL_STANDIN = fileURLToPath(new URL("../fixtures/charts/tool-standin", import.meta.url));
+// The example, with Velero on IRSA (no credentials Secret to create first), written to a file
+// the CLI reads; the tools' charts come from the stand-in.
+const exampleIrsa = editedExample((d) =>
+  d.setIn(["tools", "backups", "roleArn"], "arn:aws:iam::123456789012:role/velero"),
+);
+const FLEET = join(mkdtempSync(join(tmpdir(), "hubfleet-faults-")), "fleet.yaml");
+writeFileSync(FLEET, exampleIrsa);
+const example = fleetFrom(exampleIrsa);
+const CHART_DIRS = [
+  `jupyterhub=${STANDIN}`,
+  ...renderTools(example).map((t) => `${t.release.chart.name}=${TOOL_STANDIN}`),
+].flatMap((dir) => ["--chart-dir", dir]);
 const HUBS = example.hubs.map((h) => h.name);
 const LOCK_SECONDS = 3;
 
@@ -43,16 +56,7 @@ function startApply(extraArgs: string[] = []): {
 } {
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      join(REPO, "src/cli/main.ts"),
-      "apply",
-      EXAMPLE,
-      "--chart-dir",
-      `jupyterhub=${STANDIN}`,
-      ...extraArgs,
-    ],
+    ["--import", "tsx", join(REPO, "src/cli/main.ts"), "apply", FLEET, ...CHART_DIRS, ...extraArgs],
     { env: cliEnv(), cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
