@@ -45,11 +45,30 @@ export function cidrContains(cidr: Cidr, ip: number): boolean {
 export const RESERVED_LOW_ADDRESSES = 16;
 
 /**
- * A drive's ClusterIP: a hash of the hub name placed in the service range, skipping the reserved
- * low addresses and the last one. The same hub always gets the same address.
+ * A stable ClusterIP for a key: its hash placed in the service range, skipping the reserved
+ * low addresses and the last one. The same key always gets the same address.
  */
-export function derivedClusterIP(hubName: string, serviceCidr: Cidr): number {
+export function hashedClusterIP(key: string, serviceCidr: Cidr): number {
   const usable = serviceCidr.size - RESERVED_LOW_ADDRESSES - 1;
-  const digest = createHash("sha256").update(`hubfleet-drive/${hubName}`).digest();
+  const digest = createHash("sha256").update(key).digest();
   return serviceCidr.base + RESERVED_LOW_ADDRESSES + (digest.readUInt32BE(0) % usable);
+}
+
+/** Whether hubfleet may hand out this address of the service range (see hashedClusterIP). */
+export function isUsableServiceAddress(serviceCidr: Cidr, ip: number): boolean {
+  return (
+    cidrContains(serviceCidr, ip) &&
+    ip - serviceCidr.base >= RESERVED_LOW_ADDRESSES &&
+    ip !== serviceCidr.base + serviceCidr.size - 1
+  );
+}
+
+/** What a hub's drive address is hashed from. */
+export const driveAddressKey = (hubName: string): string => `hubfleet-drive/${hubName}`;
+/** What a data set server's address is hashed from. */
+export const datasetAddressKey = (dataset: string): string => `hubfleet-dataset/${dataset}`;
+
+/** A drive's ClusterIP, derived from its hub's name. */
+export function derivedClusterIP(hubName: string, serviceCidr: Cidr): number {
+  return hashedClusterIP(driveAddressKey(hubName), serviceCidr);
 }
