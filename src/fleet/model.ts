@@ -5,6 +5,7 @@
 import type { FieldPath } from "./problems.js";
 import {
   type Authenticator,
+  type DatasetSpec,
   type FleetSpec,
   HUB_SETTING_DEFAULTS,
   type HubSpec,
@@ -42,6 +43,8 @@ export interface Hub {
     readonly clusterIP?: string;
   };
   readonly internetAccess: boolean;
+  /** Names of the data sets mounted into the hub's user servers. */
+  readonly datasets: readonly string[];
   readonly placeholders: number;
   readonly culling: { readonly timeout: number; readonly every: number };
   readonly expectedUsers: number;
@@ -52,6 +55,27 @@ export interface Hub {
   /** With a schedule: servers running all week on top of the sessions' users. */
   readonly idleUsers: number;
   readonly extraValues: Readonly<Record<string, unknown>>;
+}
+
+/** Where a data set's files live. */
+export type DatasetSource =
+  | { readonly kind: "volume"; readonly storageClass: string }
+  | { readonly kind: "existingVolume"; readonly volumeName: string; readonly storageClass: string }
+  | { readonly kind: "nfs"; readonly server: string; readonly path: string };
+
+export interface Dataset {
+  /** Position in datasets[] (for error paths). */
+  readonly index: number;
+  readonly name: string;
+  readonly title: string;
+  readonly size: string;
+  readonly source: DatasetSource;
+  /** User names (lower case) whose mount is read-write. */
+  readonly owners: readonly string[];
+  /** Pinned ClusterIP of the data set's server, if the fleet file sets one. */
+  readonly clusterIP?: string;
+  /** The hubs that list the data set, in fleet order. */
+  readonly hubs: readonly string[];
 }
 
 export interface NodeGroupModel {
@@ -78,6 +102,7 @@ export interface FleetModel {
   readonly domain: FleetSpec["domain"];
   readonly tools: FleetSpec["tools"];
   readonly hubs: readonly Hub[];
+  readonly datasets: readonly Dataset[];
 }
 
 export function buildModel(spec: FleetSpec): FleetModel {
@@ -87,6 +112,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
   ];
   const groups = spec.cluster.nodeGroups;
   const coreZone = groups.jhcontrolplane.availabilityZone ?? zones[0] ?? `${spec.cluster.region}a`;
+  const hubs = spec.hubs.map((hub, index) => resolveHub(hub, index, spec.hubDefaults));
   const group = (
     name: NodeGroupName,
     g: (typeof groups)[NodeGroupName],
@@ -128,8 +154,32 @@ export function buildModel(spec: FleetSpec): FleetModel {
     },
     domain: spec.domain,
     tools: spec.tools,
-    hubs: spec.hubs.map((hub, index) => resolveHub(hub, index, spec.hubDefaults)),
+    hubs,
+    datasets: spec.datasets.map((dataset, index) => resolveDataset(dataset, index, hubs)),
   };
+}
+
+function resolveDataset(dataset: DatasetSpec, index: number, hubs: readonly Hub[]): Dataset {
+  return {
+    index,
+    name: dataset.name,
+    title: dataset.title ?? dataset.name,
+    size: dataset.size,
+    source: datasetSource(dataset.source),
+    owners: dataset.owners.map((owner) => owner.toLowerCase()),
+    ...(dataset.clusterIP === undefined ? {} : { clusterIP: dataset.clusterIP }),
+    hubs: hubs.filter((hub) => hub.datasets.includes(dataset.name)).map((hub) => hub.name),
+  };
+}
+
+/** The source a data set names; validate reports a source naming more than one. */
+function datasetSource(source: DatasetSpec["source"]): DatasetSource {
+  if (source.existingVolume) {
+    const { name, storageClass } = source.existingVolume;
+    return { kind: "existingVolume", volumeName: name, storageClass };
+  }
+  if (source.nfs) return { kind: "nfs", server: source.nfs.server, path: source.nfs.path };
+  return { kind: "volume", storageClass: source.volume?.storageClass ?? "hubfleet-drive" };
 }
 
 type Settings = FleetSpec["hubDefaults"];
@@ -149,6 +199,7 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
     image: merged.image,
     resources: merged.resources,
     drive: merged.drive,
+    datasets: merged.datasets,
     placeholders: merged.placeholders,
     internetAccess: merged.internetAccess,
     culling: merged.culling,

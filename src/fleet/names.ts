@@ -14,13 +14,48 @@ export const HELM_RELEASE_MAX = 53;
 export const DNS_LABEL_MAX = 63;
 export const DNS_SUBDOMAIN_MAX = 253;
 
-/** Names that are namespaces of the cluster itself or of its tools. */
-export const RESERVED_NAMESPACES = ["default", "velero", "cluster-tools"] as const;
+/** The namespace of the fleet's data set servers (one for all data sets). */
+export const DATASETS_NAMESPACE = "datasets";
+
+/** Names that are namespaces of the cluster itself, of its tools or of the data sets. */
+export const RESERVED_NAMESPACES = [
+  "default",
+  "velero",
+  "cluster-tools",
+  DATASETS_NAMESPACE,
+] as const;
 export const RESERVED_PREFIXES = ["kube-"] as const;
 
 /** Cluster-scoped PersistentVolume through which user servers mount the hub's drive. */
 export function driveClientVolumeName(hub: string): string {
   return `hubfleet-${hub}-drive`;
+}
+
+/** Cluster-scoped PersistentVolume through which a hub's user servers mount a data set. */
+export function datasetClientVolumeName(hub: string, dataset: string): string {
+  return `hubfleet-${hub}-dataset-${dataset}`;
+}
+
+/** The server, its Service and the claim and volume name in user pods: `dataset-<name>`. */
+export function datasetObjectName(dataset: string): string {
+  return `dataset-${dataset}`;
+}
+
+/**
+ * A StatefulSet's pods carry the label `controller-revision-hash: <name>-<hash of up to 10
+ * characters>`, a label value of at most 63: so the StatefulSet's name has at most 52.
+ */
+const STATEFULSET_NAME_MAX = 52;
+
+/** Names derived from a data set's name, with their limits. */
+export function datasetDerivedNames(dataset: string): DerivedName[] {
+  const name = datasetObjectName(dataset);
+  return [
+    { what: "data set server StatefulSet", name, max: STATEFULSET_NAME_MAX },
+    { what: "data set Service", name, max: DNS_LABEL_MAX },
+    { what: "volume name in user pods", name, max: DNS_LABEL_MAX },
+    { what: "label value hubfleet.io/dataset", name: dataset, max: DNS_LABEL_MAX },
+  ];
 }
 
 export function derivedNames(hub: string, subdomainHost?: string): DerivedName[] {

@@ -20,6 +20,10 @@ const quantity = (what: string) =>
     message: `${what} must be a Kubernetes quantity such as "500m", "2", "512Mi" or "4Gi"`,
   });
 
+const ipv4Address = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
+  message: "must be an IPv4 address",
+});
+
 const cpuQuantity = quantity("a CPU amount");
 const memoryQuantity = quantity("a memory amount");
 
@@ -489,14 +493,9 @@ const hubSettingFields = {
         .describe(
           "StorageClass of the drive's volume. Default: hubfleet-drive, which hubfleet creates (EBS gp3, reclaim policy Retain).",
         ),
-      clusterIP: z
-        .string()
-        .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
-          message: "must be an IPv4 address",
-        })
-        .describe(
-          "Pin the drive Service's ClusterIP (inside cluster.serviceCIDR). Default: derived from the hub name.",
-        ),
+      clusterIP: ipv4Address.describe(
+        "Pin the drive Service's ClusterIP (inside cluster.serviceCIDR). Default: derived from the hub name.",
+      ),
       sharedFolder: z
         .boolean()
         .describe("Mount a shared folder: read-write for admins, read-only for users."),
@@ -504,6 +503,11 @@ const hubSettingFields = {
     .partial()
     .strict()
     .describe("The hub's NFS drive holding every user's home."),
+  datasets: z
+    .array(z.string())
+    .describe(
+      "Data sets (names from the top-level datasets) mounted read-only into this hub's user servers at ~/datasets/<name>; a hub's list replaces hubDefaults'. Default: none.",
+    ),
   placeholders: z.int().min(0).max(500).describe("User placeholder pods keeping warm capacity."),
   internetAccess: z
     .boolean()
@@ -549,6 +553,7 @@ export const HUB_SETTING_DEFAULTS = {
     memory: { guarantee: "1Gi", limit: "2Gi" },
   },
   drive: { size: "10Gi", storageClass: "hubfleet-drive", sharedFolder: true },
+  datasets: [] as string[],
   placeholders: 0,
   internetAccess: true,
   culling: { timeout: 3600, every: 300 },
@@ -584,6 +589,80 @@ const hubSchema = z
   .required({ name: true })
   .strict();
 
+const datasetSourceSchema = z
+  .object({
+    volume: z
+      .object({
+        storageClass: z
+          .string()
+          .default("hubfleet-drive")
+          .describe(
+            "StorageClass of the new volume. Default: hubfleet-drive (EBS gp3, reclaim policy Retain).",
+          ),
+      })
+      .strict()
+      .describe("A new, empty volume served by the data set's own NFS server (the default)."),
+    existingVolume: z
+      .object({
+        name: z.string().describe("Name of the PersistentVolume that holds the data."),
+        storageClass: z
+          .string()
+          .default("")
+          .describe(
+            'The PersistentVolume\'s storageClassName (a claim binds only to a volume of its class). Default: "" (none).',
+          ),
+      })
+      .strict()
+      .describe(
+        "An existing PersistentVolume (e.g. restored from a snapshot), served by the data set's own NFS server. Set its reclaim policy to Retain.",
+      ),
+    nfs: z
+      .object({
+        server: z
+          .string()
+          .describe(
+            "Address of an NFS server outside the cluster: an IPv4 address or a host name the nodes resolve (kubelet mounts from the node, without cluster DNS).",
+          ),
+        path: z
+          .string()
+          .regex(/^\//, { message: 'must be an absolute path such as "/exports/census"' })
+          .describe("Exported path on that server."),
+      })
+      .strict()
+      .describe("An existing NFS export, mounted directly: hubfleet runs no server for it."),
+  })
+  .partial()
+  .strict()
+  .describe(
+    "Where the data lives: exactly one of volume, existingVolume or nfs. Default: a new volume.",
+  );
+
+const datasetSchema = z
+  .object({
+    name: z
+      .string()
+      .describe(
+        "Data set name (DNS-1123 label): its server dataset-<name> and the folder ~/datasets/<name> in user servers.",
+      ),
+    title: z.string().optional().describe("Human title of the data set. Default: the name."),
+    size: memoryQuantity.describe(
+      "Size of the data set's volume (for nfs: the capacity its client volumes announce).",
+    ),
+    source: datasetSourceSchema.default({}),
+    owners: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "User names (compared in lower case, as JupyterHub normalizes them) whose mount is read-write; everyone else reads. Required for a new volume.",
+      ),
+    clusterIP: ipv4Address
+      .optional()
+      .describe(
+        "Pin the data set server's ClusterIP (inside cluster.serviceCIDR). Default: derived from the data set name.",
+      ),
+  })
+  .strict();
+
 export const fleetSchema = z
   .object({
     $schema: z.string().optional().describe("JSON Schema reference for editors."),
@@ -592,6 +671,12 @@ export const fleetSchema = z
     cluster: clusterSchema,
     domain: domainSchema,
     tools: toolsSchema.prefault({}),
+    datasets: z
+      .array(datasetSchema)
+      .default([])
+      .describe(
+        "Shared data sets: each served read-only to the hubs that list it (hubs[].datasets), read-write to its owners.",
+      ),
     hubDefaults: hubDefaultsSchema.prefault({}),
     hubs: z.array(hubSchema).default([]).describe("The hubs of the fleet."),
   })
@@ -601,6 +686,7 @@ export const fleetSchema = z
 export type FleetInput = z.input<typeof fleetSchema>;
 export type FleetSpec = z.output<typeof fleetSchema>;
 export type HubSpec = FleetSpec["hubs"][number];
+export type DatasetSpec = FleetSpec["datasets"][number];
 export type SessionSpec = z.output<typeof sessionSchema>;
 export type Authenticator = z.output<typeof authenticatorSchema>;
 export type TlsSpec = z.output<typeof tlsSchema>;

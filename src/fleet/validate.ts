@@ -19,6 +19,7 @@ import {
   parseIPv4,
   RESERVED_LOW_ADDRESSES,
 } from "./cidr.js";
+import { checkDatasets } from "./datasetChecks.js";
 import { error, warning } from "./findings.js";
 import { allocatable, lookupInstanceType } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
@@ -40,6 +41,7 @@ export function checkFleet(fleet: FleetModel): Finding[] {
     ...fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
     ...checkTools(fleet),
     ...checkCapacityFields(fleet),
+    ...checkDatasets(fleet),
   ];
 }
 
