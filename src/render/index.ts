@@ -6,6 +6,7 @@ import type { Bundle, BundleFile, HelmRelease, Manifest, SecretRequest } from ".
 import { renderEksctlConfig } from "./cluster/eksctl.js";
 import { renderKindConfig } from "./cluster/kind.js";
 import { renderStorageClass } from "./cluster/storage.js";
+import { renderDatasetServers } from "./datasets/index.js";
 import { releaseDescription, renderHub } from "./hub/index.js";
 import { renderToolNamespaces, renderTools } from "./tools/index.js";
 import type { RenderedTool } from "./tools/tool.js";
@@ -83,7 +84,18 @@ export function renderFleet(fleet: FleetModel): Bundle {
       ),
     },
   ];
-  const manifests: Manifest[] = [...clusterManifests];
+  // Fleet-level, like the cluster-wide objects (no hub): applied with them, before any hub.
+  const datasetManifests = renderDatasetServers(fleet);
+  if (datasetManifests.length > 0) {
+    files.push({
+      path: "datasets/manifests.yaml",
+      content: withHeader(
+        `${GENERATED}\nThe shared data sets' servers, applied with the cluster-wide objects, before any hub.`,
+        toYamlStream(datasetManifests.map((m) => m.object)),
+      ),
+    });
+  }
+  const manifests: Manifest[] = [...clusterManifests, ...datasetManifests];
   const releases: HelmRelease[] = [];
   const secrets: SecretRequest[] = [];
   for (const tool of tools) {

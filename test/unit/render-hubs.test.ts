@@ -115,9 +115,11 @@ describe("the drive", () => {
       assert.ok(cidr && cidrContains(cidr, parseIPv4(service.spec.clusterIP) ?? 0));
       const values = valuesOf(hub);
       assert.equal(values.singleuser.storage.type, "none");
-      assert.deepEqual(values.singleuser.storage.extraVolumes, [
-        { name: "drive", persistentVolumeClaim: { claimName: "drive" } },
-      ]);
+      // The drive's volume comes first; data sets' volumes (test/unit/datasets.test.ts) follow.
+      assert.deepEqual(values.singleuser.storage.extraVolumes[0], {
+        name: "drive",
+        persistentVolumeClaim: { claimName: "drive" },
+      });
     });
   }
   it("StorageClass hubfleet-drive keeps volumes (Retain) and binds in the pod's zone", () => {
@@ -141,7 +143,9 @@ describe("the drive", () => {
   it("mounts a per-user home and a read-only shared folder, with an init container fixing ownership", () => {
     const su = valuesOf("stat101").singleuser;
     assert.deepEqual(
-      su.storage.extraVolumeMounts.map((m: Any) => [m.mountPath, m.subPath, m.readOnly ?? false]),
+      su.storage.extraVolumeMounts
+        .filter((m: Any) => m.name === "drive")
+        .map((m: Any) => [m.mountPath, m.subPath, m.readOnly ?? false]),
       [
         ["/home/jovyan", "home/{username}", false],
         ["/home/jovyan/shared", "shared", true],
@@ -151,7 +155,7 @@ describe("the drive", () => {
     assert.match(init.command.join(" "), /chown 1000:100 \/home\/jovyan/);
     assert.equal(init.securityContext.runAsUser, 0);
     assert.match(
-      valuesOf("stat101").hub.extraConfig["hubfleet-shared-folder"],
+      valuesOf("stat101").hub.extraConfig["hubfleet-writable-mounts"],
       /spawner\.user\.admin/,
     );
   });

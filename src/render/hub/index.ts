@@ -1,9 +1,11 @@
 /**
- * Everything one hub needs: its namespace, drive, policies (applied by hubfleet itself), the
- * z2jh release with its values, and the Secrets apply must create for it.
+ * Everything one hub needs: its namespace, drive, the volumes of the data sets it lists,
+ * policies (applied by hubfleet itself), the z2jh release with its values, and the Secrets
+ * apply must create for it.
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import type { HelmRelease, Manifest, SecretRequest } from "../bundle.js";
+import { hubDatasetMounts, renderHubDatasetVolumes } from "../datasets/index.js";
 import { renderDrive } from "./drive.js";
 import { renderNamespace } from "./namespace.js";
 import { renderNetworkPolicies } from "./network.js";
@@ -47,13 +49,17 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
     manifests: [
       renderNamespace(fleet, hub),
       ...renderDrive(fleet, hub),
+      ...renderHubDatasetVolumes(fleet, hub),
       ...renderNetworkPolicies(fleet, hub),
     ],
     release: {
       name: hub.name,
       namespace: hub.name,
       chart: { ...Z2JH_CHART },
-      values: renderHubValues(hub, route, hubValuesOptions(fleet)),
+      values: renderHubValues(hub, route, {
+        ...hubValuesOptions(fleet),
+        datasets: hubDatasetMounts(fleet, hub),
+      }),
       secretValues: hubSecretValues(fleet),
       hub: hub.name,
     },

@@ -19,7 +19,8 @@ import { DRIVE, DRIVE_METRICS_PORT, NFS_PORT } from "./drive.js";
 
 export { TOOLS_NAMESPACE };
 
-const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+/** The label the API server puts on every namespace: its name. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** Ports of the z2jh pods (chart 4.x). */
 export const HUB_PORT = 8081;
@@ -45,8 +46,10 @@ export const fromPrometheus = toolsPod(PROMETHEUS_POD);
 export const fromIngressController = toolsPod(INGRESS_CONTROLLER_POD);
 
 /** z2jh labels its pods with `component`. */
-const component = (name: string) => ({ podSelector: { matchLabels: { component: name } } });
-const tcp = (port: number) => ({ protocol: "TCP", port });
+export const component = (name: string) => ({
+  podSelector: { matchLabels: { component: name } },
+});
+export const tcp = (port: number) => ({ protocol: "TCP", port });
 
 function policy(
   fleet: FleetModel,

@@ -8,6 +8,12 @@ import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
 import type { SecretValue } from "../bundle.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
+import {
+  type DatasetMount,
+  datasetUserServerValues,
+  WRITABLE_MOUNTS_CONFIG,
+  writableMountsHook,
+} from "../datasets/userServers.js";
 import { METRICS_TOKEN_KEY, METRICS_TOKEN_SECRET } from "../tools/monitoring.js";
 import { TOOLS_NAMESPACE } from "../tools/tool.js";
 import { authenticatorValues } from "./authenticator.js";
@@ -45,6 +51,8 @@ const METRICS_ROLE = "hubfleet-read-metrics";
 export interface HubValuesOptions {
   /** Register Prometheus as a service allowed to read /hub/metrics (when monitoring is on). */
   readonly prometheusService?: boolean;
+  /** The data sets the hub's user servers mount, in fleet order. */
+  readonly datasets?: readonly DatasetMount[];
 }
 
 export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
@@ -82,22 +90,19 @@ function prometheusServiceValues() {
   };
 }
 
-const NOTEBOOK_UID = 1000;
-const NOTEBOOK_GID = 100;
+export const NOTEBOOK_UID = 1000;
+export const NOTEBOOK_GID = 100;
 const HOME = "/home/jovyan";
 const SHARED = `${HOME}/shared`;
 
-/** KubeSpawner hook: the shared folder is read-only for users and writable for admins. */
-const SHARED_FOLDER_HOOK = `# hubfleet: the shared folder is writable for admins, read-only for everyone else.
-def hubfleet_shared_folder(spawner):
-    if spawner.user.admin:
-        spawner.volume_mounts = [
-            dict(m, readOnly=False) if m.get("mountPath") == "${SHARED}" else m
-            for m in spawner.volume_mounts
-        ]
-
-c.KubeSpawner.pre_spawn_hook = hubfleet_shared_folder
-`;
+/** The one pre_spawn_hook (KubeSpawner has exactly one): the shared folder and the data sets. */
+function hubHook(hub: Hub, datasets: readonly DatasetMount[]): Record<string, string> {
+  const hook = writableMountsHook({
+    adminWritable: hub.drive.sharedFolder ? [SHARED] : [],
+    datasets,
+  });
+  return hook === undefined ? {} : { [WRITABLE_MOUNTS_CONFIG]: hook };
+}
 
 function driveMounts(hub: Hub) {
   const mounts: Array<Record<string, unknown>> = [
@@ -149,6 +154,7 @@ export function renderHubValues(
         hubUrl: hubUrl(route),
       })
     : { config: {}, env: {} };
+  const datasets = datasetUserServerValues(options.datasets ?? []);
   const values: Record<string, unknown> = {
     fullnameOverride: "",
     nameOverride: "",
@@ -172,7 +178,7 @@ export function renderHubValues(
         [SAFE_TO_EVICT]: "false",
         [VELERO_BACKUP_VOLUMES]: "pvc",
       },
-      extraConfig: hub.drive.sharedFolder ? { "hubfleet-shared-folder": SHARED_FOLDER_HOOK } : {},
+      extraConfig: hubHook(hub, options.datasets ?? []),
       db: {
         type: "sqlite-pvc",
         pvc: {
@@ -211,8 +217,11 @@ export function renderHubValues(
       fsGid: NOTEBOOK_GID,
       storage: {
         type: "none",
-        extraVolumes: [{ name: "drive", persistentVolumeClaim: { claimName: DRIVE_CLIENT_CLAIM } }],
-        extraVolumeMounts: driveMounts(hub),
+        extraVolumes: [
+          { name: "drive", persistentVolumeClaim: { claimName: DRIVE_CLIENT_CLAIM } },
+          ...datasets.volumes,
+        ],
+        extraVolumeMounts: [...driveMounts(hub), ...datasets.mounts],
       },
       initContainers: [homeOwnerInitContainer(hub)],
       networkPolicy: {
@@ -225,6 +234,7 @@ export function renderHubValues(
           nonPrivateIPs: hub.internetAccess,
           privateIPs: false,
         },
+        ...(datasets.egress.length > 0 ? { egress: datasets.egress } : {}),
       },
     },
     scheduling: {

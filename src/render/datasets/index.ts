@@ -1,0 +1,11 @@
+/** Shared data sets: their servers (fleet-level) and what each hub that lists one gets. */
+export { datasetClusterIP } from "./address.js";
+export { DATASET_LABEL, DATASET_SERVER, datasetServerSelector } from "./labels.js";
+export { datasetDataClaim, renderDatasetServers } from "./server.js";
+export {
+  DATASETS_DIR,
+  type DatasetMount,
+  datasetMountPath,
+  hubDatasetMounts,
+  renderHubDatasetVolumes,
+} from "./userServers.js";

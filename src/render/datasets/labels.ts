@@ -1,0 +1,26 @@
+/** How a data set's objects are labelled, and how its server pods are selected. */
+import type { Dataset, FleetModel } from "../../fleet/model.js";
+import { DATASETS_NAMESPACE } from "../../fleet/names.js";
+import { NAMESPACE_NAME_LABEL } from "../hub/network.js";
+import { COMPONENT_LABEL, fleetLabels } from "../labels.js";
+
+/** Label naming the data set an object serves. */
+export const DATASET_LABEL = "hubfleet.io/dataset";
+export const DATASET_SERVER = "dataset-server";
+
+export function datasetServerSelector(dataset: Dataset): Record<string, string> {
+  return { [DATASET_LABEL]: dataset.name, [COMPONENT_LABEL]: DATASET_SERVER };
+}
+
+/** Fleet-level objects: no hub label, so they belong to the cluster-wide unit. */
+export function datasetLabels(fleet: FleetModel, dataset: Dataset): Record<string, string> {
+  return { ...fleetLabels(fleet), ...datasetServerSelector(dataset) };
+}
+
+/** A NetworkPolicy peer: the data set's server pods. */
+export function serverPeer(dataset: Dataset): Record<string, unknown> {
+  return {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DATASETS_NAMESPACE } },
+    podSelector: { matchLabels: datasetServerSelector(dataset) },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * A data set server's NetworkPolicy. It admits NFS from the nodes' kubelets (which make every
+ * mount) and, on the pod network, from the user servers of exactly the hubs that list the data
+ * set; it may itself reach nothing but cluster DNS.
+ */
+import type { Dataset, FleetModel } from "../../fleet/model.js";
+import { DATASETS_NAMESPACE, datasetObjectName } from "../../fleet/names.js";
+import type { Manifest } from "../bundle.js";
+import { component, NAMESPACE_NAME_LABEL, tcp } from "../hub/network.js";
+import { NFS_PORT } from "../hub/nfs.js";
+import { datasetServerSelector } from "./labels.js";
+
+const DNS_PORT = 53;
+
+export function renderDatasetPolicy(
+  fleet: FleetModel,
+  dataset: Dataset,
+  labels: Readonly<Record<string, string>>,
+): Manifest {
+  const fromUserServers =
+    dataset.hubs.length === 0
+      ? []
+      : [
+          {
+            from: [
+              {
+                namespaceSelector: {
+                  matchExpressions: [
+                    { key: NAMESPACE_NAME_LABEL, operator: "In", values: [...dataset.hubs].sort() },
+                  ],
+                },
+                ...component("singleuser-server"),
+              },
+            ],
+            ports: [tcp(NFS_PORT)],
+          },
+        ];
+  return {
+    phase: "network",
+    object: {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: datasetObjectName(dataset.name), namespace: DATASETS_NAMESPACE, labels },
+      spec: {
+        podSelector: { matchLabels: datasetServerSelector(dataset) },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          // Kubelets mount from the nodes' own addresses (docs/design.md, "Network isolation").
+          { from: [{ ipBlock: { cidr: fleet.cluster.nodeCIDR } }], ports: [tcp(NFS_PORT)] },
+          ...fromUserServers,
+        ],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } } }],
+            ports: [
+              { protocol: "UDP", port: DNS_PORT },
+              { protocol: "TCP", port: DNS_PORT },
+            ],
+          },
+        ],
+      },
+    },
+  };
+}
