@@ -6,7 +6,8 @@
  * The directory holds what the analyzer understands of the rendered fleet — its Namespaces and
  * NetworkPolicies, and one Pod per rendered workload (the analyzer's `eval` only looks at Pod
  * objects, so the drive StatefulSet becomes the Pod `drive-0` with the template's labels and
- * ports) — plus synthetic Pods for what is not rendered here:
+ * ports, and a data set's server the Pod `datasets/dataset-<name>-0`) — plus synthetic Pods for
+ * what is not rendered here:
  *
  * - per hub, the pods the z2jh chart and KubeSpawner create (`hub`, `proxy`, the user server
  *   `jupyter-alice`), with the labels and named ports chart 4.x gives them. They carry no
@@ -24,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { FleetModel } from "../src/fleet/model.js";
+import { DATASETS_NAMESPACE, datasetObjectName } from "../src/fleet/names.js";
 import type { KubeObject } from "../src/render/bundle.js";
 import { renderFleet } from "../src/render/index.js";
 import { REPO } from "./helpers.js";
@@ -50,6 +52,10 @@ export function hubPods(hub: string) {
     drive: podRef(hub, "drive-0"),
   };
 }
+/** The first (only) pod of a data set's server StatefulSet. */
+export const datasetServerPod = (dataset: string): PodRef =>
+  podRef(DATASETS_NAMESPACE, `${datasetObjectName(dataset)}-0`);
+
 export const tools = {
   prometheus: podRef(TOOLS_NS, "prometheus"),
   traefik: podRef(TOOLS_NS, "traefik"),

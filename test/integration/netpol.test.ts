@@ -2,7 +2,9 @@
  * Hub isolation as the rendered NetworkPolicies express it, judged by a real policy analyzer
  * (np-guard's netpol-analyzer, see test/netpolAnalyzer.ts) rather than by our own reading of
  * them: nothing of one hub reaches another hub, the drive speaks NFS only to the nodes'
- * kubelets, and cluster-tools (ingress controller, Prometheus) reaches the hubs.
+ * kubelets, cluster-tools (ingress controller, Prometheus) reaches the hubs, and a shared data
+ * set's server takes NFS from the kubelets and from the user servers of exactly the hubs that
+ * list it, and reaches no hub.
  *
  * What is judged is hubfleet's policies over stand-in pods for the z2jh chart; the chart's own
  * NetworkPolicies are not rendered here. NetworkPolicies add up, so in a cluster the chart can
@@ -19,6 +21,7 @@ import type { FleetModel } from "../../src/fleet/model.js";
 import { editedExample, fleetFrom } from "../helpers.js";
 import {
   connAllows,
+  datasetServerPod,
   HUB_PORT,
   hubPods,
   ipRanges,
@@ -237,6 +240,124 @@ describe("NetworkPolicies, judged by np-guard's netpol-analyzer", () => {
           scene.evalConnection({ src: tools.traefik, dst: A.user, port: SINGLEUSER_PORT }),
           false,
         );
+      });
+    });
+  }
+});
+
+/**
+ * Shared data sets. Each variant says which hubs list the data set "census"; every hub not
+ * listed is the "other hub". The table is the intent for a listed hub A and an unlisted hub B.
+ */
+const DATASET_VARIANTS: Array<[string, (doc: Document) => void, string[]]> = [
+  ["the example: census for stat101 and cs480", () => {}, ["stat101", "cs480"]],
+  [
+    "census for genomics-lab only",
+    (d) => {
+      d.setIn(["hubs", 0, "datasets"], d.createNode([]));
+      d.setIn(["hubs", 1, "datasets"], d.createNode([]));
+      d.setIn(["hubs", 2, "datasets"], d.createNode(["census"]));
+    },
+    ["genomics-lab"],
+  ],
+];
+
+function datasetCases(a: string, b: string): Case[] {
+  const A = hubPods(a);
+  const B = hubPods(b);
+  const census = datasetServerPod("census");
+  const rows: Array<[string, PodRef, PodRef, number, boolean]> = [
+    [`user server of ${a} (listed) → census server, NFS`, A.user, census, NFS, ALLOWED],
+    [`another user server of ${a} → census server, NFS`, A.otherUser, census, NFS, ALLOWED],
+    [`user server of ${b} (not listed) → census server, NFS`, B.user, census, NFS, DENIED],
+    [`user server of ${a} → census server, another port`, A.user, census, 111, DENIED],
+    [`hub of ${a} → census server, NFS (user servers only)`, A.hub, census, NFS, DENIED],
+    [`proxy of ${a} → census server, NFS`, A.proxy, census, NFS, DENIED],
+    [`Prometheus → census server, NFS`, tools.prometheus, census, NFS, DENIED],
+    [`a pod in ${OTHER_NS} → census server, NFS`, outsider, census, NFS, DENIED],
+    // Reaching a data set opens nothing else: never another hub's drive, nor its own.
+    [`user server of ${a} → drive of ${b}, NFS`, A.user, B.drive, NFS, DENIED],
+    [`user server of ${a} → its own drive, NFS`, A.user, A.drive, NFS, DENIED],
+    // The server itself reaches no hub and nothing else (DNS in kube-system only).
+    [`census server → hub of ${a}`, census, A.hub, HUB_PORT, DENIED],
+    [`census server → user server of ${a}`, census, A.user, SINGLEUSER_PORT, DENIED],
+    [`census server → drive of ${a}, NFS`, census, A.drive, NFS, DENIED],
+    [`census server → a pod in ${OTHER_NS}`, census, outsider, 80, DENIED],
+  ];
+  return rows.map(([what, src, dst, port, allowed]) => ({ what, src, dst, port, allowed }));
+}
+
+describe("shared data sets, judged by np-guard's netpol-analyzer", () => {
+  for (const [variant, edit, readers] of DATASET_VARIANTS) {
+    describe(variant, () => {
+      const fleet = fleetFrom(editedExample(edit));
+      const hubs = fleet.hubs.map((h) => h.name);
+      const others = hubs.filter((h) => !readers.includes(h));
+      const [a = "", b = ""] = [readers[0], others[0]];
+      const table = datasetCases(a, b);
+      const census = datasetServerPod("census");
+      let scene: NetpolScene;
+      let bare: NetpolScene;
+      before(() => {
+        scene = netpolScene(fleet);
+        bare = netpolScene(fleet, { withoutPolicies: true });
+      });
+      after(() => {
+        scene?.dispose();
+        bare?.dispose();
+      });
+
+      it("the census server's pod comes from the render", () => {
+        assert.ok(
+          scene.objects.some(
+            (o) =>
+              o.kind === "Pod" &&
+              o.metadata.namespace === census.namespace &&
+              o.metadata.name === census.name,
+          ),
+        );
+      });
+
+      for (const c of table) {
+        it(`${c.what}: ${c.allowed ? "allowed" : "denied"}`, () => {
+          assert.equal(scene.evalConnection(c), c.allowed);
+        });
+      }
+
+      it("each denied connection is allowed without hubfleet's policies (the denials are theirs)", () => {
+        const stillDenied = table
+          .filter((c) => !c.allowed)
+          .filter((c) => !bare.evalConnection(c))
+          .map((c) => c.what);
+        assert.deepEqual(stillDenied, []);
+      });
+
+      it("NFS to the server: from exactly the user servers of the listed hubs' namespaces", () => {
+        const to = `${refString(census)}[Pod]`;
+        const nfsFrom = (s: NetpolScene) =>
+          s
+            .connectivityList()
+            .filter((c) => c.dst === to && connAllows(c.conn, "TCP", NFS))
+            .map((c) => peerPod(c.src))
+            .filter((p) => p !== undefined)
+            .map(refString)
+            .sort();
+        const expected = readers
+          .flatMap((h) => [hubPods(h).user, hubPods(h).otherUser])
+          .map(refString)
+          .sort();
+        assert.deepEqual(nfsFrom(scene), expected);
+        assert.ok(nfsFrom(bare).length > expected.length, "the control reaches it from more pods");
+      });
+
+      it("NFS from the node range (kubelets), and nothing else from outside the pods", () => {
+        const [first, last] = cidrRange(fleet.cluster.nodeCIDR);
+        const node = ipString(first + 10);
+        const outside = ipString(last + 1);
+        assert.equal(scene.evalFromIP({ srcIP: node, dst: census, port: NFS }), true);
+        assert.equal(scene.evalFromIP({ srcIP: node, dst: census, port: 111 }), false);
+        assert.equal(scene.evalFromIP({ srcIP: outside, dst: census, port: NFS }), false);
+        assert.equal(bare.evalFromIP({ srcIP: outside, dst: census, port: NFS }), true);
       });
     });
   }
