@@ -2,7 +2,7 @@
  * Deterministic YAML: the same data always gives the same bytes. Keys are sorted, with
  * apiVersion, kind and metadata (and name inside lists' items) first, as people expect to read them.
  */
-import { stringify } from "yaml";
+import { emitYaml } from "./yamlEmit.js";
 
 const FIRST_KEYS = ["apiVersion", "kind", "metadata", "name"];
 
@@ -26,13 +26,9 @@ export function canonical(value: unknown): unknown {
 }
 
 export function toYaml(value: unknown): string {
-  // YAML 1.1 quoting: Go's YAML readers (helm, kubectl, eksctl) would otherwise take an
-  // unquoted 2025-10-20 for a date, or yes/on for booleans.
-  return stringify(canonical(value), {
-    lineWidth: 0,
-    aliasDuplicateObjects: false,
-    version: "1.1",
-  });
+  // Strings that a YAML 1.1 reader (Go's, in helm, kubectl, eksctl) could take for a date, a
+  // number or a boolean (2025-10-20, 1e3, on) are quoted; see yamlEmit.ts.
+  return emitYaml(canonical(value));
 }
 
 /** Several objects as one multi-document YAML stream. */
