@@ -162,7 +162,9 @@ export class FleetLock {
       const existing = await this.kube.get(this.ref());
       const spec = existing?.spec as LeaseSpec | undefined;
       if (!existing || spec?.holderIdentity !== this.holder) {
-        this.lost = `the lock was taken over by ${spec?.holderIdentity ?? "nobody (deleted)"}`;
+        this.lost = spec?.holderIdentity
+          ? `the lock was taken over by ${spec.holderIdentity}`
+          : "the lock expired and was taken and released by another apply";
         return;
       }
       const stamp = microTime(this.now());
@@ -193,6 +195,11 @@ export class FleetLock {
     }
   }
 
+  /**
+   * Gives the lease up by clearing its holder, never by deleting it: a Lease may be created by
+   * an update, so a renewal a paused holder sent with a stale resourceVersion would bring a
+   * deleted lease back to life for it; against a lease that still exists it fails (409).
+   */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
@@ -200,8 +207,11 @@ export class FleetLock {
     if (this.lost) return;
     try {
       const existing = await this.kube.get(this.ref());
-      if ((existing?.spec as LeaseSpec | undefined)?.holderIdentity === this.holder) {
-        await this.kube.delete(this.ref());
+      const spec = existing?.spec as LeaseSpec | undefined;
+      if (existing && spec?.holderIdentity === this.holder) {
+        const rv = (existing.metadata as { resourceVersion?: string }).resourceVersion;
+        const { holderIdentity: _, ...free } = spec;
+        await this.kube.replace(this.leaseObject(free, rv));
       }
     } catch {
       // Leaving a lease behind is harmless: it expires.
