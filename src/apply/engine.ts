@@ -1,21 +1,45 @@
 /**
- * Apply: make the cluster match the rendered bundle. Holds the fleet lock throughout, applies
- * cluster-wide objects, then the cluster tools one after another (in bundle order: each may
- * need the CRDs of the one before), then hubs with bounded concurrency (one hub's failure does
- * not stop the others), then prunes what is gone from the fleet file — never data.
+ * Apply: make the cluster match the rendered bundle. Holds the fleet lock throughout. Before
+ * writing anything it plans the prune (and stops if the guard says so) and checks that no
+ * data-bearing object would need an impossible in-place change. Then it applies cluster-wide
+ * objects, the cluster tools one after another (in bundle order: each may need the CRDs of the
+ * one before), hubs with bounded concurrency (one hub's failure does not stop the others), and
+ * finally prunes what is gone from the fleet file — never data.
  */
+import { UsageError } from "../errors.js";
 import type { FleetModel } from "../fleet/model.js";
-import { desiredKeys, objectKey, type PrunePlan, planPrune } from "../plan/prune.js";
+import {
+  CLUSTER_UNIT,
+  type GuardVerdict,
+  type InventoryObject,
+  NO_CONSENT,
+  type PruneConsent,
+  type PrunePlan,
+  pruneGuard,
+} from "../plan/prune.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
-import { refOf } from "../ports/kube.js";
 import type { Bundle } from "../render/bundle.js";
 import type { ChartOverrides } from "./charts.js";
-import { type ApplyEvent, applyHub, type HubOutcome, type HubWork, key } from "./hubApply.js";
+import {
+  type ApplyEvent,
+  applyHub,
+  applyObject,
+  type HubApplyContext,
+  type HubOutcome,
+  type HubWork,
+  isUnchanged,
+  key,
+} from "./hubApply.js";
+import { checkImmutable } from "./immutable.js";
+import { entryOf, Inventory } from "./inventory.js";
 import { FleetLock, type LockOptions } from "./lock.js";
-import { listOwned, namespacesWithClaims } from "./observe.js";
-import { mapBounded, retry } from "./retry.js";
+import { observePrune } from "./observe.js";
+import { executePrune, type PruneEvent, type PruneResult } from "./prune.js";
+import { mapBounded } from "./retry.js";
 import { presentSecrets, readHubHashes, toolKey } from "./state.js";
+
+export type { PruneEvent, PruneResult };
 
 export interface ApplyOptions {
   readonly onlyHubs?: readonly string[];
@@ -25,20 +49,32 @@ export interface ApplyOptions {
   /** Apply every hub even when its recorded hash matches. */
   readonly force?: boolean;
   readonly lock?: Partial<LockOptions>;
+  /** What this apply may prune beyond the guard's limits (--confirm, --prune-hub, --prune-tool). */
+  readonly prune?: Partial<PruneConsent>;
+  /** Date stamped on the volumes of removed hubs (YYYY-MM-DD); default today. */
+  readonly today?: string;
   readonly onEvent?: (event: ApplyEvent | PruneEvent) => void;
 }
-
-export type PruneEvent =
-  | { readonly type: "prune-delete"; readonly object: string; readonly reason: string }
-  | { readonly type: "prune-retain"; readonly object: string; readonly reason: string }
-  | { readonly type: "prune-uninstall"; readonly release: string };
 
 export interface ApplyReport {
   /** One outcome per cluster tool ("tools/<release>"), in the order they were applied. */
   readonly tools: readonly HubOutcome[];
   readonly hubs: readonly HubOutcome[];
   readonly prune: PrunePlan;
+  readonly pruned: PruneResult;
+  /** Failed hubs and tools, plus prune steps that failed. */
   readonly failed: number;
+}
+
+/** The prune guard stopped an apply: nothing was written. */
+export class PruneGuardError extends UsageError {
+  constructor(readonly verdict: GuardVerdict) {
+    super(
+      `apply stopped before writing anything: it would prune more than a routine change does:\n${verdict.reasons.map((r) => `  ${r}`).join("\n")}`,
+      `if the fleet file is right, run apply again with ${verdict.flags.join(" ")}; if not (a truncated or mis-rendered file), fix the file: nothing was changed. hubfleet plan shows what would be pruned.`,
+    );
+    this.name = "PruneGuardError";
+  }
 }
 
 export function hubWork(bundle: Bundle, fleet: FleetModel): HubWork[] {
@@ -63,6 +99,18 @@ export function toolWork(bundle: Bundle): HubWork[] {
     }));
 }
 
+function consentOf(fleet: FleetModel, options: ApplyOptions): PruneConsent {
+  const consent = { ...NO_CONSENT, ...options.prune };
+  const kept = [...consent.pruneHubs].filter((h) => fleet.hubs.some((x) => x.name === h));
+  if (kept.length > 0) {
+    throw new UsageError(
+      `--prune-hub ${kept.join(", ")}: still in the fleet file, so there is nothing to prune`,
+      "name only hubs you removed from the fleet file",
+    );
+  }
+  return consent;
+}
+
 export async function applyFleet(
   ports: { kube: KubePort; helm: HelmPort },
   fleet: FleetModel,
@@ -74,20 +122,20 @@ export async function applyFleet(
   const only = options.onlyHubs ? new Set(options.onlyHubs) : undefined;
   const unknown = [...(only ?? [])].filter((h) => !fleet.hubs.some((x) => x.name === h));
   if (unknown.length > 0) throw new Error(`no hub named ${unknown.join(", ")} in the fleet file`);
+  const consent = consentOf(fleet, options);
   const lock = await FleetLock.acquire(kube, { fleet: fleet.name, ...options.lock });
   try {
     await lock.assertHeld();
-    for (const manifest of bundle.manifests.filter(
-      (m) => m.hub === undefined && m.tool === undefined,
-    )) {
-      await retry(() => kube.apply(manifest.object));
-    }
-    const liveReleases = new Map((await helm.listAll()).map((r) => [key(r.namespace, r.name), r]));
-    const [recordedHashes, secrets] = await Promise.all([
+    const inventory = await Inventory.read(kube, fleet.name, () => lock.assertHeld());
+    const [releases, recordedHashes, secrets] = await Promise.all([
+      helm.listAll(),
       readHubHashes(kube, fleet.name),
       presentSecrets(kube, fleet.name),
     ]);
-    const context = {
+    const plan = await observePrune(kube, fleet, bundle, inventory, releases, only);
+    const verdict = pruneGuard(plan, consent);
+    if (verdict.stop) throw new PruneGuardError(verdict);
+    const context: HubApplyContext = {
       kube,
       helm,
       fleet,
@@ -95,60 +143,48 @@ export async function applyFleet(
       fleetDir: options.fleetDir,
       charts: options.charts ?? new Map(),
       force: options.force ?? false,
-      liveReleases,
+      liveReleases: new Map(releases.map((r) => [key(r.namespace, r.name), r])),
       recordedHashes,
       presentSecrets: secrets,
+      inventory,
       onEvent,
     };
+    const clusterWide = bundle.manifests.filter((m) => m.hub === undefined && m.tool === undefined);
+    const toolUnits = toolWork(bundle);
+    const hubUnits = hubWork(bundle, fleet).filter((w) => !only || only.has(w.hub));
+    const pending = [...toolUnits, ...hubUnits].filter((w) => !isUnchanged(context, w));
+    await checkImmutable(kube, [...clusterWide, ...pending.flatMap((w) => w.manifests)]);
+
+    await inventory.record(
+      CLUSTER_UNIT,
+      clusterWide.map((m) => entryOf(m.object)),
+    );
+    const written: InventoryObject[] = [];
+    for (const manifest of clusterWide) {
+      await lock.assertHeld();
+      written.push(entryOf(await applyObject(context, "cluster", manifest.object)));
+    }
+    await inventory.record(CLUSTER_UNIT, written);
     const tools: HubOutcome[] = [];
-    for (const w of toolWork(bundle)) tools.push(await applyHub(context, w));
-    const work = hubWork(bundle, fleet).filter((w) => !only || only.has(w.hub));
-    const outcomes = await mapBounded(work, options.concurrency ?? 4, (w) => applyHub(context, w));
-    const prune = await pruneFleet(ports, fleet, bundle, lock, only, onEvent, [
-      ...liveReleases.values(),
-    ]);
+    for (const w of toolUnits) tools.push(await applyHub(context, w));
+    const outcomes = await mapBounded(hubUnits, options.concurrency ?? 4, (w) =>
+      applyHub(context, w),
+    );
+    const pruned = await executePrune(ports, fleet, plan, {
+      inventory,
+      lock,
+      onEvent,
+      today: options.today ?? new Date().toISOString().slice(0, 10),
+    });
     return {
       tools,
       hubs: outcomes,
-      prune,
-      failed: [...tools, ...outcomes].filter((o) => o.result === "failed").length,
+      prune: plan,
+      pruned,
+      failed:
+        [...tools, ...outcomes].filter((o) => o.result === "failed").length + pruned.failed.length,
     };
   } finally {
     await lock.release();
   }
-}
-
-async function pruneFleet(
-  ports: { kube: KubePort; helm: HelmPort },
-  fleet: FleetModel,
-  bundle: Bundle,
-  lock: FleetLock,
-  only: ReadonlySet<string> | undefined,
-  onEvent: (e: PruneEvent) => void,
-  releases: ReadonlyArray<{ namespace: string; name: string }>,
-): Promise<PrunePlan> {
-  const { kube, helm } = ports;
-  const plan = planPrune({
-    fleet: fleet.name,
-    owned: await listOwned(kube, fleet.name),
-    desiredKeys: desiredKeys(bundle),
-    desiredHubs: new Set(fleet.hubs.map((h) => h.name)),
-    ...(only ? { onlyHubs: only } : {}),
-    namespacesWithClaims: await namespacesWithClaims(kube),
-    releases,
-  });
-  for (const release of plan.uninstall) {
-    await lock.assertHeld();
-    onEvent({ type: "prune-uninstall", release: `${release.namespace}/${release.name}` });
-    await helm.uninstall(release.name, release.namespace);
-  }
-  for (const item of plan.delete) {
-    await lock.assertHeld();
-    onEvent({ type: "prune-delete", object: objectKey(item.object), reason: item.reason });
-    await retry(() => kube.delete(refOf(item.object)));
-  }
-  for (const item of plan.retain) {
-    onEvent({ type: "prune-retain", object: objectKey(item.object), reason: item.reason });
-  }
-  return plan;
 }

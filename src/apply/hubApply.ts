@@ -1,26 +1,30 @@
 /**
  * Applies one unit — a hub, or a cluster tool — phase by phase: namespace → storage → drive →
  * secrets → release → after-release → network. Skips it when the hash of its desired state
- * matches what was last applied.
+ * matches what was last applied. Everything it writes is recorded in the inventory first.
  */
 import type { FleetModel } from "../fleet/model.js";
 import { deepMerge } from "../fleet/model.js";
 import { hubStateHash } from "../plan/hash.js";
+import { entryKey, hubUnit, type InventoryObject, objectKey, toolUnit } from "../plan/prune.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
-import type { KubePort } from "../ports/kube.js";
+import { type KubePort, refOf } from "../ports/kube.js";
 import {
   APPLY_PHASES,
   type ApplyPhase,
   type HelmRelease,
+  type KubeObject,
   type Manifest,
   type SecretRequest,
 } from "../render/bundle.js";
+import { adopt, needsAdoption } from "./adopt.js";
 import { type ChartOverrides, chartSource } from "./charts.js";
+import { entryOf, entryRef, type Inventory } from "./inventory.js";
 import type { FleetLock } from "./lock.js";
 import { retry } from "./retry.js";
 import { ensureSecret, secretValues } from "./secrets.js";
-import { writeHubHash, writeToolHash } from "./state.js";
+import { STATE_CONFIGMAP, toolStateName, writeHubHash, writeToolHash } from "./state.js";
 
 export type HubResult = "applied" | "unchanged" | "failed";
 
@@ -37,7 +41,8 @@ export type ApplyEvent =
   | { readonly type: "hub-start"; readonly hub: string }
   | { readonly type: "phase"; readonly hub: string; readonly phase: ApplyPhase }
   | { readonly type: "hub-done"; readonly outcome: HubOutcome }
-  | { readonly type: "recovered"; readonly hub: string; readonly message: string };
+  | { readonly type: "recovered"; readonly hub: string; readonly message: string }
+  | { readonly type: "adopted"; readonly hub: string; readonly object: string };
 
 export interface HubWork {
   /** The hub's name, or "tools/<release>" for a cluster tool: what progress shows. */
@@ -62,7 +67,71 @@ export interface HubApplyContext {
   readonly recordedHashes: ReadonlyMap<string, string>;
   /** namespace/name of the Secrets apply created that exist now. */
   readonly presentSecrets: ReadonlySet<string>;
+  readonly inventory: Inventory;
   readonly onEvent: (event: ApplyEvent) => void;
+}
+
+/** The inventory unit of a hub or tool. */
+export function unitOf(work: HubWork): string {
+  return work.tool ? toolUnit(work.tool) : hubUnit(work.hub);
+}
+
+/** Everything apply writes for the unit: its manifests, its Secrets, its recorded state. */
+function unitObjects(work: HubWork): InventoryObject[] {
+  const ref = (kind: string, namespace: string, name: string): InventoryObject => ({
+    apiVersion: "v1",
+    kind,
+    namespace,
+    name,
+  });
+  const state = work.tool
+    ? ref("ConfigMap", work.release?.namespace ?? "", toolStateName(work.tool))
+    : ref("ConfigMap", work.hub, STATE_CONFIGMAP);
+  return [
+    ...work.manifests.map((m) => entryOf(m.object)),
+    ...work.secrets.map((s) => ref("Secret", s.namespace, s.name)),
+    state,
+  ];
+}
+
+/** Whether the unit's recorded hash says it is already applied as desired. */
+export function isUnchanged(ctx: HubApplyContext, work: HubWork): boolean {
+  const hash = hubStateHash({ manifests: work.manifests, release: work.release });
+  const live = work.release
+    ? ctx.liveReleases.get(key(work.release.namespace, work.release.name))
+    : undefined;
+  return (
+    !ctx.force &&
+    (work.release === undefined || live?.status === "deployed") &&
+    work.secrets.every((s) => ctx.presentSecrets.has(key(s.namespace, s.name))) &&
+    ctx.recordedHashes.get(work.hub) === hash
+  );
+}
+
+/**
+ * Server-side apply; an object kubectl's client-side apply still co-owns is adopted first
+ * (see adopt.ts) and applied again, so fields hubfleet no longer sets really go away.
+ */
+export async function applyObject(ctx: HubApplyContext, hub: string, object: KubeObject) {
+  const live = await retry(() => ctx.kube.apply(object));
+  if (!needsAdoption(live)) return live;
+  await retry(() => adopt(ctx.kube, refOf(object)));
+  ctx.onEvent({ type: "adopted", hub, object: objectKey(object) });
+  return retry(() => ctx.kube.apply(object));
+}
+
+/** An unchanged unit missing from the inventory (applied before there was one): record it. */
+async function recordUnchanged(ctx: HubApplyContext, work: HubWork): Promise<void> {
+  const unit = unitOf(work);
+  const objects = unitObjects(work);
+  if (ctx.inventory.covers(unit, objects.map(entryKey))) return;
+  const found = await Promise.all(
+    objects.map(async (o) => {
+      const live = await retry(() => ctx.kube.get(entryRef(o)));
+      return live ? entryOf(live) : o;
+    }),
+  );
+  await ctx.inventory.record(unit, found, work.release ? [work.release] : []);
 }
 
 export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<HubOutcome> {
@@ -80,21 +149,14 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
   };
   ctx.onEvent({ type: "hub-start", hub: work.hub });
   const hash = hubStateHash({ manifests: work.manifests, release: work.release });
+  const unit = unitOf(work);
   try {
-    const live = work.release
-      ? ctx.liveReleases.get(key(work.release.namespace, work.release.name))
-      : undefined;
-    const secretsPresent = work.secrets.every((s) =>
-      ctx.presentSecrets.has(key(s.namespace, s.name)),
-    );
-    if (
-      !ctx.force &&
-      (work.release === undefined || live?.status === "deployed") &&
-      secretsPresent &&
-      ctx.recordedHashes.get(work.hub) === hash
-    ) {
+    if (isUnchanged(ctx, work)) {
+      await recordUnchanged(ctx, work);
       return done("unchanged", false);
     }
+    // Recorded before anything is written: a run killed from here on leaves a superset.
+    await ctx.inventory.record(unit, unitObjects(work), work.release ? [work.release] : []);
     let upgraded = false;
     for (const phase of APPLY_PHASES) {
       await ctx.lock.assertHeld();
@@ -109,9 +171,13 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
           upgraded = true;
         }
       } else {
+        const written: InventoryObject[] = [];
         for (const manifest of work.manifests.filter((m) => m.phase === phase)) {
-          await retry(() => ctx.kube.apply(manifest.object));
+          await ctx.lock.assertHeld();
+          written.push(entryOf(await applyObject(ctx, work.hub, manifest.object)));
         }
+        // The uids, once known: deletion later requires the same object.
+        await ctx.inventory.record(unit, written);
       }
     }
     await ctx.lock.assertHeld();

@@ -1,11 +1,12 @@
 /** Gathers what `plan` compares against: live objects, releases and their values, prune candidates. */
 import type { FleetModel } from "../fleet/model.js";
 import type { Observed } from "../plan/plan.js";
-import { desiredKeys, objectKey, planPrune } from "../plan/prune.js";
+import { objectKey } from "../plan/prune.js";
 import type { HelmPort } from "../ports/helm.js";
 import { type KubePort, refOf } from "../ports/kube.js";
 import type { Bundle, KubeObject } from "../render/bundle.js";
-import { listOwned, namespacesWithClaims } from "./observe.js";
+import { Inventory } from "./inventory.js";
+import { observePrune } from "./observe.js";
 import { mapBounded } from "./retry.js";
 
 export async function observeForPlan(
@@ -32,13 +33,7 @@ export async function observeForPlan(
         values: await helm.getValues(r.name, r.namespace),
       });
   });
-  const prune = planPrune({
-    fleet: fleet.name,
-    owned: await listOwned(kube, fleet.name),
-    desiredKeys: desiredKeys(bundle),
-    desiredHubs: new Set(fleet.hubs.map((h) => h.name)),
-    namespacesWithClaims: await namespacesWithClaims(kube),
-    releases: all,
-  });
+  const inventory = await Inventory.read(kube, fleet.name);
+  const prune = await observePrune(kube, fleet, bundle, inventory, all);
   return { objects, releases, prune };
 }

@@ -14,6 +14,8 @@ import {
 import type { Io } from "./io.js";
 import { progressPrinter } from "./progress.js";
 
+const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+
 export function applyCommand(program: Command, io: Io): void {
   addClusterOptions(
     program
@@ -22,16 +24,34 @@ export function applyCommand(program: Command, io: Io): void {
         "make the cluster match the fleet file (ordered, concurrent, locked, skips unchanged hubs)",
       )
       .argument("<file>", "fleet file")
-      .option("--hub <name>", "only this hub (repeatable)", (v: string, prev: string[] = []) => [
-        ...prev,
-        v,
-      ])
+      .option("--hub <name>", "only this hub (repeatable)", repeatable)
       .option("--concurrency <n>", "hubs applied at once", "4")
-      .option("--force", "apply every hub even if unchanged"),
+      .option("--force", "apply every hub even if unchanged")
+      .option(
+        "--prune-hub <name>",
+        "allow removing this hub, gone from the fleet file (repeatable; its data is kept)",
+        repeatable,
+      )
+      .option(
+        "--prune-tool <name>",
+        "allow uninstalling this cluster tool's release, gone from the fleet file (repeatable)",
+        repeatable,
+      )
+      .option(
+        "--confirm",
+        "allow a prune the guard stops (whole hubs or tools, or more than 10 % of the objects)",
+      ),
   ).action(
     async (
       file: string,
-      options: ClusterOptions & { hub?: string[]; concurrency: string; force?: boolean },
+      options: ClusterOptions & {
+        hub?: string[];
+        concurrency: string;
+        force?: boolean;
+        pruneHub?: string[];
+        pruneTool?: string[];
+        confirm?: boolean;
+      },
     ) => {
       const fleet = await loadValidFleet(io, file);
       const concurrency = Number(options.concurrency);
@@ -48,6 +68,11 @@ export function applyCommand(program: Command, io: Io): void {
         fleetDir: dirname(resolve(io.cwd, file)),
         charts: chartOverrides(io, options.chartDir),
         force: options.force ?? false,
+        prune: {
+          confirm: options.confirm ?? false,
+          pruneHubs: new Set(options.pruneHub ?? []),
+          pruneTools: new Set(options.pruneTool ?? []),
+        },
         onEvent: progress.onEvent,
         ...(process.env.HUBFLEET_LOCK_SECONDS
           ? { lock: { durationSeconds: Number(process.env.HUBFLEET_LOCK_SECONDS) } }

@@ -5,8 +5,9 @@
 import type { Command } from "commander";
 import { observeForPlan } from "../apply/observePlan.js";
 import type { FieldChange } from "../plan/diff.js";
+import { describeViolation } from "../plan/immutable.js";
 import { buildPlan, type ObjectPlan, type Plan, planHasChanges } from "../plan/plan.js";
-import { objectKey } from "../plan/prune.js";
+import { objectKey, type PruneItem } from "../plan/prune.js";
 import { renderFleet } from "../render/index.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
@@ -33,16 +34,22 @@ export function planCommand(program: Command, io: Io): void {
   });
 }
 
+const item = (i: PruneItem) => ({ object: objectKey(i.object), reason: i.reason });
+
 function planJson(plan: Plan, changed: boolean) {
   return {
     changes: changed,
     cluster: plan.cluster,
     hubs: plan.hubs,
     prune: {
-      delete: plan.prune.delete.map((i) => ({ object: objectKey(i.object), reason: i.reason })),
-      retain: plan.prune.retain.map((i) => ({ object: objectKey(i.object), reason: i.reason })),
+      delete: plan.prune.delete.map(item),
+      retain: plan.prune.retain.map(item),
+      leave: plan.prune.leave.map(item),
       uninstall: plan.prune.uninstall.map((r) => `${r.namespace}/${r.name}`),
+      ...(plan.prune.note ? { note: plan.prune.note } : {}),
     },
+    guard: plan.guard,
+    immutable: plan.immutable,
   };
 }
 
@@ -87,6 +94,17 @@ function printPlan(io: Io, plan: Plan, changed: boolean): void {
   for (const r of plan.prune.uninstall) io.out(`- uninstall release ${r.namespace}/${r.name}\n`);
   for (const i of plan.prune.delete) io.out(`- delete ${objectKey(i.object)} (${i.reason})\n`);
   for (const i of plan.prune.retain) io.out(`  retain ${objectKey(i.object)} (${i.reason})\n`);
+  for (const i of plan.prune.leave) io.out(`  leave ${objectKey(i.object)} (${i.reason})\n`);
+  if (plan.prune.note) io.out(`note: ${plan.prune.note}\n`);
+  if (plan.guard.stop) {
+    io.out("\napply would stop before writing anything (prune guard):\n");
+    for (const reason of plan.guard.reasons) io.out(`  ${reason}\n`);
+    io.out(`  to go ahead: apply with ${plan.guard.flags.join(" ")}\n`);
+  }
+  if (plan.immutable.length > 0) {
+    io.out("\napply would stop before writing anything: changes that cannot be made in place:\n");
+    for (const v of plan.immutable) io.out(`  ${describeViolation(v)}\n`);
+  }
   io.out(
     changed
       ? "\napply would change the cluster (exit code 2)\n"

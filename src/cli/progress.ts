@@ -62,6 +62,20 @@ export function progressPrinter(io: Io) {
         case "prune-retain":
           io.out(`[prune] RETAINED ${event.object} (${event.reason})\n`);
           break;
+        case "prune-leave":
+          io.out(`[prune] left alone ${event.object} (${event.reason})\n`);
+          break;
+        case "prune-failed":
+          io.out(`[prune] FAILED to delete ${event.object}: ${event.error}\n`);
+          break;
+        case "prune-note":
+          io.out(`[prune] ${event.message}\n`);
+          break;
+        case "adopted":
+          io.out(
+            `[${event.hub}] adopted ${event.object}: fields kubectl apply (client-side) set now belong to hubfleet\n`,
+          );
+          break;
       }
     },
     summary(report: ApplyReport): void {
@@ -78,9 +92,17 @@ export function progressPrinter(io: Io) {
         return `${n("applied")} applied, ${n("unchanged")} unchanged, ${n("failed")} failed`;
       };
       const tools = report.tools.length > 0 ? `tools: ${counts(report.tools)}; ` : "";
+      const { pruned } = report;
+      const uninstalled =
+        pruned.uninstalled.length > 0 ? `, uninstalled ${pruned.uninstalled.length}` : "";
+      const failed =
+        pruned.failed.length > 0 ? `, ${pruned.failed.length} prune step(s) FAILED` : "";
       io.out(
-        `\n${tools}hubs: ${counts(report.hubs)}; pruned ${report.prune.delete.length}, retained ${report.prune.retain.length}\n`,
+        `\n${tools}hubs: ${counts(report.hubs)}; pruned ${pruned.deleted.length}${uninstalled}, retained ${report.prune.retain.length}${failed}\n`,
       );
+      if (pruned.failed.length > 0) {
+        io.out("run apply again to retry what is left: it is still in hubfleet's inventory\n");
+      }
     },
   };
 }

@@ -5,7 +5,8 @@
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
 import type { Bundle, HelmRelease, KubeObject, SecretValue } from "../render/bundle.js";
 import { type FieldChange, fieldChanges } from "./diff.js";
-import { objectKey, type PrunePlan } from "./prune.js";
+import { type ImmutableViolation, immutableViolations } from "./immutable.js";
+import { type GuardVerdict, NO_CONSENT, objectKey, type PrunePlan, pruneGuard } from "./prune.js";
 
 export type ObjectAction = "create" | "update" | "unchanged";
 export type ReleaseAction = "install" | "upgrade" | "unchanged";
@@ -35,6 +36,10 @@ export interface Plan {
   readonly cluster: readonly ObjectPlan[];
   readonly hubs: readonly HubPlan[];
   readonly prune: PrunePlan;
+  /** Whether apply (without --confirm/--prune-hub/--prune-tool) would stop, and why. */
+  readonly guard: GuardVerdict;
+  /** Changes apply would refuse: they cannot be made in place on data-bearing objects. */
+  readonly immutable: readonly ImmutableViolation[];
 }
 
 export interface Observed {
@@ -128,6 +133,10 @@ export function buildPlan(bundle: Bundle, observed: Observed): Plan {
       return release ? { hub, objects, release: planRelease(release, observed) } : { hub, objects };
     }),
     prune: observed.prune,
+    guard: pruneGuard(observed.prune, NO_CONSENT),
+    immutable: bundle.manifests.flatMap((m) =>
+      immutableViolations(m.object, observed.objects.get(objectKey(m.object))),
+    ),
   };
 }
 
