@@ -100,34 +100,64 @@ function cidrRange(cidr: string): [number, number] {
 
 const isHub = (fleet: FleetModel, ns: string) => fleet.hubs.some((h) => h.name === ns);
 
+interface Scenes {
+  readonly scene: () => NetpolScene;
+  /** The same cluster without hubfleet's NetworkPolicies: the control for every denial. */
+  readonly bare: () => NetpolScene;
+}
+
+/** The fleet's scene and its policy-free control, written before the suite and removed after. */
+function scenesOf(fleet: FleetModel): Scenes {
+  let scene: NetpolScene | undefined;
+  let bare: NetpolScene | undefined;
+  before(() => {
+    scene = netpolScene(fleet);
+    bare = netpolScene(fleet, { withoutPolicies: true });
+  });
+  after(() => {
+    scene?.dispose();
+    bare?.dispose();
+  });
+  const ready = (s: NetpolScene | undefined) => {
+    assert.ok(s, "the scene is written before the tests run");
+    return s;
+  };
+  return { scene: () => ready(scene), bare: () => ready(bare) };
+}
+
+/** One test per row of the table, and the control: each denial is the policies' doing. */
+function verdictTests(table: readonly Case[], { scene, bare }: Scenes): void {
+  for (const c of table) {
+    it(`${c.what}: ${c.allowed ? "allowed" : "denied"}`, () => {
+      assert.equal(scene().evalConnection(c), c.allowed);
+    });
+  }
+  it("each denied connection is allowed without hubfleet's policies (the denials are theirs)", () => {
+    const denied = table.filter((c) => !c.allowed);
+    assert.ok(denied.length > 0);
+    const stillDenied = denied.filter((c) => !bare().evalConnection(c)).map((c) => c.what);
+    assert.deepEqual(stillDenied, []);
+  });
+}
+
 describe("NetworkPolicies, judged by np-guard's netpol-analyzer", () => {
   for (const [variant, edit] of VARIANTS) {
     describe(variant, () => {
       const fleet = fleetFrom(editedExample(edit));
       const [a = "", b = ""] = fleet.hubs.map((h) => h.name);
       const table = cases(a, b);
-      let scene: NetpolScene;
-      /** The same cluster without hubfleet's NetworkPolicies: the control for every denial. */
-      let bare: NetpolScene;
-      before(() => {
-        scene = netpolScene(fleet);
-        bare = netpolScene(fleet, { withoutPolicies: true });
-      });
-      after(() => {
-        scene?.dispose();
-        bare?.dispose();
-      });
+      const { scene, bare } = scenesOf(fleet);
 
       it("the analyzer sees every pod, and allows what no policy restricts", () => {
         const seen = new Set(
-          scene
+          scene()
             .connectivityList()
             .flatMap((c) => [peerPod(c.src), peerPod(c.dst)])
             .filter((p) => p !== undefined)
             .map(refString),
         );
-        const pods = scene.objects
-          .filter((o) => o.kind === "Pod")
+        const pods = scene()
+          .objects.filter((o) => o.kind === "Pod")
           .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
         assert.ok(
           pods.includes(refString(hubPods(a).drive)),
@@ -139,23 +169,12 @@ describe("NetworkPolicies, judged by np-guard's netpol-analyzer", () => {
         );
         // cluster-tools has no NetworkPolicy: its pods reach each other.
         assert.equal(
-          scene.evalConnection({ src: tools.prometheus, dst: tools.traefik, port: 8000 }),
+          scene().evalConnection({ src: tools.prometheus, dst: tools.traefik, port: 8000 }),
           true,
         );
       });
 
-      for (const c of table) {
-        it(`${c.what}: ${c.allowed ? "allowed" : "denied"}`, () => {
-          assert.equal(scene.evalConnection(c), c.allowed);
-        });
-      }
-
-      it("each denied connection is allowed without hubfleet's policies (the denials are theirs)", () => {
-        const denied = table.filter((c) => !c.allowed);
-        assert.ok(denied.length > 0);
-        const stillDenied = denied.filter((c) => !bare.evalConnection(c)).map((c) => c.what);
-        assert.deepEqual(stillDenied, []);
-      });
+      verdictTests(table, { scene, bare });
 
       // The drive's NFS rule admits an ipBlock (cluster.nodeCIDR). The analyzer never matches a
       // pod against an ipBlock (it treats ipBlocks as addresses outside the cluster's pods), and
@@ -169,12 +188,19 @@ describe("NetworkPolicies, judged by np-guard's netpol-analyzer", () => {
         const outside = ipString(last + 1 < 2 ** 32 ? last + 1 : first - 1);
         for (const hub of fleet.hubs) {
           const p = hubPods(hub.name);
-          assert.equal(scene.evalFromIP({ srcIP: node, dst: p.drive, port: NFS }), true, hub.name);
-          assert.equal(scene.evalFromIP({ srcIP: node, dst: p.drive, port: DRIVE_METRICS }), false);
-          assert.equal(scene.evalFromIP({ srcIP: outside, dst: p.drive, port: NFS }), false);
-          assert.equal(scene.evalFromIP({ srcIP: node, dst: p.hub, port: HUB_PORT }), false);
+          assert.equal(
+            scene().evalFromIP({ srcIP: node, dst: p.drive, port: NFS }),
+            true,
+            hub.name,
+          );
+          assert.equal(
+            scene().evalFromIP({ srcIP: node, dst: p.drive, port: DRIVE_METRICS }),
+            false,
+          );
+          assert.equal(scene().evalFromIP({ srcIP: outside, dst: p.drive, port: NFS }), false);
+          assert.equal(scene().evalFromIP({ srcIP: node, dst: p.hub, port: HUB_PORT }), false);
           // Control: without the policies the outside address does reach the drive.
-          assert.equal(bare.evalFromIP({ srcIP: outside, dst: p.drive, port: NFS }), true);
+          assert.equal(bare().evalFromIP({ srcIP: outside, dst: p.drive, port: NFS }), true);
         }
       });
 
@@ -191,15 +217,15 @@ describe("NetworkPolicies, judged by np-guard's netpol-analyzer", () => {
               from.namespace !== to.namespace
             );
           });
-        assert.deepEqual(crossHub(scene), []);
-        assert.ok(crossHub(bare).length > 0, "the control has cross-hub connections");
+        assert.deepEqual(crossHub(scene()), []);
+        assert.ok(crossHub(bare()).length > 0, "the control has cross-hub connections");
       });
 
       it("drives take NFS only from nodeCIDR and metrics only from cluster-tools", () => {
         const [first, last] = cidrRange(fleet.cluster.nodeCIDR);
         const problems: string[] = [];
         const nfsFromNodes = new Set<string>();
-        for (const c of scene.connectivityList()) {
+        for (const c of scene().connectivityList()) {
           const to = peerPod(c.dst);
           if (to?.name !== "drive-0" || !isHub(fleet, to.namespace)) continue;
           const from = peerPod(c.src);
@@ -225,19 +251,19 @@ describe("NetworkPolicies, judged by np-guard's netpol-analyzer", () => {
       const A = hubPods(a);
       it("a user server does not reach another user's server of the same hub", () => {
         assert.equal(
-          scene.evalConnection({ src: A.user, dst: A.otherUser, port: SINGLEUSER_PORT }),
+          scene().evalConnection({ src: A.user, dst: A.otherUser, port: SINGLEUSER_PORT }),
           false,
         );
       });
       it("a user server does not reach the proxy's API", () => {
         assert.equal(
-          scene.evalConnection({ src: A.user, dst: A.proxy, port: PROXY_API_PORT }),
+          scene().evalConnection({ src: A.user, dst: A.proxy, port: PROXY_API_PORT }),
           false,
         );
       });
       it("the ingress controller does not reach user servers directly", () => {
         assert.equal(
-          scene.evalConnection({ src: tools.traefik, dst: A.user, port: SINGLEUSER_PORT }),
+          scene().evalConnection({ src: tools.traefik, dst: A.user, port: SINGLEUSER_PORT }),
           false,
         );
       });
@@ -296,20 +322,11 @@ describe("shared data sets, judged by np-guard's netpol-analyzer", () => {
       const [a = "", b = ""] = [readers[0], others[0]];
       const table = datasetCases(a, b);
       const census = datasetServerPod("census");
-      let scene: NetpolScene;
-      let bare: NetpolScene;
-      before(() => {
-        scene = netpolScene(fleet);
-        bare = netpolScene(fleet, { withoutPolicies: true });
-      });
-      after(() => {
-        scene?.dispose();
-        bare?.dispose();
-      });
+      const { scene, bare } = scenesOf(fleet);
 
       it("the census server's pod comes from the render", () => {
         assert.ok(
-          scene.objects.some(
+          scene().objects.some(
             (o) =>
               o.kind === "Pod" &&
               o.metadata.namespace === census.namespace &&
@@ -318,19 +335,7 @@ describe("shared data sets, judged by np-guard's netpol-analyzer", () => {
         );
       });
 
-      for (const c of table) {
-        it(`${c.what}: ${c.allowed ? "allowed" : "denied"}`, () => {
-          assert.equal(scene.evalConnection(c), c.allowed);
-        });
-      }
-
-      it("each denied connection is allowed without hubfleet's policies (the denials are theirs)", () => {
-        const stillDenied = table
-          .filter((c) => !c.allowed)
-          .filter((c) => !bare.evalConnection(c))
-          .map((c) => c.what);
-        assert.deepEqual(stillDenied, []);
-      });
+      verdictTests(table, { scene, bare });
 
       it("NFS to the server: from exactly the user servers of the listed hubs' namespaces", () => {
         const to = `${refString(census)}[Pod]`;
@@ -346,18 +351,21 @@ describe("shared data sets, judged by np-guard's netpol-analyzer", () => {
           .flatMap((h) => [hubPods(h).user, hubPods(h).otherUser])
           .map(refString)
           .sort();
-        assert.deepEqual(nfsFrom(scene), expected);
-        assert.ok(nfsFrom(bare).length > expected.length, "the control reaches it from more pods");
+        assert.deepEqual(nfsFrom(scene()), expected);
+        assert.ok(
+          nfsFrom(bare()).length > expected.length,
+          "the control reaches it from more pods",
+        );
       });
 
       it("NFS from the node range (kubelets), and nothing else from outside the pods", () => {
         const [first, last] = cidrRange(fleet.cluster.nodeCIDR);
         const node = ipString(first + 10);
         const outside = ipString(last + 1);
-        assert.equal(scene.evalFromIP({ srcIP: node, dst: census, port: NFS }), true);
-        assert.equal(scene.evalFromIP({ srcIP: node, dst: census, port: 111 }), false);
-        assert.equal(scene.evalFromIP({ srcIP: outside, dst: census, port: NFS }), false);
-        assert.equal(bare.evalFromIP({ srcIP: outside, dst: census, port: NFS }), true);
+        assert.equal(scene().evalFromIP({ srcIP: node, dst: census, port: NFS }), true);
+        assert.equal(scene().evalFromIP({ srcIP: node, dst: census, port: 111 }), false);
+        assert.equal(scene().evalFromIP({ srcIP: outside, dst: census, port: NFS }), false);
+        assert.equal(bare().evalFromIP({ srcIP: outside, dst: census, port: NFS }), true);
       });
     });
   }
