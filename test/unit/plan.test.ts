@@ -1,13 +1,11 @@
-/** The pure parts of plan and apply: field diffs, prune decisions, lease liveness, API errors. */
+/** The pure parts of plan and apply: field diffs, lease liveness, API errors (prune: prune.test.ts). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ApiException } from "@kubernetes/client-node";
 import { leaseIsLive } from "../../src/apply/lock.js";
 import { fieldChanges } from "../../src/plan/diff.js";
 import { valuesDiff } from "../../src/plan/plan.js";
-import { planPrune } from "../../src/plan/prune.js";
 import { toClusterError } from "../../src/ports/kube.js";
-import type { KubeObject } from "../../src/render/bundle.js";
 
 describe("fieldChanges", () => {
   it("ignores what the server adds and reports what differs", () => {
@@ -32,69 +30,6 @@ describe("fieldChanges", () => {
     assert.deepEqual(valuesDiff({ a: 1 }, { a: 1, b: { c: 2 } }), [
       { path: "b", from: { c: 2 }, to: undefined },
     ]);
-  });
-});
-
-const obj = (
-  kind: string,
-  name: string,
-  labels: Record<string, string>,
-  namespace?: string,
-): KubeObject => ({
-  apiVersion: "v1",
-  kind,
-  metadata: { name, labels, ...(namespace ? { namespace } : {}) },
-});
-const ours = (hub: string) => ({
-  "app.kubernetes.io/managed-by": "hubfleet",
-  "hubfleet.io/fleet": "f",
-  "hubfleet.io/hub": hub,
-});
-
-describe("planPrune", () => {
-  const owned = [
-    obj("ConfigMap", "drive-ganesha", ours("old"), "old"),
-    obj("PersistentVolumeClaim", "drive-data", ours("old"), "old"),
-    obj("PersistentVolume", "hubfleet-old-drive", ours("old")),
-    obj("Secret", "hubfleet-hub-secrets", ours("old"), "old"),
-    obj("Namespace", "old", ours("old")),
-    obj("Namespace", "empty", ours("empty")),
-    obj("ConfigMap", "kept", ours("live"), "live"),
-    obj("ConfigMap", "hubfleet-state", { ...ours("old"), "hubfleet.io/role": "state" }, "old"),
-    obj(
-      "ConfigMap",
-      "copied",
-      { "app.kubernetes.io/managed-by": "hubfleet", "hubfleet.io/fleet": "other" },
-      "old",
-    ),
-  ];
-  const base = {
-    fleet: "f",
-    owned,
-    desiredKeys: new Set(["ConfigMap/live/kept"]),
-    desiredHubs: new Set(["live"]),
-    namespacesWithClaims: new Set(["old"]),
-    releases: [
-      { namespace: "old", name: "old" },
-      { namespace: "live", name: "live" },
-    ],
-  };
-  it("deletes what is gone, retains data, ignores other fleets and its own state", () => {
-    const plan = planPrune(base);
-    const keys = (items: ReadonlyArray<{ object: KubeObject }>) =>
-      items.map((i) => `${i.object.kind}/${i.object.metadata.name}`);
-    assert.deepEqual(keys(plan.delete), ["ConfigMap/drive-ganesha", "Namespace/empty"]);
-    assert.deepEqual(keys(plan.retain).sort(), [
-      "Namespace/old",
-      "PersistentVolume/hubfleet-old-drive",
-      "PersistentVolumeClaim/drive-data",
-      "Secret/hubfleet-hub-secrets",
-    ]);
-    assert.deepEqual(plan.uninstall, [{ namespace: "old", name: "old" }]);
-  });
-  it("prunes only the hubs asked for with --hub", () => {
-    const plan = planPrune({ ...base, onlyHubs: new Set(["live"]) });
-    assert.deepEqual([plan.delete.length, plan.retain.length, plan.uninstall.length], [0, 0, 0]);
   });
 });
 
