@@ -236,7 +236,8 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
     const volume = await dataVolume("genomics-lab");
     assert.ok(volume);
     const without = fleetFrom(editedExample((d) => d.deleteIn(["hubs", 2])));
-    const report = await apply(without);
+    // A whole hub goes: the prune guard wants it named.
+    const report = await apply(without, { prune: { pruneHubs: new Set(["genomics-lab"]) } });
     assert.deepEqual(report.prune.uninstall, [
       { ...report.prune.uninstall[0], name: "genomics-lab", namespace: "genomics-lab" },
     ]);
