@@ -128,6 +128,15 @@ function checkDataset(fleet: FleetModel, dataset: Dataset): Finding[] {
       );
     }
   }
+  if (src.kind === "nfs" && dataset.clusterIP !== undefined) {
+    findings.push(
+      warning(
+        at(dataset, "clusterIP"),
+        "clusterIP is ignored: an nfs data set has no server of hubfleet's",
+        "remove clusterIP; the hubs' volumes name source.nfs.server",
+      ),
+    );
+  }
   if (dataset.hubs.length === 0) {
     findings.push(
       warning(

@@ -130,6 +130,13 @@ const CASES: Case[] = [
     message: /not a PersistentVolume name/,
   },
   {
+    name: "a pinned server address for an export that has no server",
+    edit: census({ clusterIP: "10.100.7.7", source: { nfs: { server: "10.0.0.5", path: "/" } } }),
+    severity: "warning",
+    path: "datasets[0].clusterIP",
+    message: /clusterIP is ignored: an nfs data set has no server/,
+  },
+  {
     name: "a hub naming a data set that does not exist",
     edit: set(["hubs", 0, "datasets"], ["cencus"]),
     severity: "error",
