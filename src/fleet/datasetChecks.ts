@@ -71,25 +71,15 @@ function checkNames(fleet: FleetModel): Finding[] {
   return findings;
 }
 
-const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i;
+/** A DNS subdomain (RFC 1123), the form of PersistentVolume names; host names are the same, any case. */
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const HOST_NAME = new RegExp(DNS_SUBDOMAIN.source, "i");
 const CLUSTER_DNS = /(\.svc|\.cluster\.local)\.?$/i;
 
 function checkDataset(fleet: FleetModel, dataset: Dataset): Finding[] {
-  const findings: Finding[] = [];
-  const source = fleet.spec.datasets[dataset.index]?.source ?? {};
-  const given = SOURCES.filter((kind) => source[kind] !== undefined);
-  if (given.length > 1) {
-    findings.push(
-      error(
-        at(dataset, "source"),
-        `names ${given.join(" and ")}: a data set has exactly one source`,
-        "keep one of volume (a new volume), existingVolume (a PersistentVolume) or nfs (an NFS export)",
-      ),
-    );
-  }
-  const src = dataset.source;
-  if (src.kind === "volume" && dataset.owners.length === 0) {
+  const findings: Finding[] = [...checkSource(fleet, dataset)];
+  if (dataset.source.kind === "volume" && dataset.owners.length === 0) {
     findings.push(
       error(
         at(dataset, "owners"),
@@ -98,37 +88,7 @@ function checkDataset(fleet: FleetModel, dataset: Dataset): Finding[] {
       ),
     );
   }
-  if (src.kind === "existingVolume" && !HOST_NAME.test(src.volumeName)) {
-    findings.push(
-      error(
-        at(dataset, "source", "existingVolume", "name"),
-        `"${src.volumeName}" is not a PersistentVolume name`,
-        "give the name `kubectl get pv` shows (lower-case letters, digits, '-' and '.')",
-      ),
-    );
-  }
-  if (src.kind === "nfs") {
-    const path = at(dataset, "source", "nfs", "server");
-    const looksLikeIp = /^[\d.]+$/.test(src.server);
-    if (looksLikeIp ? parseIPv4(src.server) === undefined : !HOST_NAME.test(src.server)) {
-      findings.push(
-        error(
-          path,
-          `"${src.server}" is neither an IPv4 address nor a host name`,
-          "give the NFS server's address, e.g. 10.0.12.7 or nfs.example.edu (no scheme, port or path)",
-        ),
-      );
-    } else if (CLUSTER_DNS.test(src.server)) {
-      findings.push(
-        error(
-          path,
-          `"${src.server}" is a cluster DNS name, which nodes cannot resolve: kubelet mounts NFS from the node`,
-          "give the Service's ClusterIP, or a host name the nodes resolve",
-        ),
-      );
-    }
-  }
-  if (src.kind === "nfs" && dataset.clusterIP !== undefined) {
+  if (dataset.source.kind === "nfs" && dataset.clusterIP !== undefined) {
     findings.push(
       warning(
         at(dataset, "clusterIP"),
@@ -147,6 +107,52 @@ function checkDataset(fleet: FleetModel, dataset: Dataset): Finding[] {
     );
   }
   return findings;
+}
+
+function checkSource(fleet: FleetModel, dataset: Dataset): Finding[] {
+  const source = fleet.spec.datasets[dataset.index]?.source ?? {};
+  const given = SOURCES.filter((kind) => source[kind] !== undefined);
+  if (given.length > 1) {
+    return [
+      error(
+        at(dataset, "source"),
+        `names ${given.join(" and ")}: a data set has exactly one source`,
+        "keep one of volume (a new volume), existingVolume (a PersistentVolume) or nfs (an NFS export)",
+      ),
+    ];
+  }
+  const src = dataset.source;
+  if (src.kind === "existingVolume" && !DNS_SUBDOMAIN.test(src.volumeName)) {
+    return [
+      error(
+        at(dataset, "source", "existingVolume", "name"),
+        `"${src.volumeName}" is not a PersistentVolume name`,
+        "give the name `kubectl get pv` shows (lower-case letters, digits, '-' and '.')",
+      ),
+    ];
+  }
+  if (src.kind !== "nfs") return [];
+  const path = at(dataset, "source", "nfs", "server");
+  const looksLikeIp = /^[\d.]+$/.test(src.server);
+  if (looksLikeIp ? parseIPv4(src.server) === undefined : !HOST_NAME.test(src.server)) {
+    return [
+      error(
+        path,
+        `"${src.server}" is neither an IPv4 address nor a host name`,
+        "give the NFS server's address, e.g. 10.0.12.7 or nfs.example.edu (no scheme, port or path)",
+      ),
+    ];
+  }
+  if (CLUSTER_DNS.test(src.server)) {
+    return [
+      error(
+        path,
+        `"${src.server}" is a cluster DNS name, which nodes cannot resolve: kubelet mounts NFS from the node`,
+        "give the Service's ClusterIP, or a host name the nodes resolve",
+      ),
+    ];
+  }
+  return [];
 }
 
 function checkHubReferences(fleet: FleetModel): Finding[] {

@@ -124,7 +124,7 @@ const CASES: Case[] = [
   },
   {
     name: "an existing volume with an impossible name",
-    edit: census({ source: { existingVolume: { name: "Census Volume" } } }),
+    edit: census({ source: { existingVolume: { name: "Census-2020" } } }),
     severity: "error",
     path: "datasets[0].source.existingVolume.name",
     message: /not a PersistentVolume name/,
