@@ -131,11 +131,18 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
         }
       }
       const claims = (await kube.list("v1", "PersistentVolumeClaim", { namespace: hub })) as Any[];
-      assert.deepEqual(claims.map((c) => [c.metadata.name, c.status.phase]).sort(), [
-        ["drive", "Bound"],
-        ["drive-data", "Bound"],
-        ["hub-db-dir", "Bound"],
-      ]);
+      const datasetClaims = (example.hubs.find((h) => h.name === hub)?.datasets ?? []).map(
+        (d): [string, string] => [`dataset-${d}`, "Bound"],
+      );
+      assert.deepEqual(
+        claims.map((c) => [c.metadata.name, c.status.phase]).sort(),
+        [
+          ...datasetClaims,
+          ["drive", "Bound"],
+          ["drive-data", "Bound"],
+          ["hub-db-dir", "Bound"],
+        ].sort(),
+      );
       const pv = (await kube.get({
         apiVersion: "v1",
         kind: "PersistentVolume",
