@@ -160,7 +160,7 @@ export async function deleteHub(
     );
     for (const entry of [...deletable, ...pointerEntries]) {
       await fence();
-      const outcome = await deleteIfOwned(kube, fleet.name, unit, entry, { named: true });
+      const outcome = await deleteIfOwned(kube, fleet.name, unit, entry, { named: true, fence });
       if (outcome.result === "left")
         kept.push(`${entry.kind} ${entryKey(entry)} (${outcome.reason})`);
       else if (outcome.result === "deleted")

@@ -113,11 +113,15 @@ export function isUnchanged(ctx: HubApplyContext, work: HubWork): boolean {
  * (see adopt.ts) and applied again, so fields hubfleet no longer sets really go away.
  */
 export async function applyObject(ctx: HubApplyContext, hub: string, object: KubeObject) {
-  const live = await retry(() => ctx.kube.apply(object));
+  const fenced = async <T>(write: () => Promise<T>) => {
+    await ctx.lock.assertHeld();
+    return write();
+  };
+  const live = await retry(() => fenced(() => ctx.kube.apply(object)));
   if (!needsAdoption(live)) return live;
-  await retry(() => adopt(ctx.kube, refOf(object)));
+  await retry(() => fenced(() => adopt(ctx.kube, refOf(object))));
   ctx.onEvent({ type: "adopted", hub, object: objectKey(object) });
-  return retry(() => ctx.kube.apply(object));
+  return retry(() => fenced(() => ctx.kube.apply(object)));
 }
 
 /** An unchanged unit missing from the inventory (applied before there was one): record it. */
@@ -163,6 +167,7 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
       ctx.onEvent({ type: "phase", hub: work.hub, phase });
       if (phase === "secrets") {
         for (const request of work.secrets) {
+          await ctx.lock.assertHeld();
           await retry(() => ensureSecret(ctx.kube, ctx.fleet, request, { fleetDir: ctx.fleetDir }));
         }
       } else if (phase === "release") {
@@ -173,7 +178,6 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
       } else {
         const written: InventoryObject[] = [];
         for (const manifest of work.manifests.filter((m) => m.phase === phase)) {
-          await ctx.lock.assertHeld();
           written.push(entryOf(await applyObject(ctx, work.hub, manifest.object)));
         }
         // The uids, once known: deletion later requires the same object.
@@ -213,6 +217,7 @@ async function recoverPendingRelease(ctx: HubApplyContext, release: HelmRelease)
       hub: release.tool ? `tools/${release.name}` : release.name,
       message: `release was left ${live.status} by an interrupted run; rolled back to revision ${lastGood.revision}`,
     });
+    await ctx.lock.assertHeld();
     await ctx.helm.rollback(release.name, release.namespace, lastGood.revision);
   } else {
     ctx.onEvent({
@@ -220,6 +225,7 @@ async function recoverPendingRelease(ctx: HubApplyContext, release: HelmRelease)
       hub: release.tool ? `tools/${release.name}` : release.name,
       message: `release was left ${live.status} by an interrupted first install; removed it to install again (volumes kept)`,
     });
+    await ctx.lock.assertHeld();
     await ctx.helm.uninstall(release.name, release.namespace);
   }
 }
@@ -227,6 +233,8 @@ async function recoverPendingRelease(ctx: HubApplyContext, release: HelmRelease)
 async function installRelease(ctx: HubApplyContext, release: HelmRelease): Promise<void> {
   await recoverPendingRelease(ctx, release);
   const secrets = await secretValues(ctx.kube, release.namespace, release.secretValues ?? []);
+  // Last check right before helm writes (reading the secret values above takes time).
+  await ctx.lock.assertHeld();
   await ctx.helm.upgradeInstall({
     release: release.name,
     namespace: release.namespace,

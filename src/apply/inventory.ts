@@ -236,7 +236,7 @@ export async function deleteIfOwned(
   fleet: string,
   unit: string,
   entry: InventoryObject,
-  options: { named?: boolean } = {},
+  options: { named?: boolean; fence?: () => Promise<void> } = {},
 ): Promise<DeleteOutcome> {
   if ((options.named ? NEVER_DELETED : NEVER_PRUNED).has(entry.kind)) {
     return { result: "left", reason: `hubfleet never deletes a ${entry.kind} this way` };
@@ -252,6 +252,7 @@ export async function deleteIfOwned(
       reason: "replaced since hubfleet wrote it (its uid differs from the inventory's): left alone",
     };
   }
+  await options.fence?.();
   try {
     const existed = await retry(() => kube.delete(entryRef(entry), uid ? { uid } : {}), {
       retryable: (err) => err instanceof ClusterError && err.retryable && !err.conflict,

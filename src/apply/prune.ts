@@ -104,6 +104,7 @@ export async function executePrune(
         continue;
       }
       onEvent({ type: "prune-uninstall", release: name });
+      await fence();
       await helm.uninstall(release.name, release.namespace);
       result.uninstalled.push(name);
       await inventory.forget(release.unit, [], [release]);
@@ -124,7 +125,7 @@ export async function executePrune(
       const entry: InventoryObject = item.uid ? { ...base, uid: item.uid } : base;
       await fence();
       try {
-        const outcome = await deleteIfOwned(kube, fleet.name, item.unit, entry);
+        const outcome = await deleteIfOwned(kube, fleet.name, item.unit, entry, { fence });
         if (outcome.result === "left") {
           result.left.push({ object, reason: outcome.reason });
           onEvent({ type: "prune-leave", object, reason: outcome.reason });
