@@ -315,6 +315,15 @@ export function toClusterError(err: unknown, object: string): ClusterError {
     });
   }
   const message = err instanceof Error ? err.message : String(err);
+  // client-node's discovery found no such kind: the cluster does not serve it (a CRD is gone).
+  if (/^Unrecognized API version and kind/.test(message)) {
+    return new ClusterError({
+      status: 404,
+      reason: "NotFound",
+      message: `the cluster does not serve this kind (${message})`,
+      object,
+    });
+  }
   const code = (err as { code?: string } | undefined)?.code;
   return new ClusterError({
     status: 0,

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LAST_APPLIED } from "../../src/apply/adopt.js";
+import { checkBackups } from "../../src/apply/backupCheck.js";
 import { ImmutableFieldError } from "../../src/apply/immutable.js";
 import { LOCK_NAMESPACE, LockError, leaseIsLive, lockName } from "../../src/apply/lock.js";
 import { observeForPlan } from "../../src/apply/observePlan.js";
@@ -93,6 +94,75 @@ spec:
   return dir;
 }
 
+/**
+ * A stand-in for Velero's PodVolumeBackup CRD (velero.io/v1): same group, kind and the fields
+ * hubfleet reads (spec.pod, spec.volume, status.phase/completionTimestamp/message), no schema.
+ */
+async function installPodVolumeBackupStandIn(): Promise<void> {
+  await kube.apply({
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "podvolumebackups.velero.io" },
+    spec: {
+      group: "velero.io",
+      scope: "Namespaced",
+      names: {
+        plural: "podvolumebackups",
+        singular: "podvolumebackup",
+        kind: "PodVolumeBackup",
+        listKind: "PodVolumeBackupList",
+      },
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+          },
+        },
+      ],
+    },
+  } as KubeObject);
+  await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "velero" } });
+  await waitFor(
+    "PodVolumeBackups served",
+    async () =>
+      kube.list("velero.io/v1", "PodVolumeBackup", { namespace: "velero" }).then(
+        () => true,
+        () => false,
+      ),
+    { timeoutMs: 30_000 },
+  );
+}
+
+/** A PodVolumeBackup as Velero's node agent records one. */
+async function podVolumeBackup(
+  name: string,
+  pod: string,
+  volume: string,
+  phase: "Completed" | "Failed",
+  at: number,
+): Promise<void> {
+  const stamp = new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z");
+  await kube.create({
+    apiVersion: "velero.io/v1",
+    kind: "PodVolumeBackup",
+    metadata: {
+      name,
+      namespace: "velero",
+      labels: { "velero.io/backup-name": name.split("-").slice(0, 2).join("-") },
+    },
+    spec: { volume, pod: { kind: "Pod", namespace: "s12-a", name: pod }, uploaderType: "kopia" },
+    status: {
+      phase,
+      startTimestamp: stamp,
+      completionTimestamp: stamp,
+      ...(phase === "Failed" ? { message: "data path init failed: pod volume not found" } : {}),
+    },
+  } as KubeObject);
+}
+
 const ALL_HUBS = ["s12-a", "s1-a", "s1-b", "s9-a", "s9-b", "s10-a", "s11-a"];
 
 describe("safety scenarios 1 and 9–12: interrupted applies, adoption, immutable fields, backups", {
@@ -127,6 +197,29 @@ describe("safety scenarios 1 and 9–12: interrupted applies, adoption, immutabl
     );
     const values = (await helm.getValues("s12-a", "s12-a")) as Any;
     assert.equal(values.hub.annotations["backup.velero.io/backup-volumes"], "pvc");
+  });
+
+  it("scenario 12: a backup that isn't: hubs without a completed volume backup of their drive or database are reported", async () => {
+    const fleet = scenarioFleet("safety-s12", ["s12-a"]);
+    const problems = async () =>
+      (await checkBackups(kube, fleet)).flatMap((h) =>
+        h.volumes.filter((v) => v.problem).map((v) => `${h.hub} ${v.what}: ${v.problem}`),
+      );
+    assert.deepEqual(await problems(), [
+      "s12-a drive: no completed volume backup of it",
+      "s12-a database: no completed volume backup of it",
+    ]);
+    await installPodVolumeBackupStandIn();
+    const hour = 3_600_000;
+    await podVolumeBackup("daily-1-drive", "drive-0", "data", "Completed", Date.now() - hour);
+    // Velero calls such a Backup "Completed" too (velero#6212): the database's copy failed.
+    await podVolumeBackup("daily-1-db", "hub-7f9c-x2", "pvc", "Failed", Date.now() - hour);
+    assert.deepEqual(await problems(), [
+      "s12-a database: its volume backup failed: data path init failed: pod volume not found",
+    ]);
+    await podVolumeBackup("daily-2-db", "hub-7f9c-x2", "pvc", "Completed", Date.now() - 1000);
+    const [hub] = await checkBackups(kube, fleet);
+    assert.deepEqual([hub?.ok, hub?.volumes.map((v) => v.backup)], [true, ["daily-1", "daily-2"]]);
   });
 
   it("scenario 1: apply killed (kill -9) mid helm upgrade: a live holder's pending release is left alone; after it dies, the next apply rolls it back and upgrades, data untouched", async () => {
@@ -227,11 +320,15 @@ describe("safety scenarios 1 and 9–12: interrupted applies, adoption, immutabl
       ["--force", "--concurrency", "1", "--chart-dir", `jupyterhub=${STANDIN}`, ...cliArgs()],
       { HUBFLEET_LOCK_SECONDS: String(LOCK_SECONDS) },
     );
-    await waitFor("the first apply writing", async () => /\[s9-a\] storage/.test(paused.output()), {
+    // Paused the moment it reports its first write phase (not later, when helm may be running:
+    // a helm child already writing cannot be fenced).
+    paused.child.stdout?.on("data", (d: Buffer) => {
+      if (/\[s9-a\] storage/.test(d.toString())) paused.child.kill("SIGSTOP");
+    });
+    await waitFor("the first apply paused", async () => /\[s9-a\] storage/.test(paused.output()), {
       timeoutMs: 60_000,
       describe: async () => paused.output(),
     });
-    paused.child.kill("SIGSTOP");
     const leaseRef = {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",

@@ -1,7 +1,11 @@
-/** The pure parts of plan and apply: field diffs, lease liveness, API errors (prune: prune.test.ts). */
+/**
+ * The pure parts of plan and apply: field diffs, lease liveness, API errors, backup checks
+ * (prune: prune.test.ts).
+ */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ApiException } from "@kubernetes/client-node";
+import { checkHubBackups } from "../../src/apply/backupCheck.js";
 import { leaseIsLive } from "../../src/apply/lock.js";
 import { fieldChanges } from "../../src/plan/diff.js";
 import { valuesDiff } from "../../src/plan/plan.js";
@@ -75,6 +79,13 @@ describe("toClusterError", () => {
     assert.equal(err.message, "Lease kube-system/hubfleet-f: the object has been modified");
     assert.equal(err.retryable, true);
   });
+  it("turns a kind the cluster does not serve into a 404", () => {
+    const err = toClusterError(
+      new Error("Unrecognized API version and kind: velero.io/v1 PodVolumeBackup"),
+      "PodVolumeBackup velero/(list)",
+    );
+    assert.deepEqual([err.status, err.notFound], [404, true]);
+  });
   it("turns a network failure into status 0 with a clear message", () => {
     const err = toClusterError(
       Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
@@ -83,4 +94,53 @@ describe("toClusterError", () => {
     assert.equal(err.status, 0);
     assert.match(err.message, /cannot reach the Kubernetes API: connect ECONNREFUSED/);
   });
+});
+
+describe("checkHubBackups", () => {
+  const now = Date.parse("2026-11-26T12:00:00Z");
+  const pvb = (pod: string, volume: string, phase: string, at: string, message?: string) => ({
+    apiVersion: "velero.io/v1",
+    kind: "PodVolumeBackup",
+    metadata: { name: `${pod}-${at}`, labels: { "velero.io/backup-name": `b-${at}` } },
+    spec: { volume, pod: { namespace: "h", name: pod } },
+    status: { phase, completionTimestamp: at, ...(message ? { message } : {}) },
+  });
+  const fresh = [
+    pvb("drive-0", "data", "Completed", "2026-11-26T03:00:00Z"),
+    pvb("hub-abc", "pvc", "Completed", "2026-11-26T03:00:00Z"),
+  ];
+  const cases: Array<[string, ReturnType<typeof pvb>[], string[]]> = [
+    ["both volumes copied recently", fresh, []],
+    [
+      "a failure after the last success",
+      [...fresh, pvb("drive-0", "data", "Failed", "2026-11-26T04:00:00Z", "disk full")],
+      ["drive: the latest volume backup failed: disk full"],
+    ],
+    [
+      "only old copies",
+      fresh.map((b) => ({
+        ...b,
+        status: { ...b.status, completionTimestamp: "2026-11-20T03:00:00Z" },
+      })),
+      [
+        "drive: the latest completed volume backup is 153 h old (more than 48 h)",
+        "database: the latest completed volume backup is 153 h old (more than 48 h)",
+      ],
+    ],
+    [
+      "another hub's or another volume's copies do not count",
+      [pvb("drive-0", "other", "Completed", "2026-11-26T03:00:00Z")],
+      ["drive: no completed volume backup of it", "database: no completed volume backup of it"],
+    ],
+  ];
+  for (const [name, backups, problems] of cases) {
+    it(name, () => {
+      const [hub] = checkHubBackups(["h"], backups, { now, maxAgeHours: 48 });
+      assert.deepEqual(
+        hub?.volumes.filter((v) => v.problem).map((v) => `${v.what}: ${v.problem}`),
+        problems,
+      );
+      assert.equal(hub?.ok, problems.length === 0);
+    });
+  }
 });
