@@ -26,13 +26,15 @@ type Rule = {
   readonly read?: (o: KubeObject) => unknown;
   /** A change that is allowed in one direction (growing a claim). */
   readonly allowed?: (from: unknown, to: unknown) => boolean;
-  readonly hint: (v: { hub: string; from: unknown; to: unknown }) => string;
+  readonly hint: (v: { hub?: string; object: string; from: unknown; to: unknown }) => string;
 };
 
 const show = (v: unknown) => (v === undefined ? "(none)" : JSON.stringify(v));
 
-const RECREATE_HUB = (hub: string) =>
-  `run hubfleet delete-hub ${hub} (it keeps the data claims and volumes), then apply again: the hub comes back on the same data`;
+const RECREATE_HUB = (hub: string | undefined) =>
+  hub
+    ? `run hubfleet delete-hub ${hub} (it keeps the data claims and volumes), then apply again: the hub comes back on the same data`
+    : "hubfleet will not recreate it: keep the current setting, or move the data by hand (back it up first)";
 
 const PV_SOURCES = ["nfs", "hostPath", "csi", "awsElasticBlockStore", "local", "iscsi", "fc"];
 
@@ -40,16 +42,16 @@ const RULES: Readonly<Record<string, readonly Rule[]>> = {
   PersistentVolumeClaim: [
     {
       field: "spec.storageClassName",
-      hint: ({ hub, from, to }) =>
-        `a claim's StorageClass cannot change: keep drive.storageClass ${show(from)} for hub ${hub}. To move its data to ${show(to)}, see "Moving a drive to another StorageClass" in the README's Safety section (back up, restore into a claim of the new class)`,
+      hint: ({ hub, object, from, to }) =>
+        `a claim's StorageClass cannot change: keep ${hub ? `drive.storageClass ${show(from)} for hub ${hub}` : `StorageClass ${show(from)} for ${object}`}. To move its data to ${show(to)}, see "Moving a drive to another StorageClass" in the README's Safety section (back up, restore into a claim of the new class)`,
     },
     {
       field: "spec.resources.requests.storage",
       allowed: (from, to) =>
         (parseQuantity(String(to)) ?? 0) >=
         (parseQuantity(String(from)) ?? Number.POSITIVE_INFINITY),
-      hint: ({ hub, from }) =>
-        `a claim can grow but never shrink: set drive.size of hub ${hub} to ${show(from)} or more`,
+      hint: ({ hub, object, from }) =>
+        `a claim can grow but never shrink: set ${hub ? `drive.size of hub ${hub}` : `the size of ${object}`} to ${show(from)} or more`,
     },
     ...["spec.accessModes", "spec.volumeName", "spec.selector", "spec.volumeMode"].map(
       (field): Rule => ({
@@ -86,8 +88,10 @@ const RULES: Readonly<Record<string, readonly Rule[]>> = {
   Service: [
     {
       field: "spec.clusterIP",
-      hint: ({ hub, from }) =>
-        `a Service's ClusterIP cannot change, and the user servers mount the drive at that address: set drive.clusterIP: ${String(from)} for hub ${hub} to keep it. To move the drive to the new address, ${RECREATE_HUB(hub)}`,
+      hint: ({ hub, object, from }) =>
+        hub
+          ? `a Service's ClusterIP cannot change, and the user servers mount the drive at that address: set drive.clusterIP: ${String(from)} for hub ${hub} to keep it. To move the drive to the new address, ${RECREATE_HUB(hub)}`
+          : `a Service's ClusterIP cannot change: keep ${String(from)} for ${object}`,
     },
   ],
   StorageClass: ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"].map(
@@ -122,7 +126,7 @@ export function immutableViolations(
 ): ImmutableViolation[] {
   if (!live) return [];
   const object = `${desired.kind} ${desired.metadata.namespace ? `${desired.metadata.namespace}/` : ""}${desired.metadata.name}`;
-  const hub = desired.metadata.labels?.[HUB_LABEL] ?? desired.metadata.namespace ?? "NAME";
+  const hub = desired.metadata.labels?.[HUB_LABEL];
   const out: ImmutableViolation[] = [];
   for (const rule of RULES[desired.kind] ?? []) {
     const get = rule.read ?? ((o: KubeObject) => read(o, rule.field));
@@ -134,11 +138,11 @@ export function immutableViolations(
     if (rule.allowed?.(from, to)) continue;
     out.push({
       object,
-      ...(desired.metadata.labels?.[HUB_LABEL] ? { hub } : {}),
+      ...(hub ? { hub } : {}),
       field: rule.field,
       from,
       to,
-      hint: rule.hint({ hub, from, to }),
+      hint: rule.hint({ ...(hub ? { hub } : {}), object, from, to }),
     });
   }
   return out;
