@@ -3,9 +3,11 @@
  * groups, and a user-scheduler configuration for its hubs.
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FleetModel } from "../src/fleet/model.js";
 import { type HelmPort, helmPort } from "../src/ports/helm.js";
 import { type KubePort, kubePortFromConfig } from "../src/ports/kube.js";
+import { renderTools } from "../src/render/tools/index.js";
 import { type ControlPlane, startControlPlane } from "./sim/index.js";
 import { simNodesForFleet } from "./sim/nodes.js";
 
@@ -73,4 +75,51 @@ export async function startFleetCluster(
     await cp.stop();
     throw err;
   }
+}
+
+const chartDir = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/charts/${name}`, import.meta.url));
+
+/**
+ * Chart name → local stand-in chart for everything a fleet installs: z2jh's stand-in for the
+ * hubs, the tool stand-in for every enabled cluster tool (the public repositories are
+ * unreachable here).
+ */
+export function standinCharts(fleet: FleetModel): Map<string, string> {
+  return new Map([
+    ["jupyterhub", chartDir("z2jh-standin")],
+    ...renderTools(fleet).map((t): [string, string] => [
+      t.release.chart.name,
+      chartDir("tool-standin"),
+    ]),
+  ]);
+}
+
+/** What `hubfleet backup-setup` writes for Velero (a stand-in key: no AWS here). */
+export async function writeVeleroCredentialsStandIn(
+  kube: KubePort,
+  fleet: FleetModel,
+): Promise<void> {
+  await kube.apply({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: "velero" },
+  });
+  await kube.apply({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: "hubfleet-velero-credentials",
+      namespace: "velero",
+      labels: {
+        "app.kubernetes.io/managed-by": "hubfleet",
+        "hubfleet.io/fleet": fleet.name,
+        "hubfleet.io/tool": "velero",
+      },
+    },
+    type: "Opaque",
+    stringData: {
+      cloud: "[default]\naws_access_key_id = AKIASTANDIN\naws_secret_access_key = standin\n",
+    },
+  });
 }

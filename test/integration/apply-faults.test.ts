@@ -15,13 +15,11 @@ import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
-import { renderTools } from "../../src/render/tools/index.js";
 import { EXAMPLE, editedExample, fleetFrom, REPO, runCli } from "../helpers.js";
 import { type ControlPlane, waitFor } from "../sim/index.js";
-import { startFleetCluster } from "../simFleet.js";
+import { standinCharts, startFleetCluster } from "../simFleet.js";
 
 const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));
-const TOOL_STANDIN = fileURLToPath(new URL("../fixtures/charts/tool-standin", import.meta.url));
 // The example, with Velero on IRSA (no credentials Secret to create first), written to a file
 // the CLI reads; the tools' charts come from the stand-in.
 const exampleIrsa = editedExample((d) =>
@@ -30,10 +28,10 @@ const exampleIrsa = editedExample((d) =>
 const FLEET = join(mkdtempSync(join(tmpdir(), "hubfleet-faults-")), "fleet.yaml");
 writeFileSync(FLEET, exampleIrsa);
 const example = fleetFrom(exampleIrsa);
-const CHART_DIRS = [
-  `jupyterhub=${STANDIN}`,
-  ...renderTools(example).map((t) => `${t.release.chart.name}=${TOOL_STANDIN}`),
-].flatMap((dir) => ["--chart-dir", dir]);
+const CHART_DIRS = [...standinCharts(example)].flatMap(([chart, dir]) => [
+  "--chart-dir",
+  `${chart}=${dir}`,
+]);
 const HUBS = example.hubs.map((h) => h.name);
 const LOCK_SECONDS = 3;
 

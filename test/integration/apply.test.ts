@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { deleteHub } from "../../src/apply/deleteHub.js";
 import { type ApplyReport, applyFleet } from "../../src/apply/engine.js";
 import { LockError } from "../../src/apply/lock.js";
@@ -18,11 +17,10 @@ import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
 import { editedExample, exampleText, fleetFrom, REPO } from "../helpers.js";
 import { type ControlPlane, waitFor } from "../sim/index.js";
-import { startFleetCluster } from "../simFleet.js";
+import { standinCharts, startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
 
-const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));
-const charts = new Map([["jupyterhub", STANDIN]]);
 const example = fleetFrom(exampleText);
+const charts = standinCharts(example);
 const HUBS = example.hubs.map((h) => h.name);
 
 let cp: ControlPlane;
@@ -62,6 +60,7 @@ const dataVolume = async (hub: string) =>
 describe("apply on the real control plane", { timeout: 600_000 }, () => {
   before(async () => {
     ({ cp, kube, helm } = await startFleetCluster(example));
+    await writeVeleroCredentialsStandIn(kube, example);
   });
   after(async () => {
     await cp?.stop();
