@@ -183,12 +183,16 @@ describe("apply under faults", { timeout: 900_000 }, () => {
       describe: async () => seen,
     });
     paused.child.kill("SIGSTOP");
-    await new Promise((r) => setTimeout(r, (LOCK_SECONDS + 2) * 1000));
-    // The lock has expired: a second apply takes it and finishes.
-    const second = startApply();
-    const secondResult = await second.done;
+    let secondResult: { code: number | null; output: string };
+    try {
+      await new Promise((r) => setTimeout(r, (LOCK_SECONDS + 2) * 1000));
+      // The lock has expired: a second apply takes it and finishes.
+      secondResult = await startApply().done;
+    } finally {
+      // Never leave a stopped process behind, whatever failed above.
+      paused.child.kill("SIGCONT");
+    }
     assert.equal(secondResult.code, 0, secondResult.output);
-    paused.child.kill("SIGCONT");
     const first = await paused.done;
     assert.equal(first.code, 1, first.output);
     assert.match(first.output, /lost the fleet lock/);
