@@ -20,6 +20,7 @@ import type { Bundle } from "../src/render/bundle.js";
 import { renderFleet } from "../src/render/index.js";
 import { editedExample, fleetFrom, REPO } from "./helpers.js";
 import type { ControlPlane } from "./sim/index.js";
+import { startFleetCluster } from "./simFleet.js";
 
 export const STANDIN = fileURLToPath(new URL("./fixtures/charts/z2jh-standin", import.meta.url));
 
@@ -31,7 +32,10 @@ const TOOLS_OFF = {
   backups: { enabled: false },
 };
 
-/** The example fleet renamed, without cluster tools, with small hubs of the given names. */
+/**
+ * The example fleet renamed, without cluster tools and shared data sets (cluster-wide objects
+ * every scenario's fleet would otherwise share), with small hubs of the given names.
+ */
 export function scenarioFleetText(
   name: string,
   hubs: readonly string[],
@@ -40,6 +44,7 @@ export function scenarioFleetText(
   return editedExample((d) => {
     d.setIn(["cluster", "name"], name);
     d.set("tools", d.createNode(TOOLS_OFF));
+    d.delete("datasets");
     d.set(
       "hubs",
       d.createNode(hubs.map((hub) => ({ name: hub, title: hub, drive: { size: "1Gi" } }))),
@@ -63,6 +68,40 @@ export interface Cluster {
   readonly cp: ControlPlane;
   readonly kube: KubePort;
   readonly helm: HelmPort;
+}
+
+/**
+ * One control plane for a test file, its nodes and user schedulers made for every hub the file
+ * uses, and what the tests reach it with.
+ */
+export function safetyCluster(hubs: readonly string[]) {
+  let current: Cluster | undefined;
+  const cluster = (): Cluster => {
+    if (!current) throw new Error("the control plane is not started");
+    return current;
+  };
+  return {
+    cluster,
+    start: async (): Promise<Cluster> => {
+      current = await startFleetCluster(scenarioFleet("safety", hubs));
+      return current;
+    },
+    stop: async () => {
+      await current?.cp.stop();
+    },
+    apply: applier(cluster),
+    /** A live object, loosely typed for assertions. */
+    // biome-ignore lint/suspicious/noExplicitAny: reading live objects
+    get: async (kind: string, name: string, namespace?: string, apiVersion = "v1"): Promise<any> =>
+      cluster().kube.get({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) }),
+    /** What the CLI needs to reach the control plane. */
+    cliArgs: () => [
+      "--kubeconfig",
+      cluster().cp.kubeconfigPath,
+      "--helm",
+      join(cluster().cp.binDir, "helm"),
+    ],
+  };
 }
 
 export function applier(cluster: () => Cluster, charts = new Map([["jupyterhub", STANDIN]])) {

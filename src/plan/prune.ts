@@ -165,6 +165,20 @@ export interface PrunePlan {
   readonly note?: string;
 }
 
+/** A plan that prunes nothing. */
+export function emptyPrunePlan(inventorySize: number): PrunePlan {
+  return {
+    delete: [],
+    retain: [],
+    leave: [],
+    uninstall: [],
+    forget: [],
+    forgetReleases: [],
+    removedUnits: [],
+    inventorySize,
+  };
+}
+
 export const EMPTY_FLEET_NOTE =
   "the fleet file lists no hubs: apply prunes nothing (a truncated file must never empty the cluster); remove hubs with hubfleet delete-hub NAME";
 
@@ -196,17 +210,7 @@ export function planPrune(input: PruneInput): PrunePlan {
     .map((u) => u.unit)
     .filter((u) => !input.desiredUnits.has(u))
     .filter((u) => !input.onlyHubs || input.onlyHubs.has(unitOwner(u).hub ?? ""));
-  const empty = {
-    delete: [],
-    retain: [],
-    leave: [],
-    uninstall: [],
-    forget: [],
-    forgetReleases: [],
-    removedUnits: [],
-    inventorySize,
-  };
-  if (input.hubCount === 0) return { ...empty, note: EMPTY_FLEET_NOTE };
+  if (input.hubCount === 0) return { ...emptyPrunePlan(inventorySize), note: EMPTY_FLEET_NOTE };
   const live = new Map(input.live.map((o) => [objectKey(o), o]));
   const inInventory = new Set(input.inventory.flatMap((u) => u.objects.map(entryKey)));
   const del: PruneItem[] = [];

@@ -22,31 +22,28 @@ import { renderFleet } from "../../src/render/index.js";
 import { runCli } from "../helpers.js";
 import {
   applier,
-  type Cluster,
   fleetFile,
   fleetSnapshot,
   inventoryKeys,
   recordingPorts,
   STANDIN,
+  safetyCluster,
   scenarioFleet,
   scenarioFleetText,
   startApplyCli,
 } from "../safetyHelpers.js";
 import { type ControlPlane, waitFor } from "../sim/index.js";
-import { startFleetCluster } from "../simFleet.js";
 
+const ALL_HUBS = ["s12-a", "s1-a", "s1-b", "s9-a", "s9-b", "s10-a", "s11-a"];
+const safety = safetyCluster(ALL_HUBS);
+const { apply, cluster, get, cliArgs } = safety;
 let cp: ControlPlane;
 let kube: KubePort;
 let helm: HelmPort;
-const cluster = (): Cluster => ({ cp, kube, helm });
-const apply = applier(cluster);
 const LOCK_SECONDS = 3;
 
 // biome-ignore lint/suspicious/noExplicitAny: reading live objects
 type Any = any;
-const get = async (kind: string, name: string, namespace?: string, apiVersion = "v1") =>
-  (await kube.get({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) })) as Any;
-const cliArgs = () => ["--kubeconfig", cp.kubeconfigPath, "--helm", join(cp.binDir, "helm")];
 
 /** Waits until nobody holds the fleet's lock (a killed holder's lease has expired). */
 async function lockFree(fleet: string): Promise<void> {
@@ -163,17 +160,13 @@ async function podVolumeBackup(
   } as KubeObject);
 }
 
-const ALL_HUBS = ["s12-a", "s1-a", "s1-b", "s9-a", "s9-b", "s10-a", "s11-a"];
-
 describe("safety scenarios 1 and 9–12: interrupted applies, adoption, immutable fields, backups", {
   timeout: 900_000,
 }, () => {
   before(async () => {
-    ({ cp, kube, helm } = await startFleetCluster(scenarioFleet("safety", ALL_HUBS)));
+    ({ cp, kube, helm } = await safety.start());
   });
-  after(async () => {
-    await cp?.stop();
-  });
+  after(safety.stop);
 
   it("scenario 12: the drive is a running StatefulSet of one whose data volume (and the hub database) is opted into Velero's file-system backup", async () => {
     const fleet = scenarioFleet("safety-s12", ["s12-a"]);

@@ -5,6 +5,7 @@ import { adoptedManagedFields, type ManagedFieldsEntry } from "../../src/apply/a
 import { immutableViolations } from "../../src/plan/immutable.js";
 import {
   EMPTY_FLEET_NOTE,
+  emptyPrunePlan,
   type InventoryUnit,
   NO_CONSENT,
   type PruneInput,
@@ -193,17 +194,7 @@ describe("pruneGuard", () => {
       unit,
       reason: "",
     }));
-  const plan = (over: Partial<PrunePlan>): PrunePlan => ({
-    delete: [],
-    retain: [],
-    leave: [],
-    uninstall: [],
-    forget: [],
-    forgetReleases: [],
-    removedUnits: [],
-    inventorySize: 40,
-    ...over,
-  });
+  const plan = (over: Partial<PrunePlan>): PrunePlan => ({ ...emptyPrunePlan(40), ...over });
   const removedHub = plan({
     delete: item("hub/a", 3),
     uninstall: [{ namespace: "a", name: "a", unit: "hub/a", reason: "" }],
