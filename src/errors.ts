@@ -33,3 +33,37 @@ export class ToolError extends Error {
     this.exitCode = options.exitCode;
   }
 }
+
+/** A failed call to the Kubernetes API: what was asked, what the API answered. */
+export class ClusterError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  readonly object: string;
+
+  constructor(options: { status: number; reason: string; message: string; object: string }) {
+    super(`${options.object}: ${options.message}`);
+    this.name = "ClusterError";
+    this.status = options.status;
+    this.reason = options.reason;
+    this.object = options.object;
+  }
+
+  get notFound(): boolean {
+    return this.status === 404;
+  }
+  get conflict(): boolean {
+    return this.status === 409;
+  }
+  /** Worth trying again: conflicts, throttling, timeouts, an API server restarting. */
+  get retryable(): boolean {
+    return [0, 409, 429, 500, 502, 503, 504].includes(this.status);
+  }
+}
+
+/** The fleet lock is held by another apply, or was lost (fencing). */
+export class LockError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LockError";
+  }
+}

@@ -6,17 +6,14 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname, userInfo } from "node:os";
-import { ClusterError, type KubePort } from "../ports/kube.js";
+import { ClusterError, LockError } from "../errors.js";
+import type { KubePort } from "../ports/kube.js";
+
+export { LockError };
+
 import type { KubeObject } from "../render/bundle.js";
 
 export const LOCK_NAMESPACE = "kube-system";
-
-export class LockError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "LockError";
-  }
-}
 
 export interface LockOptions {
   readonly fleet: string;

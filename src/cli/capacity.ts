@@ -16,7 +16,7 @@ import {
   SHIPPED_PRICES,
 } from "../capacity/prices.js";
 import { UsageError } from "../errors.js";
-import { loadValidFleet } from "./cluster.js";
+import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
 import { parseOutputFormat } from "./options.js";
 

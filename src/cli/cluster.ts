@@ -2,12 +2,12 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
-import { loadFleetFile } from "../fleet/load.js";
-import type { FleetModel } from "../fleet/model.js";
-import { FleetError, formatProblem } from "../fleet/problems.js";
 import { type HelmPort, helmPort } from "../ports/helm.js";
 import { type KubePort, kubePortFromConfig } from "../ports/kube.js";
+import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
+
+export { loadValidFleet };
 
 export interface ClusterOptions {
   kubeconfig?: string;
@@ -54,12 +54,4 @@ export function chartOverrides(io: Io, values: readonly string[] = []): Map<stri
     map.set(name, resolve(io.cwd, dir));
   }
   return map;
-}
-
-export async function loadValidFleet(io: Io, file: string): Promise<FleetModel> {
-  const result = await loadFleetFile(resolve(io.cwd, file));
-  const problems = result.problems.map((p) => ({ ...p, file }));
-  if (!result.fleet) throw new FleetError(problems);
-  for (const warning of problems) io.err(`${formatProblem(warning)}\n`);
-  return result.fleet;
 }

@@ -4,25 +4,25 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { LockError } from "../apply/lock.js";
-import { ToolError, UsageError } from "../errors.js";
+import { ClusterError, LockError, ToolError, UsageError } from "../errors.js";
 import { FleetError, formatProblem } from "../fleet/problems.js";
-import { ClusterError } from "../ports/kube.js";
-import { applyCommand } from "./apply.js";
-import { backupSetupCommand } from "./backup.js";
 import { capacityCommand } from "./capacity.js";
-import { deleteHubCommand } from "./deleteHub.js";
 import { initCommand } from "./init.js";
 import type { Io } from "./io.js";
 import { processIo } from "./io.js";
-import { planCommand } from "./plan.js";
 import { renderCommand } from "./render.js";
-import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
 
 export const VERSION = "0.1.0";
 
-export function buildProgram(io: Io): Command {
+/** Commands that never talk to a cluster: they start without loading the Kubernetes client. */
+const OFFLINE_COMMANDS = new Set(["init", "validate", "render", "plan-capacity", "cost"]);
+
+/**
+ * The program with every command, or, when `argv` names an offline command, only those: the
+ * Kubernetes client takes about a second to load, which `render` and `validate` need not pay.
+ */
+export async function buildProgram(io: Io, argv: readonly string[] = []): Promise<Command> {
   const program = new Command()
     .name("hubfleet")
     .description("Run many JupyterHubs on one Kubernetes cluster from one fleet file.")
@@ -33,19 +33,30 @@ export function buildProgram(io: Io): Command {
   initCommand(program, io);
   validateCommand(program, io);
   renderCommand(program, io);
-  planCommand(program, io);
-  applyCommand(program, io);
-  statusCommand(program, io);
-  deleteHubCommand(program, io);
-  backupSetupCommand(program, io);
+  const first = argv.find((a) => !a.startsWith("-"));
+  const versionOnly = first === undefined && argv.some((a) => a === "--version" || a === "-V");
+  if (!versionOnly && (first === undefined || !OFFLINE_COMMANDS.has(first))) {
+    const [plan, apply, status, deleteHub, backup] = await Promise.all([
+      import("./plan.js"),
+      import("./apply.js"),
+      import("./status.js"),
+      import("./deleteHub.js"),
+      import("./backup.js"),
+    ]);
+    plan.planCommand(program, io);
+    apply.applyCommand(program, io);
+    status.statusCommand(program, io);
+    deleteHub.deleteHubCommand(program, io);
+    backup.backupSetupCommand(program, io);
+  }
   capacityCommand(program, io);
   return program;
 }
 
 /** Runs the CLI and returns its exit code: 0 success, 1 bad input or failure. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
   try {
+    const program = await buildProgram(io, argv);
     await program.parseAsync([...argv], { from: "user" });
     return io.exitCode();
   } catch (err) {

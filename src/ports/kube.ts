@@ -13,35 +13,12 @@ import {
 // client-node returns typed model objects whose field names differ from the wire format
 // (`from` becomes `_from`); its serializer turns them back into what the API server sent.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
+import { ClusterError } from "../errors.js";
 import type { KubeObject } from "../render/bundle.js";
 
+export { ClusterError };
+
 export const FIELD_MANAGER = "hubfleet";
-
-/** A failed call to the Kubernetes API: what was asked, what the API answered. */
-export class ClusterError extends Error {
-  readonly status: number;
-  readonly reason: string;
-  readonly object: string;
-
-  constructor(options: { status: number; reason: string; message: string; object: string }) {
-    super(`${options.object}: ${options.message}`);
-    this.name = "ClusterError";
-    this.status = options.status;
-    this.reason = options.reason;
-    this.object = options.object;
-  }
-
-  get notFound(): boolean {
-    return this.status === 404;
-  }
-  get conflict(): boolean {
-    return this.status === 409;
-  }
-  /** Worth trying again: conflicts, throttling, timeouts, an API server restarting. */
-  get retryable(): boolean {
-    return [0, 409, 429, 500, 502, 503, 504].includes(this.status);
-  }
-}
 
 export interface ObjectRef {
   readonly apiVersion: string;
