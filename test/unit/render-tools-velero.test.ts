@@ -258,8 +258,11 @@ describe("renderVelero: schedules", () => {
     const fleet = fleetWith();
     assert.deepEqual(
       Object.keys(v.schedules).sort(),
-      fleet.hubs.map((h) => `hub-${h.name}`).sort(),
+      // The example's data set has a server: its namespace gets a schedule too.
+      ["datasets", ...fleet.hubs.map((h) => `hub-${h.name}`)].sort(),
     );
+    assert.deepEqual(v.schedules.datasets.template.includedNamespaces, ["datasets"]);
+    assert.equal(v.schedules.datasets.schedule, "30 1 * * 0");
     for (const hub of fleet.hubs) {
       const s = v.schedules[`hub-${hub.name}`];
       assert.equal(s.schedule, "30 1 * * 0");
@@ -273,6 +276,13 @@ describe("renderVelero: schedules", () => {
       assert.equal(s.labels["hubfleet.io/hub"], hub.name);
       assert.equal(scheduleName(hub.name), `velero-hub-${hub.name}`);
     }
+  });
+  it("has no data set schedule when no data set has a server of ours", () => {
+    const v = values((d) => {
+      d.deleteIn(["datasets"]);
+      for (let i = 0; i < 3; i += 1) d.deleteIn(["hubs", i, "datasets"]);
+    });
+    assert.ok(!("datasets" in v.schedules));
   });
   it("are the same whatever the order of the hubs (deterministic output)", () => {
     const a = JSON.stringify(renderVelero(fleetWith()));

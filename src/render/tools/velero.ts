@@ -11,8 +11,10 @@ import {
   VELERO_SERVER_SERVICE_ACCOUNT,
 } from "../../backup/settings.js";
 import type { FleetModel } from "../../fleet/model.js";
+import { DATASETS_NAMESPACE } from "../../fleet/names.js";
 import type { ChartRef } from "../bundle.js";
 import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
+import { servedDatasets } from "../datasets/server.js";
 import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
 import {
   clusterToolsNodeSelector,
@@ -46,29 +48,49 @@ export const scheduleKey = (hub: string): string => `hub-${hub}`;
 /** Name of a hub's Schedule object (the chart prefixes the release's full name, "velero"). */
 export const scheduleName = (hub: string): string => `${VELERO_RELEASE}-${scheduleKey(hub)}`;
 
+/** Key of the data set servers' entry in `schedules` (namespace datasets, when it has servers). */
+export const DATASETS_SCHEDULE_KEY = "datasets";
+
 function schedules(fleet: FleetModel, schedule: string, ttl: string): Record<string, unknown> {
-  return Object.fromEntries(
-    [...fleet.hubs]
+  const units: Array<{ key: string; namespace: string; labels: Record<string, string> }> = [
+    ...[...fleet.hubs]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((hub) => [
-        scheduleKey(hub.name),
-        {
-          labels: { [FLEET_LABEL]: fleet.name, [HUB_LABEL]: hub.name },
-          schedule,
-          // Backups outlive their schedule: removing a hub keeps its last backups until ttl.
-          useOwnerReferencesInBackup: false,
-          template: {
-            includedNamespaces: [hub.name],
-            storageLocation: BACKUP_STORAGE_LOCATION,
-            ttl,
-            snapshotVolumes: false,
-            // Opt-in: only volumes named in a pod's backup.velero.io/backup-volumes (the drive's
-            // data, the hub database). User servers mount the drive over NFS: copying it again
-            // from every user pod would store each home directory once per running server.
-            defaultVolumesToFsBackup: false,
+      .map((hub) => ({
+        key: scheduleKey(hub.name),
+        namespace: hub.name,
+        labels: { [FLEET_LABEL]: fleet.name, [HUB_LABEL]: hub.name },
+      })),
+    // The data set servers' volumes (new or existing), like the drives; nfs sources are not ours.
+    ...(servedDatasets(fleet).length > 0
+      ? [
+          {
+            key: DATASETS_SCHEDULE_KEY,
+            namespace: DATASETS_NAMESPACE,
+            labels: { [FLEET_LABEL]: fleet.name },
           },
+        ]
+      : []),
+  ];
+  return Object.fromEntries(
+    units.map((unit) => [
+      unit.key,
+      {
+        labels: unit.labels,
+        schedule,
+        // Backups outlive their schedule: removing a hub keeps its last backups until ttl.
+        useOwnerReferencesInBackup: false,
+        template: {
+          includedNamespaces: [unit.namespace],
+          storageLocation: BACKUP_STORAGE_LOCATION,
+          ttl,
+          snapshotVolumes: false,
+          // Opt-in: only volumes named in a pod's backup.velero.io/backup-volumes (the drive's
+          // data, the hub database). User servers mount the drive over NFS: copying it again
+          // from every user pod would store each home directory once per running server.
+          defaultVolumesToFsBackup: false,
         },
-      ]),
+      },
+    ]),
   );
 }
 
