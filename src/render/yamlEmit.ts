@@ -50,8 +50,11 @@ function doubleQuoted(s: string): string {
   );
 }
 
+/** Control characters (but tab and line feed), NEL, LS, PS and BOM: never written raw. */
+const UNPRINTABLE = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u2028\\u2029\\ufeff";
 /** Characters only a double-quoted scalar can carry (as escapes). */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\t]/;
+const CONTROL = new RegExp(`[${UNPRINTABLE}\\t]`);
+const NOT_IN_LITERAL = new RegExp(`[${UNPRINTABLE}]`);
 
 /** Multi-line text that reads back exactly from a literal block (else it is double-quoted). */
 function literalBlockable(s: string): boolean {
@@ -60,7 +63,7 @@ function literalBlockable(s: string): boolean {
     !s.startsWith(" ") &&
     !s.startsWith("\n") &&
     // Only printable characters, tabs and line feeds: no CR, no other controls, no NEL/LS/PS/BOM.
-    !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)
+    !NOT_IN_LITERAL.test(s)
   );
 }
 
