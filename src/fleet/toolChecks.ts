@@ -2,6 +2,7 @@
  * Checks on the cluster tools that a schema cannot make: they depend on whether a tool is
  * enabled, on the provider, the domain or the hubs. Pure: findings, never exceptions.
  */
+import { durationHours } from "../capacity/backups.js";
 import { INGRESS_CLASS } from "../render/hub/routing.js";
 import { GRAFANA_ROUTE_NAME } from "../render/tools/monitoring.js";
 import { bucketNameProblems } from "./bucketName.js";
@@ -130,14 +131,6 @@ function checkMonitoring(fleet: FleetModel): Finding[] {
   ];
 }
 
-/** Hours in a Go duration such as "720h" or "1h30m" (the ttl format Velero takes). */
-export function goDurationHours(duration: string): number | undefined {
-  const unitHours: Record<string, number> = { h: 1, m: 1 / 60, s: 1 / 3600, ms: 1 / 3_600_000 };
-  const parts = [...duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|h|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== duration) return undefined;
-  return parts.reduce((sum, p) => sum + Number(p[1]) * (unitHours[p[2] ?? ""] ?? 0), 0);
-}
-
 function checkBackups(fleet: FleetModel): Finding[] {
   const backups = fleet.tools.backups;
   if (!backups.enabled) return [];
@@ -173,7 +166,7 @@ function checkBackups(fleet: FleetModel): Finding[] {
       );
     }
   }
-  const ttlHours = goDurationHours(backups.ttl);
+  const ttlHours = durationHours(backups.ttl);
   if (ttlHours !== undefined && backups.expireAfterDays * 24 < ttlHours) {
     findings.push(
       warning(
