@@ -1,6 +1,8 @@
 /**
  * The fleet's health in one table: a few listings (releases, pods, nodes), then a pure summary.
  */
+
+import { backupsPerYear } from "../capacity/backups.js";
 import type { FleetModel } from "../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../fleet/schema.js";
 import type { HelmPort } from "../ports/helm.js";
@@ -10,6 +12,8 @@ import type { KubeObject } from "../render/bundle.js";
 import { NODE_GROUP_LABEL } from "../render/cluster/nodeGroups.js";
 import { hubRoute, hubUrl } from "../render/hub/routing.js";
 import { renderTools } from "../render/tools/index.js";
+import { VELERO_RELEASE } from "../render/tools/velero.js";
+import { checkBackups, type HubBackupCheck } from "./backupCheck.js";
 
 export interface HubStatus {
   readonly hub: string;
@@ -43,6 +47,8 @@ export interface FleetStatus {
   readonly tools: readonly ToolStatus[];
   readonly hubs: readonly HubStatus[];
   readonly nodeGroups: readonly NodeGroupStatus[];
+  /** Per hub, whether Velero really copied its drive and database lately (when backups are on). */
+  readonly backups?: readonly HubBackupCheck[];
 }
 
 interface PodLike {
@@ -130,10 +136,22 @@ export async function fleetStatus(
   ports: { kube: KubePort; helm: HelmPort },
   fleet: FleetModel,
 ): Promise<FleetStatus> {
-  const [releases, pods, nodes] = await Promise.all([
+  const backedUp = renderTools(fleet).some((t) => t.name === VELERO_RELEASE);
+  const [releases, pods, nodes, backups] = await Promise.all([
     ports.helm.listAll(),
     ports.kube.list("v1", "Pod"),
     ports.kube.list("v1", "Node"),
+    backedUp
+      ? checkBackups(ports.kube, fleet, { maxAgeHours: backupMaxAgeHours(fleet) })
+      : undefined,
   ]);
-  return summarizeStatus(fleet, releases, pods, nodes);
+  const status = summarizeStatus(fleet, releases, pods, nodes);
+  return backups ? { ...status, backups } : status;
+}
+
+/** A backup counts as missing when two scheduled runs have passed without one (at least a day). */
+export function backupMaxAgeHours(fleet: FleetModel): number {
+  const perYear = backupsPerYear(fleet.tools.backups.schedule);
+  const period = perYear ? (365 * 24) / perYear : 24;
+  return Math.max(24, Math.ceil(2 * period));
 }

@@ -21,7 +21,9 @@ export function statusCommand(program: Command, io: Io): void {
     const healthy =
       status.hubs.every(
         (h) => h.release === "deployed" && h.hubReady && h.proxyReady && h.driveReady,
-      ) && status.tools.every((t) => t.release === "deployed" && t.podsReady === t.pods);
+      ) &&
+      status.tools.every((t) => t.release === "deployed" && t.podsReady === t.pods) &&
+      (status.backups ?? []).every((b) => b.ok);
     if (!healthy) io.setExitCode(1);
   });
 }
@@ -71,6 +73,20 @@ function printStatus(io: Io, status: FleetStatus): void {
     ])}\n\n${table([
       ["NODE GROUP", "NODES", "READY"],
       ...status.nodeGroups.map((g) => [g.group, String(g.nodes), String(g.ready)]),
-    ])}\n`,
+    ])}\n${backupLines(status)}`,
   );
+}
+
+/** Backups: the last real copy of each hub's drive and database, and what is wrong. */
+function backupLines(status: FleetStatus): string {
+  if (!status.backups) return "";
+  const rows = status.backups.flatMap((hub) =>
+    hub.volumes.map((v) => [
+      hub.hub,
+      v.what,
+      v.lastCompleted ?? "-",
+      v.problem ? `PROBLEM: ${v.problem}` : "ok",
+    ]),
+  );
+  return `\n${table([["HUB", "VOLUME", "LAST BACKUP", "CHECK"], ...rows])}\n`;
 }

@@ -207,11 +207,20 @@ describe("cluster tools through apply, on the real control plane", { timeout: 60
     assert.equal(values.prometheus.prometheusSpec.retention, "30d");
   });
 
-  it("status lists every tool with its release", async () => {
+  it("status lists every tool with its release, and says no hub has a real backup yet", async () => {
     const status = await fleetStatus({ kube, helm }, example);
     assert.deepEqual(
       status.tools.map((t) => [t.tool, t.namespace, t.release]),
       TOOLS.map((t) => [t.name, t.namespace, "deployed"]),
+    );
+    // Velero cannot run here: no PodVolumeBackup exists, so every hub's drive and database lack one.
+    assert.deepEqual(
+      status.backups?.map((b) => [b.hub, b.ok, b.volumes.map((v) => v.problem)]),
+      example.hubs.map((h) => [
+        h.name,
+        false,
+        ["no completed volume backup of it", "no completed volume backup of it"],
+      ]),
     );
   });
 });
