@@ -75,7 +75,27 @@ export function parseFleet(
       ],
     };
   }
-  const input: unknown = doc?.toJS({ maxAliasCount: 100 });
+  let input: unknown;
+  try {
+    input = doc?.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Aliases are resolved only here: one whose anchor is missing, or too many of them.
+    const message = err instanceof Error ? firstLine(err.message) : String(err);
+    const alias = /alias\): (.+)$/.exec(message)?.[1];
+    const offset = alias ? Math.max(0, text.indexOf(`*${alias}`)) : 0;
+    return {
+      problems: [
+        at(
+          "error",
+          offset,
+          `not valid YAML: ${message}`,
+          alias
+            ? `define the anchor &${alias} before *${alias} uses it, or write the value out`
+            : "write the values out instead of repeating aliases",
+        ),
+      ],
+    };
+  }
   if (doc === undefined || input === null || input === undefined) {
     return {
       problems: [at("error", 0, "is empty", "run `hubfleet init` to write a starter fleet file")],

@@ -45,6 +45,19 @@ const CASES: Case[] = [
   },
   { name: "a list, not a mapping", text: "- a\n- b\n", path: "", message: /must be a mapping/ },
   {
+    // Found by the bench's fuzzer: an alias without its anchor used to escape as an exception.
+    name: "alias without its anchor",
+    text: exampleText.replace("kind: Fleet", "kind: *fleet"),
+    path: "",
+    message: /not valid YAML: Unresolved alias .*: fleet/,
+  },
+  {
+    name: "too many aliases",
+    text: `a: &x [1, 2]\nb: [${Array.from({ length: 120 }, () => "*x").join(", ")}]\n`,
+    path: "",
+    message: /not valid YAML: Excessive alias count/,
+  },
+  {
     name: "duplicate key",
     text: exampleText.replace("kind: Fleet", "kind: Fleet\nkind: Fleet"),
     path: "",
