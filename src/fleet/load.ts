@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { LineCounter, parseAllDocuments } from "yaml";
+import { type Document, isCollection, LineCounter, parseAllDocuments, visit } from "yaml";
 import { locate } from "./locate.js";
 import { buildModel, type FleetModel } from "./model.js";
 import { type FieldPath, type Finding, formatPath, type Problem } from "./problems.js";
@@ -71,6 +71,19 @@ export function parseFleet(
           rest[0]?.range[0] ?? 0,
           "holds more than one YAML document",
           "keep one fleet per file",
+        ),
+      ],
+    };
+  }
+  const complexKey = firstCollectionKey(doc);
+  if (complexKey !== undefined) {
+    return {
+      problems: [
+        at(
+          "error",
+          complexKey,
+          "not valid here: a mapping key that is itself a list or a mapping",
+          "keys are plain names (e.g. `name:`); remove the `?` key or the brackets around it",
         ),
       ],
     };
@@ -210,6 +223,22 @@ function fileProblem(path: string, err: unknown): Problem {
     message,
     ...(code === "ENOENT" ? { hint: "check the path, or run `hubfleet init` to write one" } : {}),
   };
+}
+
+/** Offset of the first mapping key that is a list or a mapping (YAML allows it; JSON cannot). */
+function firstCollectionKey(doc: Document | undefined): number | undefined {
+  if (!doc) return undefined;
+  let found: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        found = pair.key.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function firstLine(message: string): string {

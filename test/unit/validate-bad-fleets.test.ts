@@ -52,6 +52,12 @@ const CASES: Case[] = [
     message: /not valid YAML: Unresolved alias .*: fleet/,
   },
   {
+    name: "a key that is a list",
+    text: `${exampleText}? [a, b]\n: 1\n`,
+    path: "",
+    message: /a mapping key that is itself a list or a mapping/,
+  },
+  {
     name: "too many aliases",
     text: `a: &x [1, 2]\nb: [${Array.from({ length: 120 }, () => "*x").join(", ")}]\n`,
     path: "",
