@@ -30,6 +30,18 @@ export function fleetFrom(text: string): FleetModel {
 
 export const exampleFleet = (): FleetModel => fleetFrom(exampleText);
 
+/** The bucket the backup tests put in the example (a name no real account uses). */
+export const TEST_BUCKET = "jhfleet-backups-test";
+
+/** The example with backups to TEST_BUCKET, after an optional edit. */
+export const backupFleet = (edit: (doc: Document) => void = () => {}): FleetModel =>
+  fleetFrom(
+    editedExample((doc) => {
+      doc.setIn(["tools", "backups", "bucket"], TEST_BUCKET);
+      edit(doc);
+    }),
+  );
+
 export async function runCli(args: string[], cwd = REPO) {
   const io = bufferIo(cwd);
   const code = await main(args, io);

@@ -17,7 +17,7 @@ import { renderFleet } from "../../src/render/index.js";
 import { renderTools } from "../../src/render/tools/index.js";
 import { exampleText, fleetFrom, REPO } from "../helpers.js";
 import { type ControlPlane, waitFor } from "../sim/index.js";
-import { startFleetCluster } from "../simFleet.js";
+import { startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
 
 const chartDir = (name: string) =>
   fileURLToPath(new URL(`../fixtures/charts/${name}`, import.meta.url));
@@ -95,23 +95,7 @@ describe("cluster tools through apply, on the real control plane", { timeout: 60
       example.hubs.map(() => "applied"),
     );
     // What backup-setup writes (src/backup/credentials.ts), without AWS.
-    await kube.apply({
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: {
-        name: "hubfleet-velero-credentials",
-        namespace: "velero",
-        labels: {
-          "app.kubernetes.io/managed-by": "hubfleet",
-          "hubfleet.io/fleet": example.name,
-          "hubfleet.io/tool": "velero",
-        },
-      },
-      type: "Opaque",
-      stringData: {
-        cloud: "[default]\naws_access_key_id = AKIASTANDIN\naws_secret_access_key = standin\n",
-      },
-    });
+    await writeVeleroCredentialsStandIn(kube, example);
   });
 
   it("installs every tool before the first hub, each in its namespace, with its Secrets", async () => {

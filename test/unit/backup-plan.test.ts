@@ -37,19 +37,13 @@ import {
   toAwsError,
 } from "../../src/ports/aws.js";
 import { ClusterError, type KubePort } from "../../src/ports/kube.js";
-import { editedExample, fleetFrom } from "../helpers.js";
+import { backupFleet, TEST_BUCKET } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading documents
 type Any = any;
 
-const BUCKET = "jhfleet-backups-test";
-const fleetWith = (edit: (doc: Document) => void = () => {}) =>
-  fleetFrom(
-    editedExample((doc) => {
-      doc.setIn(["tools", "backups", "bucket"], BUCKET);
-      edit(doc);
-    }),
-  );
+const BUCKET = TEST_BUCKET;
+const fleetWith = backupFleet;
 const target = (edit?: (doc: Document) => void) => backupTarget(fleetWith(edit));
 const ROLE = "arn:aws:iam::123456789012:role/team/velero-irsa";
 const ACCOUNT = "123456789012";

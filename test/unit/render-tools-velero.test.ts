@@ -12,19 +12,13 @@ import {
   VELERO_AWS_PLUGIN_IMAGE,
   VELERO_CHART,
 } from "../../src/render/tools/velero.js";
-import { editedExample, fleetFrom } from "../helpers.js";
+import { backupFleet, TEST_BUCKET } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading rendered values
 type Any = any;
 
-const BUCKET = "jhfleet-backups-test";
-const fleetWith = (edit: (doc: Document) => void = () => {}) =>
-  fleetFrom(
-    editedExample((doc) => {
-      doc.setIn(["tools", "backups", "bucket"], BUCKET);
-      edit(doc);
-    }),
-  );
+const BUCKET = TEST_BUCKET;
+const fleetWith = backupFleet;
 const values = (edit?: (doc: Document) => void): Any => {
   const [tool] = renderVelero(fleetWith(edit));
   assert.ok(tool, "velero is rendered");
