@@ -4,7 +4,7 @@
  * Each ends in a clear message, and the next apply converges.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +15,8 @@ import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
-import { EXAMPLE, editedExample, fleetFrom, REPO, runCli } from "../helpers.js";
+import { EXAMPLE, editedExample, fleetFrom, runCli } from "../helpers.js";
+import { startApplyCli } from "../safetyHelpers.js";
 import { type ControlPlane, waitFor } from "../sim/index.js";
 import { standinCharts, startFleetCluster } from "../simFleet.js";
 
@@ -48,27 +49,11 @@ function cliEnv(): NodeJS.ProcessEnv {
   };
 }
 
-function startApply(extraArgs: string[] = []): {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; output: string }>;
-} {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(REPO, "src/cli/main.ts"), "apply", FLEET, ...CHART_DIRS, ...extraArgs],
-    { env: cliEnv(), cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
+/** `hubfleet apply` of the fault fleet as a child process, with a short lock lease. */
+const startApply = (extraArgs: string[] = []) =>
+  startApplyCli(cp, FLEET, [...CHART_DIRS, ...extraArgs], {
+    HUBFLEET_LOCK_SECONDS: String(LOCK_SECONDS),
   });
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  const done = new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.on("close", (code) => resolve({ code, output })),
-  );
-  return { child, done };
-}
 
 /** Applies until it is not refused by the (expiring) lock of a killed run. */
 async function applyUntilAccepted(): Promise<string> {
