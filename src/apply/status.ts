@@ -12,6 +12,7 @@ import type { KubeObject } from "../render/bundle.js";
 import { NODE_GROUP_LABEL } from "../render/cluster/nodeGroups.js";
 import { hubRoute, hubUrl } from "../render/hub/routing.js";
 import { renderTools } from "../render/tools/index.js";
+import type { RenderedTool } from "../render/tools/tool.js";
 import { VELERO_RELEASE } from "../render/tools/velero.js";
 import { checkBackups, type HubBackupCheck } from "./backupCheck.js";
 
@@ -92,8 +93,9 @@ export function summarizeStatus(
   releases: readonly HelmReleaseInfo[],
   pods: readonly KubeObject[],
   nodes: readonly KubeObject[],
+  rendered: readonly RenderedTool[] = renderTools(fleet),
 ): FleetStatus {
-  const tools = renderTools(fleet).map((tool): ToolStatus => {
+  const tools = rendered.map((tool): ToolStatus => {
     const release = releases.find((r) => r.namespace === tool.namespace && r.name === tool.name);
     const own = (pods as unknown as PodLike[]).filter((p) => belongsToTool(p, tool));
     return {
@@ -136,7 +138,9 @@ export async function fleetStatus(
   ports: { kube: KubePort; helm: HelmPort },
   fleet: FleetModel,
 ): Promise<FleetStatus> {
-  const backedUp = renderTools(fleet).some((t) => t.name === VELERO_RELEASE);
+  // Rendered once: the tools' releases are what status looks for, Velero's decides backups.
+  const rendered = renderTools(fleet);
+  const backedUp = rendered.some((t) => t.name === VELERO_RELEASE);
   const [releases, pods, nodes, backups] = await Promise.all([
     ports.helm.listAll(),
     ports.kube.list("v1", "Pod"),
@@ -145,7 +149,7 @@ export async function fleetStatus(
       ? checkBackups(ports.kube, fleet, { maxAgeHours: backupMaxAgeHours(fleet) })
       : undefined,
   ]);
-  const status = summarizeStatus(fleet, releases, pods, nodes);
+  const status = summarizeStatus(fleet, releases, pods, nodes, rendered);
   return backups ? { ...status, backups } : status;
 }
 
