@@ -7,3 +7,33 @@ export function parseOutputFormat(value: string): OutputFormat {
   if (value === "text" || value === "json") return value;
   throw new UsageError(`unknown output format "${value}"`, "use -o text or -o json");
 }
+
+/**
+ * `--url HUB=URL` (repeatable): reach a hub at another address than its public URL (a
+ * port-forward, a test). Returns hub name → URL ending in "/".
+ */
+export function parseHubUrls(
+  values: readonly string[] | undefined,
+  hubs: readonly string[],
+): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const value of values ?? []) {
+    const at = value.indexOf("=");
+    const hub = value.slice(0, at);
+    const url = value.slice(at + 1);
+    if (at <= 0 || !/^https?:\/\/[^/]/.test(url)) {
+      throw new UsageError(
+        `--url ${value}: expected HUB=URL, e.g. stat101=http://127.0.0.1:8000/stat101/`,
+        "the URL is where the hub's proxy answers, with the hub's base path",
+      );
+    }
+    if (!hubs.includes(hub)) {
+      throw new UsageError(
+        `--url ${value}: no hub named "${hub}" in the fleet file`,
+        `hubs: ${hubs.join(", ")}`,
+      );
+    }
+    urls.set(hub, url.endsWith("/") ? url : `${url}/`);
+  }
+  return urls;
+}
