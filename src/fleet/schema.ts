@@ -366,7 +366,16 @@ const secretRef = z
   .strict()
   .describe("A reference to a Kubernetes Secret; secret values never go in the fleet file.");
 
-const allowedUsers = z.array(z.string()).default([]).describe("Users allowed to log in.");
+const allowedUsers = z
+  .array(z.string())
+  .default([])
+  .describe("User names allowed to log in (as the authenticator names them).");
+
+/** LTI 1.3 role URIs (LIS vocabulary) that make a launch's user an admin of the hub by default. */
+export const LTI_INSTRUCTOR_ROLES = [
+  "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor",
+  "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant",
+] as const;
 
 const authenticatorSchema = z
   .discriminatedUnion("type", [
@@ -379,6 +388,12 @@ const authenticatorSchema = z
           .array(z.string())
           .default([])
           .describe("GitHub organizations (or org:team) whose members may log in."),
+        allowedTeams: z
+          .array(z.string())
+          .default([])
+          .describe(
+            'GitHub teams whose members may log in, as "org:team" with the team\'s slug from its URL (github.com/orgs/ORG/teams/SLUG). Needs the read:org scope, which hubfleet then asks for.',
+          ),
         allowedUsers,
       })
       .strict(),
@@ -396,6 +411,25 @@ const authenticatorSchema = z
           .describe("Claim used as user name."),
         scopes: z.array(z.string()).default(["openid", "profile", "email"]).describe("Scopes."),
         allowedUsers,
+        allowedGroups: z
+          .array(z.string())
+          .default([])
+          .describe(
+            "Members of these identity-provider groups may log in (read from groupsClaim of the userinfo answer). The hub's groups then follow the provider's at each login.",
+          ),
+        groupsClaim: z
+          .string()
+          .min(1)
+          .default("groups")
+          .describe(
+            "Userinfo claim that lists a user's groups; dots reach into nested claims (e.g. realm_access.roles). Ask for the scope that releases it in scopes.",
+          ),
+        allowAll: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Everyone the provider authenticates may log in. One of allowedUsers, allowedGroups or allowAll is required.",
+          ),
       })
       .strict(),
     z
@@ -406,6 +440,18 @@ const authenticatorSchema = z
         authorizeUrl: z.url().describe("The LMS's OIDC authorization endpoint."),
         jwksEndpoint: z.url().describe("The LMS's public key set URL."),
         usernameKey: z.string().default("sub").describe("Launch claim used as user name."),
+        courses: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            "LMS course (context) ids whose launches enter this hub: the id of the launch's https://purl.imsglobal.org/spec/lti/claim/context claim. Every launch from a listed course is admitted; a launch from another course is refused. Empty: launches from any course of this tool registration enter.",
+          ),
+        adminRoles: z
+          .array(z.string().min(1))
+          .default([...LTI_INSTRUCTOR_ROLES])
+          .describe(
+            "LTI role URIs that make a launch's user an admin of this hub (default: the LIS Instructor and TeachingAssistant roles). Users launching without one of them are not admins, unless listed in admins.",
+          ),
       })
       .strict(),
     z

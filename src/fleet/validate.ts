@@ -9,6 +9,7 @@ import {
   knownZ2jhKeysAt,
   Z2JH_CHART,
 } from "../render/hub/z2jhKeys.js";
+import { checkAuthenticator } from "./authChecks.js";
 import { checkCapacityFields } from "./capacityChecks.js";
 import {
   type Cidr,
@@ -376,6 +377,7 @@ function checkHub(fleet: FleetModel, hub: Hub): Finding[] {
       ),
     );
   }
+  findings.push(...checkAuthenticator(fleet, hub));
   if (hub.image.name.trim() === "") {
     findings.push(
       error(

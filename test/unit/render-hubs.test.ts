@@ -304,6 +304,7 @@ describe("z2jh values", () => {
             authorizeUrl: "https://idp.example.edu/auth",
             tokenUrl: "https://idp.example.edu/token",
             userdataUrl: "https://idp.example.edu/userinfo",
+            allowedUsers: ["alice"],
           }),
         ),
       ),

@@ -153,7 +153,7 @@ export function renderHubValues(
         callbackUrl: `${hubUrl(route)}hub/oauth_callback`,
         hubUrl: hubUrl(route),
       })
-    : { config: {}, env: {} };
+    : { config: {}, env: {}, extraConfig: {} };
   const datasets = datasetUserServerValues(options.datasets ?? []);
   const values: Record<string, unknown> = {
     fullnameOverride: "",
@@ -178,7 +178,7 @@ export function renderHubValues(
         [SAFE_TO_EVICT]: "false",
         [VELERO_BACKUP_VOLUMES]: "pvc",
       },
-      extraConfig: hubHook(hub, options.datasets ?? []),
+      extraConfig: { ...auth.extraConfig, ...hubHook(hub, options.datasets ?? []) },
       db: {
         type: "sqlite-pvc",
         pvc: {
