@@ -20,7 +20,7 @@ export function checkAuthenticator(fleet: FleetModel, hub: Hub): Finding[] {
         findings.push(
           error(
             at(),
-            "says nobody may log in: an oidc hub without allowedUsers, allowedGroups or allowAll admits only its admins",
+            "would let nobody but the hub's admins log in: an oidc authenticator needs allowedUsers, allowedGroups or allowAll",
             "set allowedUsers: [names], allowedGroups: [groups] (with groupsClaim, default groups), or allowAll: true to admit everyone the provider authenticates",
           ),
         );
