@@ -151,6 +151,21 @@ export async function startLoginHub(options: {
   };
 }
 
+/** Runs `run` on a started hub and always stops it; a failure carries the hub's log. */
+export async function withLoginHub(
+  options: Parameters<typeof startLoginHub>[0],
+  run: (hub: LoginHub) => Promise<void>,
+): Promise<void> {
+  const hub = await startLoginHub(options);
+  try {
+    await run(hub);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- hub log ---\n${hub.log()}`);
+  } finally {
+    await hub.stop();
+  }
+}
+
 /**
  * Issue 14 point 0 (fixed on another branch): hubfleet rendered memory as Kubernetes
  * quantities (1Gi), which JupyterHub rejects when it creates a user's spawner, and it does so

@@ -17,7 +17,7 @@ import {
   type LoginHub,
   PUBLIC_ORIGIN,
   renderedValuesWith,
-  startLoginHub,
+  withLoginHub,
 } from "../hub/loginHub.js";
 import { type Launch, type LtiPlatform, ROLE, startLtiPlatform } from "../hub/ltiPlatform.js";
 import { type ControlPlane, startControlPlane } from "../sim/index.js";
@@ -38,20 +38,8 @@ const lti = (rules: Record<string, unknown>): Record<string, unknown> => ({
   ...rules,
 });
 
-async function withHub(values: Record<string, unknown>, run: (hub: LoginHub) => Promise<void>) {
-  const hub = await startLoginHub({
-    release: LOGIN_HUB,
-    values,
-    kubeconfig: cluster.kubeconfigPath,
-  });
-  try {
-    await run(hub);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- hub log ---\n${hub.log()}`);
-  } finally {
-    await hub.stop();
-  }
-}
+const withHub = (values: Record<string, unknown>, run: (hub: LoginHub) => Promise<void>) =>
+  withLoginHub({ release: LOGIN_HUB, values, kubeconfig: cluster.kubeconfigPath }, run);
 
 /** One launch in a fresh browser: the hub's answer to the posted id_token. */
 async function launch(hub: LoginHub, what: Launch): Promise<{ status: number; body: string }> {

@@ -16,7 +16,7 @@ import {
   type LoginHub,
   PUBLIC_ORIGIN,
   renderedValuesWith,
-  startLoginHub,
+  withLoginHub,
 } from "../hub/loginHub.js";
 import { type OidcProvider, signInAtProvider, startOidcProvider } from "../hub/oidcProvider.js";
 import { type ControlPlane, startControlPlane } from "../sim/index.js";
@@ -40,17 +40,16 @@ const oidc = (rules: Record<string, unknown>): Record<string, unknown> => ({
 });
 
 /** A hub started from values, with the client secret in its environment as the pod gets it. */
-async function hubFrom(values: Record<string, unknown>): Promise<LoginHub> {
+function withHub(values: Record<string, unknown>, run: (hub: LoginHub) => Promise<void>) {
   const env = (values.hub as { extraEnv: Record<string, unknown> }).extraEnv;
   assert.deepEqual(env.OAUTH_CLIENT_SECRET, {
     valueFrom: { secretKeyRef: { name: "stat101-oidc", key: "client-secret" } },
   });
-  return startLoginHub({
-    release: LOGIN_HUB,
-    values,
-    kubeconfig: cluster.kubeconfigPath,
-    env: { OAUTH_CLIENT_SECRET: CLIENT_SECRET },
-  });
+  const secret = { OAUTH_CLIENT_SECRET: CLIENT_SECRET };
+  return withLoginHub(
+    { release: LOGIN_HUB, values, kubeconfig: cluster.kubeconfigPath, env: secret },
+    run,
+  );
 }
 
 /** The whole login of `user` in a fresh browser: the hub's answer to the provider's callback. */
@@ -66,17 +65,6 @@ async function login(hub: LoginHub, user: string): Promise<{ status: number; bod
     assert.ok(browser.cookies("hubs.example.edu").has("jupyterhub-hub-login"), "login cookie");
   }
   return { status: callback.status, body: callback.body };
-}
-
-async function withHub<T>(values: Record<string, unknown>, run: (hub: LoginHub) => Promise<T>) {
-  const hub = await hubFrom(values);
-  try {
-    return await run(hub);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- hub log ---\n${hub.log()}`);
-  } finally {
-    await hub.stop();
-  }
 }
 
 before(async () => {
