@@ -57,7 +57,9 @@ hubDefaults:                 # every hub takes these unless it sets its own
     clientSecret:            # never the secret itself: the Secret that holds it
       secretName: github-oauth
       key: client-secret
-    allowedOrganizations: [your-org]
+    allowedOrganizations: [your-org]   # who may log in (README: Who may log in)
+    # allowedTeams: [your-org:your-team]
+    # allowedUsers: [a-github-login]
   image:
     name: quay.io/jupyter/scipy-notebook
     tag: "2025-10-20"
