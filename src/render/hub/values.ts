@@ -135,6 +135,18 @@ function homeOwnerInitContainer(hub: Hub) {
   };
 }
 
+/**
+ * Memory as a whole number of bytes. JupyterHub reads singleuser.memory into KubeSpawner's
+ * mem_guarantee/mem_limit, whose ByteSpecification accepts an integer or K/M/G/T suffixes only
+ * (`512Mi` fails every spawn); Kubernetes reads the same integer as bytes for the placeholders,
+ * so users and placeholders request exactly the same.
+ */
+function memoryBytes(quantity: string): number {
+  const bytes = parseQuantity(quantity);
+  if (bytes === undefined) throw new Error(`memory quantity ${quantity} was not validated`);
+  return Math.ceil(bytes);
+}
+
 /** z2jh wants CPU as a number of cores (a float), not a quantity string. */
 function cpuCores(quantity: string): number {
   const cores = parseQuantity(quantity);
@@ -156,8 +168,10 @@ export function renderHubValues(
     : { config: {}, env: {} };
   const datasets = datasetUserServerValues(options.datasets ?? []);
   const values: Record<string, unknown> = {
+    // fullnameOverride "" names the chart's objects after the release alone. No nameOverride:
+    // the chart's hub config takes user pods' `app` label from that key whenever it is present,
+    // even blank, and its singleuser NetworkPolicy selects `app: jupyterhub`.
     fullnameOverride: "",
-    nameOverride: "",
     hub: {
       baseUrl: route.baseUrl,
       config: {
@@ -212,7 +226,10 @@ export function renderHubValues(
         guarantee: cpuCores(hub.resources.cpu.guarantee),
         limit: cpuCores(hub.resources.cpu.limit),
       },
-      memory: { guarantee: hub.resources.memory.guarantee, limit: hub.resources.memory.limit },
+      memory: {
+        guarantee: memoryBytes(hub.resources.memory.guarantee),
+        limit: memoryBytes(hub.resources.memory.limit),
+      },
       uid: NOTEBOOK_UID,
       fsGid: NOTEBOOK_GID,
       storage: {
