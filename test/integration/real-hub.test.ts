@@ -41,6 +41,7 @@ const BETA_GUARANTEE = 64 * 2 ** 30;
 const edit = (d: Document) => {
   d.deleteIn(["domain", "tls"]);
   d.setIn(["hubs", 0, "admins"], d.createNode(["prof-lee"]));
+  d.setIn(["hubs", 0, "placeholders"], 1);
   d.setIn(["hubs", 0, "resources"], d.createNode({ memory: { guarantee: "512Mi", limit: "1Gi" } }));
   d.setIn(
     ["hubs", 1, "extraValues"],
@@ -180,6 +181,17 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
     const container = pod.spec.containers.find((c: Any) => c.name === "notebook");
     assert.equal(parseQuantity(container.resources.requests.memory), 512 * 2 ** 20);
     assert.equal(parseQuantity(container.resources.limits.memory), 2 ** 30);
+    // The placeholder (the chart's template, which Kubernetes reads) asks for the same bytes.
+    const placeholder = (await kube.get({
+      apiVersion: "v1",
+      kind: "Pod",
+      namespace: "alpha",
+      name: "user-placeholder-0",
+    })) as Any;
+    assert.equal(
+      parseQuantity(placeholder.spec.containers[0].resources.requests.memory),
+      512 * 2 ** 20,
+    );
     // Labels the chart's singleuser NetworkPolicy selects (defect: nameOverride "" gave app: "").
     assert.equal(pod.metadata.labels.app, "jupyterhub");
     assert.equal(pod.metadata.labels.component, "singleuser-server");
