@@ -77,6 +77,15 @@ const podOf = async (namespace: string, user: string): Promise<Any | undefined> 
     (p) => p.metadata.annotations?.["hub.jupyter.org/username"] === user,
   );
 
+/** The hub's check record ConfigMap (written by check, read by status). */
+async function checkRecordMap(namespace: string): Promise<Any> {
+  return kube.get({ apiVersion: "v1", kind: "ConfigMap", namespace, name: CHECK_RECORD_CONFIGMAP });
+}
+
+/** The CLI against this control plane. */
+const cli = (...args: string[]) =>
+  runCli([...args, "--kubeconfig", cp.kubeconfigPath, "--helm", `${cp.binDir}/helm`]);
+
 /** Starts a user's server through the REST API and waits until JupyterHub says it is ready. */
 async function spawn(h: RealHub, user: string): Promise<Any> {
   const created = await h.api("POST", `users/${user}`);
@@ -228,18 +237,16 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
 
   it("hubfleet check: a healthy hub passes every step, leaves no user and no pod, and records the result", async () => {
     const h = hub("alpha");
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await cli(
       "check",
       file,
       "--hub",
       "alpha",
       "--url",
       `alpha=${h.url}`,
-      "--kubeconfig",
-      cp.kubeconfigPath,
       "-o",
       "json",
-    ]);
+    );
     assert.equal(code, 0, `${stdout}\n${stderr}\n${h.logTail(40)}`);
     const out = JSON.parse(stdout) as Any;
     assert.equal(out.ok, true);
@@ -268,12 +275,7 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
       .apiToken as string;
     assert.equal(stdout.includes(token) || stderr.includes(token), false);
     // The record status reads later.
-    const cm = (await kube.get({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      namespace: "alpha",
-      name: CHECK_RECORD_CONFIGMAP,
-    })) as Any;
+    const cm = await checkRecordMap("alpha");
     const saved = parseCheckRecord(cm?.data);
     assert.equal(saved?.ok, true);
     assert.equal(saved?.time, record.time);
@@ -282,18 +284,16 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
 
   it("hubfleet check: a hub whose spawns fail fails with JupyterHub's own message and leaves nothing behind", async () => {
     const h = hub("beta");
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await cli(
       "check",
       file,
       "--url",
       `alpha=${hub("alpha").url}`,
       "--url",
       `beta=${h.url}`,
-      "--kubeconfig",
-      cp.kubeconfigPath,
-    ]);
+    );
     assert.equal(code, 1, `${stdout}\n${stderr}`);
-    // The table: alpha passed, beta's readiness step failed with KubeSpawner's words.
+    // The table: alpha passed; beta's readiness step failed with JupyterHub's message.
     assert.match(stdout, /^alpha\s+\(check\)\s+[\d.]+ s\s+ok$/m);
     assert.match(
       stdout,
@@ -304,12 +304,7 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
     assert.match(stdout, /1 of 2 hub\(s\) passed/);
     assert.equal((await h.api("GET", `users/${CHECK_USER}`)).status, 404);
     assert.equal(await podOf("beta", CHECK_USER), undefined);
-    const cm = (await kube.get({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      namespace: "beta",
-      name: CHECK_RECORD_CONFIGMAP,
-    })) as Any;
+    const cm = await checkRecordMap("beta");
     const saved = parseCheckRecord(cm?.data);
     assert.equal(saved?.ok, false);
     assert.match(saved?.message ?? "", /^server ready: Spawn failed.*Insufficient memory/);
@@ -317,20 +312,16 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
 
   it("hubfleet status --url: the hub's API answering and its last check", async (t) => {
     const h = hub("alpha");
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await cli(
       "status",
       file,
       "--hub",
       "alpha",
       "--url",
       `alpha=${h.url}`,
-      "--kubeconfig",
-      cp.kubeconfigPath,
-      "--helm",
-      `${cp.binDir}/helm`,
       "-o",
       "json",
-    ]);
+    );
     if (/unknown option '--(url|hub)'/.test(stderr)) {
       // TODO(status-real-hub): status learns --url and the hub's health on another branch;
       // this test runs once both are merged.
@@ -340,12 +331,7 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
     const status = JSON.parse(stdout) as Any;
     const alpha = status.hubs.find((x: Any) => x.hub === "alpha");
     assert.deepEqual(alpha.api, { url: `${h.url}hub/health`, answering: true }, stderr);
-    const cm = (await kube.get({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      namespace: "alpha",
-      name: CHECK_RECORD_CONFIGMAP,
-    })) as Any;
+    const cm = await checkRecordMap("alpha");
     const record = parseCheckRecord(cm?.data);
     assert.equal(alpha.lastCheck.ok, true);
     assert.equal(alpha.lastCheck.time, record?.time);
@@ -353,14 +339,7 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
   });
 
   it("hubfleet check --hub with no such hub is a usage error, nothing checked", async () => {
-    const { code, stderr } = await runCli([
-      "check",
-      file,
-      "--hub",
-      "gamma",
-      "--kubeconfig",
-      cp.kubeconfigPath,
-    ]);
+    const { code, stderr } = await cli("check", file, "--hub", "gamma");
     assert.equal(code, 1);
     assert.match(stderr, /--hub gamma: no hub of that name/);
     assert.doesNotMatch(stderr, /bug in hubfleet/);
