@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CheckRecord } from "../../src/apply/checkRecord.js";
+import { checkFleet } from "../../src/check/fleetCheck.js";
 import { CHECK_STEPS, runHubCheck } from "../../src/check/hubCheck.js";
 import { hubMessage, progressOutcome } from "../../src/check/messages.js";
 import { checkJson, checkTable, parseReadyTimeout } from "../../src/cli/check.js";
@@ -17,6 +18,8 @@ import {
   type HubHttpResponse,
   splitEvents,
 } from "../../src/ports/hubHttp.js";
+import type { KubePort } from "../../src/ports/kube.js";
+import type { KubeObject } from "../../src/render/bundle.js";
 import { hubRoute } from "../../src/render/hub/routing.js";
 import {
   CHECK_SERVICE,
@@ -245,6 +248,34 @@ describe("runHubCheck, against replayed answers", () => {
     const record = await runHubCheck(port, input);
     assert.deepEqual(calls, ["GET hub/api/"]);
     assert.equal(record.message, "hub answers: the hub's API: HTTP 503: Service Unavailable");
+  });
+});
+
+describe("checkFleet", () => {
+  it("a hub without the check's token fails with what to do, calls no hub, and its record is still written", async () => {
+    const applied: KubeObject[] = [];
+    const kube = {
+      server: "test",
+      get: async () => undefined,
+      apply: async (o: KubeObject) => {
+        applied.push(o);
+        return o;
+      },
+    } as unknown as KubePort;
+    const { port, calls } = scripted({});
+    const fleet = exampleFleet();
+    const result = await checkFleet({ kube, http: port }, fleet, { hubs: ["cs480"] });
+    assert.deepEqual(calls, []);
+    assert.equal(result.records.length, 1);
+    assert.equal(result.records[0]?.ok, false);
+    assert.match(
+      result.records[0]?.message ?? "",
+      /Secret cs480\/hubfleet-hub-secrets has no check-token: run hubfleet apply/,
+    );
+    assert.deepEqual(
+      applied.map((o) => [o.kind, o.metadata.namespace, o.metadata.name]),
+      [["ConfigMap", "cs480", "hubfleet-check"]],
+    );
   });
 });
 
