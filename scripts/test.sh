@@ -13,6 +13,9 @@ export HUBFLEET_NETPOL_ANALYZER
 # The AWS stand-in (moto server) for the backup-setup tests: a Python venv, installed once.
 HUBFLEET_MOTO_SERVER="$(bash scripts/moto-build | tail -n 1)"
 export HUBFLEET_MOTO_SERVER
+# The hub image's programs (JupyterHub, KubeSpawner, authenticators) for the real-hub tests.
+HUBFLEET_HUB_VENV="$(bash scripts/hub-build | tail -n 1)"
+export HUBFLEET_HUB_VENV
 if [ -x scripts/sim/build ] || [ -f scripts/sim/build ]; then
   bash scripts/sim/build
 fi

@@ -53,10 +53,14 @@ ${profiles}
  */
 export async function startFleetCluster(
   fleet: FleetModel,
+  options: { podCidr?: string } = {},
 ): Promise<{ cp: ControlPlane; kube: KubePort; helm: HelmPort }> {
   const cp = await startControlPlane({
     nodes: simNodesForFleet(fleet, { jhcontrolplane: 2, jhusers: 2 }),
     serviceCidr: fleet.cluster.serviceCIDR,
+    // The real-hub harness gives pods loopback addresses (127.64.0.0/16) that one local
+    // listener answers for (test/hub/README.md).
+    ...(options.podCidr ? { podCidr: options.podCidr } : {}),
     testProvisionerStandInFor: ["ebs.csi.aws.com"],
   });
   try {

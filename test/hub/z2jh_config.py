@@ -12,6 +12,11 @@
 #   HUBFLEET_HUB_DIR       a working directory for the database and the cookie file
 #   HUBFLEET_HUB_PORT, HUBFLEET_PROXY_API_PORT, HUBFLEET_HUB_API_PORT  local ports
 #   HUBFLEET_HUB_CONNECT_URL  how user servers reach the hub API (default: the bind URL)
+#   HUBFLEET_USER_SERVER_PORT  the port user servers listen on (default KubeSpawner's 8888): the
+#                          harness's one stand-in listener, on a free port so that test files
+#                          running at the same time do not collide
+#   HUBFLEET_HARNESS_TOKEN an API token for the test itself (a service "hubfleet-test-harness"
+#                          with admin scopes; harness only, not part of the chart's mapping)
 import json
 import os
 import re
@@ -84,6 +89,8 @@ labels["app.kubernetes.io/name"] = labels["app"] = app
 labels["app.kubernetes.io/instance"] = labels["release"] = release
 labels["app.kubernetes.io/managed-by"] = "kubespawner"
 c.KubeSpawner.namespace = release
+if os.environ.get("HUBFLEET_USER_SERVER_PORT"):
+    c.KubeSpawner.port = int(os.environ["HUBFLEET_USER_SERVER_PORT"])
 
 for trait, key in (
     ("start_timeout", None),
@@ -172,6 +179,19 @@ for name, role in (value("hub.loadRoles") or {}).items():
     role = dict(role)
     role.setdefault("name", name)
     c.JupyterHub.load_roles.append(role)
+
+# The test's own token (harness only): what an operator's admin token would be.
+if os.environ.get("HUBFLEET_HARNESS_TOKEN"):
+    c.JupyterHub.services.append(
+        {"name": "hubfleet-test-harness", "api_token": os.environ["HUBFLEET_HARNESS_TOKEN"]}
+    )
+    c.JupyterHub.load_roles.append(
+        {
+            "name": "hubfleet-test-harness",
+            "scopes": ["admin:users", "admin:servers", "access:servers", "read:hub"],
+            "services": ["hubfleet-test-harness"],
+        }
+    )
 
 # --- hub.config passes through as traitlets configuration, then hub.extraConfig runs ----------
 for section, settings in (value("hub.config") or {}).items():

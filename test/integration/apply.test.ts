@@ -206,7 +206,8 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
     const cs480 = plan.hubs.find((h) => h.hub === "cs480");
     assert.equal(cs480?.release?.action, "upgrade");
     assert.deepEqual(cs480?.release?.valueChanges, [
-      { path: "singleuser.memory.limit", from: "4Gi", to: "3Gi" },
+      // Bytes: what JupyterHub and Kubernetes both read (docs/design.md).
+      { path: "singleuser.memory.limit", from: 4 * 2 ** 30, to: 3 * 2 ** 30 },
     ]);
     assert.ok(
       plan.hubs.filter((h) => h.hub !== "cs480").every((h) => h.release?.action === "unchanged"),

@@ -264,7 +264,10 @@ describe("safety scenarios 1 and 9–12: interrupted applies, adoption, immutabl
     );
     const status = await helm.status("s1-a", "s1-a");
     assert.deepEqual([status?.status, status?.revision], ["deployed", 4]);
-    assert.equal(((await helm.getValues("s1-a", "s1-a")) as Any).singleuser.memory.limit, "3Gi");
+    assert.equal(
+      ((await helm.getValues("s1-a", "s1-a")) as Any).singleuser.memory.limit,
+      3 * 2 ** 30,
+    );
     assert.deepEqual(await claims(), before, "the same claims: nothing uninstalled or recreated");
   });
 

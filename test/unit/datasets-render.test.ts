@@ -294,11 +294,14 @@ describe("what each hub gets", () => {
 /**
  * Runs the rendered pre_spawn_hook in Python the way KubeSpawner would: the hook is executed
  * as part of the hub's config (`c` is the config object), then called with a spawner whose
- * volume_mounts are the rendered singleuser.storage.extraVolumeMounts.
+ * volume_mounts are the rendered singleuser.storage.extraVolumeMounts — as a list, or as the
+ * z2jh chart hands them to KubeSpawner: a dict keyed by "<index>-<name>". The hook must give
+ * back the shape it was given.
  */
 function mountsAfterHook(
   hub: string,
   user: { name: string; admin: boolean },
+  shape: "list" | "dict" = "list",
 ): Record<string, boolean> {
   const v = values(hub);
   const hooks = Object.values(v.hub.extraConfig) as string[];
@@ -308,18 +311,29 @@ import json, sys, types
 data = json.load(sys.stdin)
 c = types.SimpleNamespace(KubeSpawner=types.SimpleNamespace())
 exec(data["hook"], {"c": c})
+mounts = data["mounts"]
+if data["shape"] == "dict":
+    mounts = {f"{i}-{m['name']}": m for i, m in enumerate(mounts)}
 spawner = types.SimpleNamespace(
     user=types.SimpleNamespace(name=data["name"], admin=data["admin"]),
-    volume_mounts=data["mounts"],
+    volume_mounts=mounts,
 )
 c.KubeSpawner.pre_spawn_hook(spawner)
-json.dump(spawner.volume_mounts, sys.stdout)
+after = spawner.volume_mounts
+if data["shape"] == "dict":
+    assert isinstance(after, dict), f"a dict came back as {type(after).__name__}"
+    assert list(after) == list(mounts), "keys changed"
+    after = list(after.values())
+else:
+    assert isinstance(after, list), f"a list came back as {type(after).__name__}"
+json.dump(after, sys.stdout)
 `;
   const out = execFileSync("python3", ["-c", script], {
     input: JSON.stringify({
       hook: hooks.join("\n"),
       name: user.name,
       admin: user.admin,
+      shape,
       mounts: v.singleuser.storage.extraVolumeMounts,
     }),
     encoding: "utf8",
@@ -341,14 +355,16 @@ describe("the one pre_spawn_hook, run by Python", () => {
     ["cs480", "prof-lee", false, [H, `${H}/datasets/census`]],
     ["genomics-lab", "pi-okafor", true, [H, `${H}/shared`]],
   ];
-  for (const [hub, name, admin, writable] of CASES) {
-    it(`${hub}: ${name}${admin ? " (admin)" : ""} may write ${writable.join(", ")}`, () => {
-      const result = mountsAfterHook(hub, { name, admin });
-      assert.deepEqual(
-        Object.keys(result).filter((path) => result[path]),
-        writable,
-      );
-    });
+  for (const shape of ["list", "dict"] as const) {
+    for (const [hub, name, admin, writable] of CASES) {
+      it(`${hub}: ${name}${admin ? " (admin)" : ""} may write ${writable.join(", ")} (mounts as a ${shape})`, () => {
+        const result = mountsAfterHook(hub, { name, admin }, shape);
+        assert.deepEqual(
+          Object.keys(result).filter((path) => result[path]),
+          writable,
+        );
+      });
+    }
   }
 });
 

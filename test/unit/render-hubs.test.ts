@@ -234,10 +234,17 @@ describe("z2jh values", () => {
       replicas: 0,
     });
   });
+  it("sets no nameOverride (user pods keep the chart's app: jupyterhub), names objects after the release", () => {
+    for (const hub of ["stat101", "cs480", "genomics-lab"]) {
+      assert.equal("nameOverride" in valuesOf(hub), false, hub);
+      assert.equal(valuesOf(hub).fullnameOverride, "", hub);
+    }
+  });
   it("sets image, resources, culling, pre-puller, proxy service and hub DB", () => {
     const v = valuesOf("cs480");
     assert.deepEqual(v.singleuser.cpu, { guarantee: 1, limit: 2 });
-    assert.deepEqual(v.singleuser.memory, { guarantee: "2Gi", limit: "4Gi" });
+    // Whole bytes: JupyterHub's ByteSpecification refuses "2Gi" (only K/M/G/T suffixes).
+    assert.deepEqual(v.singleuser.memory, { guarantee: 2 * 2 ** 30, limit: 4 * 2 ** 30 });
     assert.deepEqual(v.singleuser.image, {
       name: "quay.io/jupyter/scipy-notebook",
       tag: "2025-10-20",

@@ -320,10 +320,13 @@ describe("the hubs' side of the token", () => {
   it("registers Prometheus as a service with only read:metrics, and JupyterHub asks for it", () => {
     const v = hubValues(exampleFleet());
     assert.equal(v.hub.config.JupyterHub.authenticate_prometheus, true);
-    assert.deepEqual(Object.keys(v.hub.services), ["prometheus"]);
+    // Beside hubfleet check's own service (test/unit/check.test.ts).
+    assert.deepEqual(Object.keys(v.hub.services), ["hubfleet-check", "prometheus"]);
     const roles = Object.values(v.hub.loadRoles) as Any[];
     assert.deepEqual(
-      roles.map((r) => ({ scopes: r.scopes, services: r.services })),
+      roles
+        .filter((r) => r.services.includes("prometheus"))
+        .map((r) => ({ scopes: r.scopes, services: r.services })),
       [{ scopes: ["read:metrics"], services: ["prometheus"] }],
     );
     assert.deepEqual(findUnknownZ2jhKeys(v), []);
@@ -349,11 +352,11 @@ describe("the hubs' side of the token", () => {
     assert.ok(request?.keys.includes(extra[0]?.key ?? ""));
   });
 
-  it("without monitoring: no service, no role, no token to fill, metrics still need a token", () => {
+  it("without monitoring: no Prometheus service, role or token to fill, metrics still need a token", () => {
     const fleet = monitoringWith({ enabled: false });
     const v = hubValues(fleet);
-    assert.equal(v.hub.services, undefined);
-    assert.equal(v.hub.loadRoles, undefined);
+    assert.deepEqual(Object.keys(v.hub.services), ["hubfleet-check"]);
+    assert.deepEqual(Object.keys(v.hub.loadRoles), ["hubfleet-check"]);
     assert.deepEqual(hubSecretValues(fleet), HUB_SECRET_VALUES);
     assert.equal(v.hub.config.JupyterHub.authenticate_prometheus, true);
   });

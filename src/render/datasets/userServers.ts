@@ -92,10 +92,14 @@ def hubfleet_writable_mounts(spawner):
         if path in HUBFLEET_ADMIN_WRITABLE and spawner.user.admin:
             return True
         return spawner.user.name.lower() in HUBFLEET_WRITERS.get(path, [])
-    spawner.volume_mounts = [
-        dict(m, readOnly=False) if writable(m.get("mountPath")) else m
-        for m in spawner.volume_mounts
-    ]
+    def adjusted(m):
+        return dict(m, readOnly=False) if writable(m.get("mountPath")) else m
+    # KubeSpawner takes a list or (as the z2jh chart sets it) a dict keyed by name.
+    mounts = spawner.volume_mounts
+    if isinstance(mounts, dict):
+        spawner.volume_mounts = {key: adjusted(m) for key, m in mounts.items()}
+    else:
+        spawner.volume_mounts = [adjusted(m) for m in mounts]
 
 c.KubeSpawner.pre_spawn_hook = hubfleet_writable_mounts
 `;

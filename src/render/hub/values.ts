@@ -23,6 +23,11 @@ import { hubIngressValues, hubUrl, type Route } from "./routing.js";
 
 /** The per-hub Secret apply creates once (random values) and never rotates unless asked. */
 export const HUB_SECRET = "hubfleet-hub-secrets";
+/** `hubfleet check`'s JupyterHub service, its token's key in HUB_SECRET, and its test user. */
+export const CHECK_SERVICE = "hubfleet-check";
+export const CHECK_TOKEN_KEY = "check-token";
+// Not the service's name: JupyterHub refuses a token deleting a user of its own name.
+export const CHECK_USER = "hubfleet-check-user";
 
 export type { SecretValue };
 
@@ -41,7 +46,33 @@ export const HUB_SECRET_VALUES: readonly SecretValue[] = [
     key: "crypt-keeper-key",
     asList: true,
   },
+  // The API token of `hubfleet check` (a JupyterHub service, never a user's password).
+  {
+    valuePath: ["hub", "services", CHECK_SERVICE, "apiToken"],
+    secretName: HUB_SECRET,
+    key: CHECK_TOKEN_KEY,
+  },
 ];
+
+/**
+ * The service `hubfleet check` calls the hub's REST API as, its role, and the one user it may
+ * touch. The scopes are the least that let it create and delete that user, start and stop its
+ * server, read the server's status and progress, and reach the server through the proxy;
+ * JupyterHub has no narrower scope than admin:users for creating a user.
+ */
+function checkServiceValues(): ServiceValues {
+  const only = `!user=${CHECK_USER}`;
+  return {
+    services: { [CHECK_SERVICE]: { name: CHECK_SERVICE } },
+    loadRoles: {
+      [CHECK_SERVICE]: {
+        description: "hubfleet check: starts and removes a test user's server",
+        scopes: [`admin:users${only}`, `servers${only}`, `access:servers${only}`],
+        services: [CHECK_SERVICE],
+      },
+    },
+  };
+}
 
 /** The JupyterHub service Prometheus reads /hub/metrics as (token auth, `read:metrics` only). */
 export const PROMETHEUS_SERVICE = "prometheus";
@@ -77,7 +108,7 @@ export function hubSecretValues(fleet: FleetModel): readonly SecretValue[] {
 }
 
 /** The service (its token comes from hubSecretValues) and a role granting it `read:metrics`. */
-function prometheusServiceValues() {
+function prometheusServiceValues(): ServiceValues {
   return {
     services: { [PROMETHEUS_SERVICE]: { name: PROMETHEUS_SERVICE } },
     loadRoles: {
@@ -87,6 +118,19 @@ function prometheusServiceValues() {
         services: [PROMETHEUS_SERVICE],
       },
     },
+  };
+}
+
+interface ServiceValues {
+  readonly services: Record<string, unknown>;
+  readonly loadRoles: Record<string, unknown>;
+}
+
+function mergeServices(a: ServiceValues, b: ServiceValues | undefined): ServiceValues {
+  if (!b) return a;
+  return {
+    services: { ...a.services, ...b.services },
+    loadRoles: { ...a.loadRoles, ...b.loadRoles },
   };
 }
 
@@ -135,6 +179,18 @@ function homeOwnerInitContainer(hub: Hub) {
   };
 }
 
+/**
+ * Memory as a whole number of bytes. JupyterHub reads singleuser.memory into KubeSpawner's
+ * mem_guarantee/mem_limit, whose ByteSpecification accepts an integer or K/M/G/T suffixes only
+ * (`512Mi` fails every spawn); Kubernetes reads the same integer as bytes for the placeholders,
+ * so users and placeholders request exactly the same.
+ */
+function memoryBytes(quantity: string): number {
+  const bytes = parseQuantity(quantity);
+  if (bytes === undefined) throw new Error(`memory quantity ${quantity} was not validated`);
+  return Math.ceil(bytes);
+}
+
 /** z2jh wants CPU as a number of cores (a float), not a quantity string. */
 function cpuCores(quantity: string): number {
   const cores = parseQuantity(quantity);
@@ -156,8 +212,10 @@ export function renderHubValues(
     : { config: {}, env: {}, extraConfig: {} };
   const datasets = datasetUserServerValues(options.datasets ?? []);
   const values: Record<string, unknown> = {
+    // fullnameOverride "" names the chart's objects after the release alone. No nameOverride:
+    // the chart's hub config takes user pods' `app` label from that key whenever it is present,
+    // even blank, and its singleuser NetworkPolicy selects `app: jupyterhub`.
     fullnameOverride: "",
-    nameOverride: "",
     hub: {
       baseUrl: route.baseUrl,
       config: {
@@ -170,7 +228,10 @@ export function renderHubValues(
           authenticate_prometheus: true,
         },
       },
-      ...(options.prometheusService ? prometheusServiceValues() : {}),
+      ...mergeServices(
+        checkServiceValues(),
+        options.prometheusService ? prometheusServiceValues() : undefined,
+      ),
       extraEnv: auth.env,
       // The autoscaler must never evict the hub (every user of the hub is logged out); Velero
       // backs up its database volume ("pvc" in the chart's hub Deployment) with the file-system backup.
@@ -212,7 +273,10 @@ export function renderHubValues(
         guarantee: cpuCores(hub.resources.cpu.guarantee),
         limit: cpuCores(hub.resources.cpu.limit),
       },
-      memory: { guarantee: hub.resources.memory.guarantee, limit: hub.resources.memory.limit },
+      memory: {
+        guarantee: memoryBytes(hub.resources.memory.guarantee),
+        limit: memoryBytes(hub.resources.memory.limit),
+      },
       uid: NOTEBOOK_UID,
       fsGid: NOTEBOOK_GID,
       storage: {
