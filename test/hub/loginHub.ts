@@ -79,7 +79,7 @@ export async function startLoginHub(options: {
   // The test's own service token, added next to the rendered values (never rendered by hubfleet).
   const hub = (options.values.hub ?? {}) as Record<string, unknown>;
   const values = {
-    ...withoutKubernetesMemory(options.values),
+    ...options.values,
     hub: {
       ...hub,
       services: { ...(hub.services ?? {}), [TEST_SERVICE]: { apiToken: token } },
@@ -164,20 +164,6 @@ export async function withLoginHub(
   } finally {
     await hub.stop();
   }
-}
-
-/**
- * Issue 14 point 0 (fixed on another branch): hubfleet rendered memory as Kubernetes
- * quantities (1Gi), which JupyterHub rejects when it creates a user's spawner, and it does so
- * in the login callback already (HTTP 500). Login-only hubs never spawn, so until that fix is
- * merged such values are left out here; once memory is rendered as 1G this changes nothing.
- */
-function withoutKubernetesMemory(values: Record<string, unknown>): Record<string, unknown> {
-  const singleuser = values.singleuser as { memory?: Record<string, unknown> } | undefined;
-  const memory = singleuser?.memory ?? {};
-  if (!Object.values(memory).some((v) => typeof v === "string" && /i$/.test(v))) return values;
-  const { memory: _rejected, ...rest } = singleuser ?? {};
-  return { ...values, singleuser: rest };
 }
 
 /** Polls until the hub answers through the proxy; fails at once if the hub process exits. */
