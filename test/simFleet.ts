@@ -8,6 +8,7 @@ import type { FleetModel } from "../src/fleet/model.js";
 import { type HelmPort, helmPort } from "../src/ports/helm.js";
 import { type KubePort, kubePortFromConfig } from "../src/ports/kube.js";
 import { renderTools } from "../src/render/tools/index.js";
+import { provideHubSecrets } from "./hubSecrets.js";
 import { type ControlPlane, startControlPlane } from "./sim/index.js";
 import { simNodesForFleet } from "./sim/nodes.js";
 
@@ -48,8 +49,8 @@ ${profiles}
 
 /**
  * A control plane shaped like the fleet (two core and two user nodes), the fleet's EBS
- * StorageClass served by the test-only provisioner, a user scheduler for its hubs, and
- * hubfleet's ports connected to it.
+ * StorageClass served by the test-only provisioner, a user scheduler for its hubs, the Secrets
+ * its hubs reference (test/hubSecrets.ts), and hubfleet's ports connected to it.
  */
 export async function startFleetCluster(
   fleet: FleetModel,
@@ -70,6 +71,8 @@ export async function startFleetCluster(
       name: "user-scheduler",
       configYaml: userSchedulerConfig(fleet.hubs.map((h) => h.name)),
     });
+    // What the operator does before the first apply (see README, "Providing the secrets").
+    await provideHubSecrets(kube, fleet);
     return { cp, kube, helm };
   } catch (err) {
     await cp.stop();

@@ -218,6 +218,30 @@ describe("cluster commands refuse bad requests before touching a cluster", () =>
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--concurrency 0 is not a positive whole number/);
   });
+  for (const command of ["apply"]) {
+    it(`${command} --hub NAME: a hub not in the fleet file is a usage error naming the fleet's hubs`, async () => {
+      const r = await runCli([
+        command,
+        EXAMPLE,
+        "--hub",
+        "stat101",
+        "--hub",
+        "nope",
+        "--kubeconfig",
+        "/nonexistent",
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /--hub nope: no hub of that name in the fleet file; nothing was done/);
+      assert.match(r.stderr, /hubs are: stat101, cs480, genomics-lab/);
+      assert.doesNotMatch(r.stderr, /bug in hubfleet|kubeconfig/);
+      noStack(r.stderr);
+    });
+  }
+  it("apply --timeout: must be a duration", async () => {
+    const r = await runCli(["apply", EXAMPLE, "--timeout", "10", "--kubeconfig", "/nonexistent"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--timeout 10 is not a duration/);
+  });
   it("delete-hub: refuses a hub that is still in the fleet file", async () => {
     const r = await runCli(["delete-hub", "cs480", "-f", EXAMPLE]);
     assert.equal(r.code, 1);

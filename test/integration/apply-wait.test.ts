@@ -1,0 +1,164 @@
+/**
+ * apply waits until each hub is ready, and checks the Secrets a hub references before its
+ * release: on the real control plane (real scheduler, controllers, helm) with the z2jh stand-in
+ * chart (test/fixtures/charts/z2jh-standin) in place of the public chart.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { readHubHashes } from "../../src/apply/state.js";
+import type { HelmPort } from "../../src/ports/helm.js";
+import type { KubePort } from "../../src/ports/kube.js";
+import { provideHubSecrets } from "../hubSecrets.js";
+import {
+  fleetFile,
+  STANDIN,
+  safetyCluster,
+  scenarioFleet,
+  scenarioFleetText,
+  startApplyCli,
+} from "../safetyHelpers.js";
+
+const HUBS = ["wait-a", "wait-b", "secret-a", "secret-b"];
+const safety = safetyCluster(HUBS);
+const { apply, cluster, get, cliArgs } = safety;
+let kube: KubePort;
+let helm: HelmPort;
+
+// biome-ignore lint/suspicious/noExplicitAny: reading live objects
+type Any = any;
+
+/** wait-a's hub pod asks for more CPU than any node of the simulated cluster has. */
+const unschedulable = scenarioFleetText("waiting", ["wait-a", "wait-b"], (d) =>
+  d.setIn(
+    ["hubs", 0, "extraValues"],
+    d.createNode({ hub: { resources: { requests: { cpu: "64", memory: "1Gi" } } } }),
+  ),
+);
+
+const runApply = async (file: string, ...args: string[]) =>
+  startApplyCli(cluster().cp, file, [...cliArgs(), "--chart-dir", `jupyterhub=${STANDIN}`, ...args])
+    .done;
+
+before(async () => {
+  ({ kube, helm } = await safety.start());
+});
+after(safety.stop);
+
+describe("apply waits for each hub to be ready", { timeout: 300_000 }, () => {
+  it("a normal apply returns once the hubs are rolled out and their claims bound", async () => {
+    const fleet = scenarioFleet("waiting", ["wait-a", "wait-b"]);
+    const report = await apply(fleet);
+    assert.deepEqual(
+      report.hubs.map((h) => [h.hub, h.result, h.error]),
+      [
+        ["wait-a", "applied", undefined],
+        ["wait-b", "applied", undefined],
+      ],
+    );
+    // Read right after apply returned, with no polling of our own: apply already waited.
+    for (const hub of ["wait-a", "wait-b"]) {
+      for (const name of ["hub", "proxy"]) {
+        const d = await get("Deployment", name, hub, "apps/v1");
+        assert.equal(d.status?.availableReplicas, 1, `${hub}/${name} available`);
+      }
+      const drive = await get("StatefulSet", "drive", hub, "apps/v1");
+      assert.equal(drive.status?.readyReplicas, 1, `${hub} drive ready`);
+      const claim = await get("PersistentVolumeClaim", "hub-db-dir", hub);
+      assert.equal(claim.status?.phase, "Bound", `${hub} hub-db-dir bound`);
+    }
+  });
+
+  it("a hub that cannot be scheduled fails with the scheduler's message; the other is applied; exit 1", async () => {
+    const run = await runApply(fleetFile(unschedulable), "--timeout", "15s");
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /\[wait-a\] waiting to be ready \(at most 15s\)/);
+    assert.match(
+      run.output,
+      /\[wait-a\] failed: not ready within 15s: pod hub-[a-z0-9-]+ cannot be scheduled: 0\/\d+ nodes are available: .*Insufficient cpu/,
+    );
+    assert.match(run.output, /\[wait-b\] (applied|unchanged)/);
+    assert.doesNotMatch(run.output, /\[wait-b\] failed/);
+    // Not recorded as applied: the next apply tries the hub again.
+    const hashes = await readHubHashes(kube, "waiting");
+    assert.equal(hashes.get("wait-a"), "", "wait-a's recorded hash was blanked");
+    assert.ok(hashes.get("wait-b"), "wait-b's hash is recorded");
+  });
+
+  it("--no-wait returns once the releases are installed, as before", async () => {
+    const run = await runApply(fleetFile(unschedulable), "--no-wait");
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /\[wait-a\] applied/);
+    assert.doesNotMatch(run.output, /waiting to be ready/);
+    const hubPods = (await kube.list("v1", "Pod", {
+      namespace: "wait-a",
+      labelSelector: "component=hub",
+    })) as Any[];
+    assert.ok(
+      hubPods.some((p) => p.status?.phase === "Pending"),
+      "wait-a's new hub pod is still Pending: apply did not wait for it",
+    );
+  });
+});
+
+describe("apply checks the Secrets a hub references before installing its release", {
+  timeout: 300_000,
+}, () => {
+  it("a missing OAuth client Secret stops that hub with the command to create it; the other hub is applied", async () => {
+    const fleet = scenarioFleet("secrets", ["secret-a", "secret-b"]);
+    await kube.delete({
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: "secret-a",
+      name: "github-oauth",
+    });
+    const report = await apply(fleet);
+    const a = report.hubs.find((h) => h.hub === "secret-a");
+    assert.equal(a?.result, "failed");
+    assert.match(
+      a?.error ?? "",
+      /Secret secret-a\/github-oauth does not exist: create it with: kubectl -n secret-a create secret generic github-oauth --from-literal=client-secret=/,
+    );
+    assert.match(a?.error ?? "", /nothing of the release was installed/);
+    assert.equal(await helm.status("secret-a", "secret-a"), undefined, "no release for secret-a");
+    assert.equal(report.hubs.find((h) => h.hub === "secret-b")?.result, "applied");
+    assert.equal((await helm.status("secret-b", "secret-b"))?.status, "deployed");
+
+    // Once the operator creates it, the next apply installs the hub.
+    await provideHubSecrets(kube, fleet, ["secret-a"]);
+    const again = await apply(fleet);
+    assert.deepEqual(
+      again.hubs.map((h) => [h.hub, h.result]),
+      [
+        ["secret-a", "applied"],
+        ["secret-b", "unchanged"],
+      ],
+    );
+  });
+
+  it("a TLS Secret without its key stops the hub, naming the key", async () => {
+    const fleet = scenarioFleet("secrets", ["secret-a", "secret-b"]);
+    const tls = (await get("Secret", "hubs-example-edu-tls", "secret-b")) as Any;
+    // A kubernetes.io/tls Secret must hold both keys: an Opaque one made by mistake need not.
+    await kube.delete({
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: "secret-b",
+      name: tls.metadata.name,
+    });
+    await kube.create({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: tls.metadata.name, namespace: "secret-b" },
+      type: "Opaque",
+      data: { "tls.crt": tls.data["tls.crt"] },
+    });
+    const report = await apply(fleet, { force: true });
+    const b = report.hubs.find((h) => h.hub === "secret-b");
+    assert.equal(b?.result, "failed");
+    assert.match(
+      b?.error ?? "",
+      /Secret secret-b\/hubs-example-edu-tls has no key tls\.key: .*kubectl -n secret-b create secret tls hubs-example-edu-tls --cert=/,
+    );
+    assert.equal(report.hubs.find((h) => h.hub === "secret-a")?.result, "applied");
+  });
+});
