@@ -1,13 +1,19 @@
 /**
  * apply waits until each hub is ready, and checks the Secrets a hub references before its
- * release: on the real control plane (real scheduler, controllers, helm) with the z2jh stand-in
- * chart (test/fixtures/charts/z2jh-standin) in place of the public chart.
+ * release; status reports whether each hub's API answers and its last check: on the real
+ * control plane (real scheduler, controllers, helm) with the z2jh stand-in chart
+ * (test/fixtures/charts/z2jh-standin) in place of the public chart. No JupyterHub process runs
+ * here, so no hub API answers.
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { checkRecordObject } from "../../src/apply/checkRecord.js";
 import { readHubHashes } from "../../src/apply/state.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
+import type { KubeObject } from "../../src/render/bundle.js";
+import { runCli } from "../helpers.js";
 import { provideHubSecrets } from "../hubSecrets.js";
 import {
   fleetFile,
@@ -160,5 +166,66 @@ describe("apply checks the Secrets a hub references before installing its releas
       /Secret secret-b\/hubs-example-edu-tls has no key tls\.key: .*kubectl -n secret-b create secret tls hubs-example-edu-tls --cert=/,
     );
     assert.equal(report.hubs.find((h) => h.hub === "secret-a")?.result, "applied");
+  });
+});
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe("status shows whether each hub's API answers and its last check", {
+  timeout: 120_000,
+}, () => {
+  it("no hub process runs: API not answering, exit 1; a check record written on the cluster is shown", async () => {
+    await kube.apply(
+      checkRecordObject("secrets", {
+        hub: "secret-a",
+        time: "2026-12-05T06:30:12.000Z",
+        ok: false,
+        durationMs: 61_000,
+        steps: [
+          {
+            name: "server starts",
+            ok: false,
+            durationMs: 60_000,
+            message: "server never showed up",
+          },
+        ],
+        message: "server never showed up",
+      }) as KubeObject,
+    );
+    const port = await closedPort();
+    const file = fleetFile(scenarioFleetText("secrets", ["secret-a", "secret-b"]));
+    const args = [file, ...cliArgs(), "--url", `secret-b=http://127.0.0.1:${port}/secret-b/`];
+    const json = await runCli(["status", ...args, "-o", "json"]);
+    assert.equal(json.code, 1, json.stderr);
+    const hubs = (JSON.parse(json.stdout) as Any).hubs as Any[];
+    const [a, b] = ["secret-a", "secret-b"].map((n) => hubs.find((h) => h.hub === n));
+    assert.equal(a.api.url, "https://hubs.example.edu/secret-a/hub/health");
+    assert.equal(a.api.answering, false);
+    assert.ok(a.api.problem, "says why the public URL did not answer");
+    assert.deepEqual(a.lastCheck, {
+      time: "2026-12-05T06:30:12.000Z",
+      ok: false,
+      durationMs: 61_000,
+      message: "server never showed up",
+    });
+    assert.equal(b.api.url, `http://127.0.0.1:${port}/secret-b/hub/health`);
+    assert.match(b.api.problem, /ECONNREFUSED/);
+    assert.equal(b.lastCheck, null);
+
+    const text = await runCli(["status", ...args, "--hub", "secret-a"]);
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout, /API\s+LAST CHECK\s+URL/);
+    assert.match(
+      text.stdout,
+      /secret-a .*NOT ANSWERING: .*2026-12-05 06:30Z FAILED: server never showed up/,
+    );
+    assert.doesNotMatch(text.stdout, /secret-b/, "--hub shows only that hub");
   });
 });

@@ -218,7 +218,7 @@ describe("cluster commands refuse bad requests before touching a cluster", () =>
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--concurrency 0 is not a positive whole number/);
   });
-  for (const command of ["apply"]) {
+  for (const command of ["apply", "status"]) {
     it(`${command} --hub NAME: a hub not in the fleet file is a usage error naming the fleet's hubs`, async () => {
       const r = await runCli([
         command,
