@@ -36,18 +36,20 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
   const first = argv.find((a) => !a.startsWith("-"));
   const versionOnly = first === undefined && argv.some((a) => a === "--version" || a === "-V");
   if (!versionOnly && (first === undefined || !OFFLINE_COMMANDS.has(first))) {
-    const [plan, apply, status, deleteHub, backup] = await Promise.all([
+    const [plan, apply, status, deleteHub, backup, secret] = await Promise.all([
       import("./plan.js"),
       import("./apply.js"),
       import("./status.js"),
       import("./deleteHub.js"),
       import("./backup.js"),
+      import("./secret.js"),
     ]);
     plan.planCommand(program, io);
     apply.applyCommand(program, io);
     status.statusCommand(program, io);
     deleteHub.deleteHubCommand(program, io);
     backup.backupSetupCommand(program, io);
+    secret.secretCommand(program, io);
   }
   capacityCommand(program, io);
   return program;

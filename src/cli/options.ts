@@ -45,12 +45,13 @@ export function parseHubUrls(
 export function parseHubNames(
   values: readonly string[] | undefined,
   hubs: readonly string[],
+  what = "--hub",
 ): string[] | undefined {
   if (!values || values.length === 0) return undefined;
   const unknown = values.filter((h) => !hubs.includes(h));
   if (unknown.length > 0) {
     throw new UsageError(
-      `--hub ${unknown.join(", ")}: no hub of that name in the fleet file; nothing was done`,
+      `${what} ${unknown.join(", ")}: no hub of that name in the fleet file; nothing was done`,
       `the fleet file's hubs are: ${hubs.join(", ")}`,
     );
   }

@@ -14,7 +14,6 @@ import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import type { KubeObject } from "../../src/render/bundle.js";
 import { runCli } from "../helpers.js";
-import { provideHubSecrets } from "../hubSecrets.js";
 import {
   fleetFile,
   STANDIN,
@@ -129,8 +128,28 @@ describe("apply checks the Secrets a hub references before installing its releas
     assert.equal(report.hubs.find((h) => h.hub === "secret-b")?.result, "applied");
     assert.equal((await helm.status("secret-b", "secret-b"))?.status, "deployed");
 
-    // Once the operator creates it, the next apply installs the hub.
-    await provideHubSecrets(kube, fleet, ["secret-a"]);
+    // The operator runs `hubfleet secret set`; the next apply installs the hub.
+    const set = await runCli([
+      "secret",
+      "set",
+      "secret-a",
+      "github-oauth",
+      "-f",
+      fleetFile(scenarioFleetText("secrets", ["secret-a", "secret-b"])),
+      "--from-literal",
+      "client-secret=s3cr3t-value",
+      "--kubeconfig",
+      cluster().cp.kubeconfigPath,
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(
+      set.stdout,
+      /created Secret secret-a\/github-oauth: set client-secret \(values not shown\)/,
+    );
+    assert.doesNotMatch(set.stdout + set.stderr, /s3cr3t-value/);
+    const made = (await get("Secret", "github-oauth", "secret-a")) as Any;
+    assert.equal(Buffer.from(made.data["client-secret"], "base64").toString(), "s3cr3t-value");
+    assert.equal(made.metadata.labels["hubfleet.io/hub"], "secret-a");
     const again = await apply(fleet);
     assert.deepEqual(
       again.hubs.map((h) => [h.hub, h.result]),
