@@ -48,7 +48,7 @@ ${profiles}
 }
 
 /**
- * A control plane shaped like the fleet (two core and two user nodes), the fleet's EBS
+ * A control plane shaped like the fleet (two user nodes, a core node per two hubs, at least two), the fleet's EBS
  * StorageClass served by the test-only provisioner, a user scheduler for its hubs, the Secrets
  * its hubs reference (test/hubSecrets.ts), and hubfleet's ports connected to it.
  */
@@ -56,7 +56,11 @@ export async function startFleetCluster(
   fleet: FleetModel,
 ): Promise<{ cp: ControlPlane; kube: KubePort; helm: HelmPort }> {
   const cp = await startControlPlane({
-    nodes: simNodesForFleet(fleet, { jhcontrolplane: 2, jhusers: 2 }),
+    // Core nodes enough for every hub's core pods to run (apply waits for them): two hubs a node.
+    nodes: simNodesForFleet(fleet, {
+      jhcontrolplane: Math.max(2, Math.ceil(fleet.hubs.length / 2)),
+      jhusers: 2,
+    }),
     serviceCidr: fleet.cluster.serviceCIDR,
     testProvisionerStandInFor: ["ebs.csi.aws.com"],
   });

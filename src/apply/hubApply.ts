@@ -85,6 +85,8 @@ export interface HubApplyContext {
   readonly inventory: Inventory;
   /** How long each unit may take to be ready after its release; undefined: do not wait. */
   readonly wait: WaitSettings | undefined;
+  /** Runs a unit's writes when a slot is free (bounded concurrency); default: at once. */
+  readonly slot?: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly onEvent: (event: ApplyEvent) => void;
 }
 
@@ -186,8 +188,13 @@ async function recordUnchanged(ctx: HubApplyContext, work: HubWork): Promise<voi
   await ctx.inventory.record(unit, found, work.release ? [work.release] : []);
 }
 
+/**
+ * Applies one unit: its writes inside one of the context's slots (bounded concurrency), then,
+ * outside any slot so that waiting hubs do not hold up the others' writes, the wait until it is
+ * ready, and last the record of its hash.
+ */
 export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<HubOutcome> {
-  const started = Date.now();
+  let started = Date.now();
   const done = (result: HubResult, releaseUpgraded: boolean, error?: string): HubOutcome => {
     const outcome = {
       hub: work.hub,
@@ -199,65 +206,15 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
     ctx.onEvent({ type: "hub-done", outcome });
     return outcome;
   };
-  ctx.onEvent({ type: "hub-start", hub: work.hub });
   const hash = hubStateHash({ manifests: work.manifests, release: work.release });
-  const unit = unitOf(work);
   try {
-    if (isUnchanged(ctx, work)) {
-      await recordUnchanged(ctx, work);
-      return done("unchanged", false);
-    }
-    // Recorded before anything is written: a run killed from here on leaves a superset.
-    await ctx.inventory.record(unit, unitObjects(work), work.release ? [work.release] : []);
-    let upgraded = false;
-    let installed: HelmReleaseInfo | undefined;
-    for (const phase of APPLY_PHASES) {
-      await ctx.lock.assertHeld();
-      ctx.onEvent({ type: "phase", hub: work.hub, phase });
-      if (phase === "secrets") {
-        await checkExternalSecrets(ctx, work);
-        for (const request of work.secrets.filter((s) => s.type !== "external")) {
-          await ctx.lock.assertHeld();
-          await retry(() => ensureSecret(ctx.kube, ctx.fleet, request, { fleetDir: ctx.fleetDir }));
-        }
-      } else if (phase === "release") {
-        if (work.release) {
-          // From here the live state may differ from the recorded hash until the unit is ready:
-          // a run that fails or dies before then must not be taken for unchanged next time.
-          if (ctx.recordedHashes.has(work.hub)) {
-            await retry(() => forgetHash(ctx.kube, stateRef(work)));
-          }
-          installed = await installRelease(ctx, work.release);
-          upgraded = true;
-        }
-      } else {
-        const written: InventoryObject[] = [];
-        for (const manifest of work.manifests.filter((m) => m.phase === phase)) {
-          written.push(entryOf(await applyObject(ctx, work.hub, manifest.object)));
-        }
-        // The uids, once known: deletion later requires the same object.
-        await ctx.inventory.record(unit, written);
-      }
-    }
-    if (ctx.wait) {
-      const settings = ctx.wait;
-      await waitUntilReady(
-        ctx,
-        {
-          targets: waitTargets(
-            work.manifests.map((m) => m.object),
-            installed?.objects ?? [],
-            work.release?.namespace ?? work.hub,
-          ),
-          ...(work.release
-            ? { release: { name: work.release.name, namespace: work.release.namespace } }
-            : {}),
-        },
-        settings,
-        (what) =>
-          ctx.onEvent({ type: "waiting", hub: work.hub, what, timeoutMs: settings.timeoutMs }),
-      );
-    }
+    const written = await (ctx.slot ?? runNow)(async () => {
+      started = Date.now();
+      ctx.onEvent({ type: "hub-start", hub: work.hub });
+      return writeUnit(ctx, work);
+    });
+    if (written === "unchanged") return done("unchanged", false);
+    if (ctx.wait) await waitForUnit(ctx, work, written.installed, ctx.wait);
     await ctx.lock.assertHeld();
     const chart = work.release ? `${work.release.chart.name}-${work.release.chart.version}` : "";
     await retry(() =>
@@ -265,11 +222,80 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
         ? writeToolHash(ctx.kube, ctx.fleet, work.release, hash)
         : writeHubHash(ctx.kube, ctx.fleet, work.hub, hash, chart),
     );
-    return done("applied", upgraded);
+    return done("applied", written.upgraded);
   } catch (err) {
     if (err instanceof Error && err.name === "LockError") throw err;
     return done("failed", false, err instanceof Error ? err.message : String(err));
   }
+}
+
+const runNow = <T>(fn: () => Promise<T>): Promise<T> => fn();
+
+/** Every phase's writes, or nothing when the unit is unchanged. */
+async function writeUnit(
+  ctx: HubApplyContext,
+  work: HubWork,
+): Promise<"unchanged" | { installed: HelmReleaseInfo | undefined; upgraded: boolean }> {
+  const unit = unitOf(work);
+  if (isUnchanged(ctx, work)) {
+    await recordUnchanged(ctx, work);
+    return "unchanged";
+  }
+  // Recorded before anything is written: a run killed from here on leaves a superset.
+  await ctx.inventory.record(unit, unitObjects(work), work.release ? [work.release] : []);
+  let installed: HelmReleaseInfo | undefined;
+  for (const phase of APPLY_PHASES) {
+    await ctx.lock.assertHeld();
+    ctx.onEvent({ type: "phase", hub: work.hub, phase });
+    if (phase === "secrets") {
+      await checkExternalSecrets(ctx, work);
+      for (const request of work.secrets.filter((s) => s.type !== "external")) {
+        await ctx.lock.assertHeld();
+        await retry(() => ensureSecret(ctx.kube, ctx.fleet, request, { fleetDir: ctx.fleetDir }));
+      }
+    } else if (phase === "release") {
+      if (work.release) {
+        // From here the live state may differ from the recorded hash until the unit is ready:
+        // a run that fails or dies before then must not be taken for unchanged next time.
+        if (ctx.recordedHashes.has(work.hub)) {
+          await retry(() => forgetHash(ctx.kube, stateRef(work)));
+        }
+        installed = await installRelease(ctx, work.release);
+      }
+    } else {
+      const written: InventoryObject[] = [];
+      for (const manifest of work.manifests.filter((m) => m.phase === phase)) {
+        written.push(entryOf(await applyObject(ctx, work.hub, manifest.object)));
+      }
+      // The uids, once known: deletion later requires the same object.
+      await ctx.inventory.record(unit, written);
+    }
+  }
+  return { installed, upgraded: work.release !== undefined };
+}
+
+/** Waits until what the unit wrote is ready (readiness.ts says what that means). */
+async function waitForUnit(
+  ctx: HubApplyContext,
+  work: HubWork,
+  installed: HelmReleaseInfo | undefined,
+  settings: WaitSettings,
+): Promise<void> {
+  await waitUntilReady(
+    ctx,
+    {
+      targets: waitTargets(
+        work.manifests.map((m) => m.object),
+        installed?.objects ?? [],
+        work.release?.namespace ?? work.hub,
+      ),
+      ...(work.release
+        ? { release: { name: work.release.name, namespace: work.release.namespace } }
+        : {}),
+    },
+    settings,
+    (what) => ctx.onEvent({ type: "waiting", hub: work.hub, what, timeoutMs: settings.timeoutMs }),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { notReadyReason, podProblems, waitTargets } from "../../src/apply/readiness.js";
+import { limiter } from "../../src/apply/retry.js";
 import { formatDuration } from "../../src/apply/wait.js";
 import { parseTimeout } from "../../src/cli/apply.js";
 import { UsageError } from "../../src/errors.js";
@@ -231,5 +232,29 @@ describe("--timeout", () => {
       [formatDuration(600_000), formatDuration(90_000), formatDuration(3_630_000)],
       ["10m", "1m30s", "1h30s"],
     );
+  });
+});
+
+describe("the hubs' write slots", () => {
+  it("never run more than the limit at once, and run every function in order", async () => {
+    const slot = limiter(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const tick = () => new Promise((r) => setImmediate(r));
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        slot(async () => {
+          started.push(i);
+          running += 1;
+          most = Math.max(most, running);
+          await tick();
+          await tick();
+          running -= 1;
+        }),
+      ),
+    );
+    assert.equal(most, 2);
+    assert.deepEqual(started, [0, 1, 2, 3, 4, 5]);
   });
 });
