@@ -9,10 +9,13 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { checkRecordObject } from "../../src/apply/checkRecord.js";
+import { observeForPlan } from "../../src/apply/observePlan.js";
 import { readHubHashes } from "../../src/apply/state.js";
+import { buildPlan } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import type { KubeObject } from "../../src/render/bundle.js";
+import { renderFleet } from "../../src/render/index.js";
 import { runCli } from "../helpers.js";
 import {
   fleetFile,
@@ -116,6 +119,13 @@ describe("apply checks the Secrets a hub references before installing its releas
       namespace: "secret-a",
       name: "github-oauth",
     });
+    // plan says so first.
+    const bundle = renderFleet(fleet);
+    const plan = buildPlan(bundle, await observeForPlan({ kube, helm }, fleet, bundle));
+    assert.deepEqual(
+      plan.missingSecrets.map((m) => [m.unit, m.message.split(":")[0]]),
+      [["secret-a", "Secret secret-a/github-oauth does not exist"]],
+    );
     const report = await apply(fleet);
     const a = report.hubs.find((h) => h.hub === "secret-a");
     assert.equal(a?.result, "failed");
