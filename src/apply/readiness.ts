@@ -173,3 +173,38 @@ export function selects(workload: KubeObject, pod: KubeObject): boolean {
   const labels = pod.metadata.labels ?? {};
   return Object.entries(match).every(([k, v]) => labels[k] === v);
 }
+
+interface EventView {
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  reason?: string;
+  message?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+  metadata: { creationTimestamp?: string };
+}
+
+/**
+ * For each claim not bound, the latest event about it (the provisioner's or the binder's
+ * words: "waiting for first consumer", "ProvisioningFailed: …"), when there is one.
+ */
+export function claimProblems(
+  claims: readonly ObjectRef[],
+  events: readonly KubeObject[],
+): string[] {
+  const when = (e: EventView) =>
+    e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? "";
+  return claims.flatMap((claim) => {
+    const about = (events as unknown as EventView[])
+      .filter(
+        (e) =>
+          e.involvedObject?.kind === "PersistentVolumeClaim" &&
+          e.involvedObject.name === claim.name &&
+          e.involvedObject.namespace === claim.namespace,
+      )
+      .sort((a, b) => when(a).localeCompare(when(b)));
+    const latest = about[about.length - 1];
+    return latest?.message
+      ? [`${label(claim)}: ${latest.reason ? `${latest.reason}: ` : ""}${latest.message.trim()}`]
+      : [];
+  });
+}

@@ -6,7 +6,7 @@
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort, ObjectRef } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";
-import { notReadyReason, podProblems, selects } from "./readiness.js";
+import { claimProblems, notReadyReason, podProblems, selects } from "./readiness.js";
 import { retry } from "./retry.js";
 
 export interface WaitSettings {
@@ -71,8 +71,11 @@ export async function waitUntilReady(
     last = what;
     const left = deadline - Date.now();
     if (left <= 0) {
-      const pods = await podsOf(ports.kube, live);
-      const reasons = [...podProblems(pods), ...waiting];
+      const [pods, claims] = await Promise.all([
+        podsOf(ports.kube, live),
+        claimsOf(ports.kube, live),
+      ]);
+      const reasons = [...podProblems(pods), ...claims, ...waiting];
       throw new NotReadyError(
         `not ready within ${formatDuration(settings.timeoutMs)}: ${reasons.join("; ")}`,
         reasons,
@@ -103,4 +106,21 @@ async function podsOf(
   return pods.filter((p) =>
     workloads.some((w) => w.metadata.namespace === p.metadata.namespace && selects(w, p)),
   );
+}
+
+/** What the cluster's events say about the claims that are not bound. */
+async function claimsOf(
+  kube: KubePort,
+  live: ReadonlyArray<readonly [ObjectRef, KubeObject | undefined]>,
+): Promise<string[]> {
+  const pending = live
+    .filter(([ref, object]) => ref.kind === "PersistentVolumeClaim" && notReadyReason(ref, object))
+    .map(([ref]) => ref);
+  const namespaces = [...new Set(pending.map((c) => c.namespace ?? ""))];
+  const events = (
+    await Promise.all(
+      namespaces.map((namespace) => retry(() => kube.list("v1", "Event", { namespace }))),
+    )
+  ).flat();
+  return claimProblems(pending, events);
 }

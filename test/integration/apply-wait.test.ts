@@ -26,7 +26,7 @@ import {
   startApplyCli,
 } from "../safetyHelpers.js";
 
-const HUBS = ["wait-a", "wait-b", "secret-a", "secret-b"];
+const HUBS = ["wait-a", "wait-b", "secret-a", "secret-b", "claim-a"];
 const safety = safetyCluster(HUBS);
 const { apply, cluster, get, cliArgs } = safety;
 let kube: KubePort;
@@ -90,6 +90,18 @@ describe("apply waits for each hub to be ready", { timeout: 300_000 }, () => {
     const hashes = await readHubHashes(kube, "waiting");
     assert.equal(hashes.get("wait-a"), "", "wait-a's recorded hash was blanked");
     assert.ok(hashes.get("wait-b"), "wait-b's hash is recorded");
+  });
+
+  it("a hub whose drive claim cannot bind fails, naming the claim and what the cluster said", async () => {
+    const fleet = scenarioFleet("claims", ["claim-a"], (d) =>
+      d.setIn(["hubs", 0, "drive", "storageClass"], "no-such-class"),
+    );
+    const report = await apply(fleet, { wait: { timeoutMs: 10_000 } });
+    const error = report.hubs[0]?.error ?? "";
+    assert.equal(report.hubs[0]?.result, "failed", error);
+    assert.match(error, /PersistentVolumeClaim claim-a\/drive-data is Pending, not Bound/);
+    assert.match(error, /PersistentVolumeClaim claim-a\/drive-data: \w+: .*no-such-class/);
+    assert.match(error, /pod drive-0 cannot be scheduled: .*unbound/);
   });
 
   it("--no-wait returns once the releases are installed, as before", async () => {

@@ -1,7 +1,12 @@
 /** When apply calls a hub ready, and what it says when it is not (pure parts of the wait). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { notReadyReason, podProblems, waitTargets } from "../../src/apply/readiness.js";
+import {
+  claimProblems,
+  notReadyReason,
+  podProblems,
+  waitTargets,
+} from "../../src/apply/readiness.js";
 import { limiter } from "../../src/apply/retry.js";
 import { formatDuration } from "../../src/apply/wait.js";
 import { parseTimeout } from "../../src/cli/apply.js";
@@ -177,6 +182,38 @@ describe("why pods do not run", () => {
       "pod hub-1 cannot be scheduled: 0/4 nodes are available: 4 Insufficient cpu.",
       "pod proxy-1: container chp is waiting: CrashLoopBackOff: back-off 5m0s",
     ]);
+  });
+});
+
+describe("why a claim is not bound", () => {
+  it("quotes the latest event about it", () => {
+    const event = (name: string, time: string, reason: string, message: string) =>
+      ({
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { name: `${name}.${time}`, namespace: "stat101" },
+        involvedObject: { kind: "PersistentVolumeClaim", name, namespace: "stat101" },
+        reason,
+        message,
+        lastTimestamp: time,
+      }) as KubeObject;
+    const events = [
+      event("hub-db-dir", "2026-12-05T06:31:00Z", "ProvisioningFailed", "volume limit reached"),
+      event(
+        "hub-db-dir",
+        "2026-12-05T06:30:00Z",
+        "WaitForFirstConsumer",
+        "waiting for first consumer",
+      ),
+      event("other", "2026-12-05T06:32:00Z", "X", "not this claim"),
+    ];
+    assert.deepEqual(
+      claimProblems(
+        [ref("PersistentVolumeClaim", "hub-db-dir"), ref("PersistentVolumeClaim", "quiet")],
+        events,
+      ),
+      ["PersistentVolumeClaim stat101/hub-db-dir: ProvisioningFailed: volume limit reached"],
+    );
   });
 });
 
