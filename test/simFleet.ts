@@ -48,9 +48,9 @@ ${profiles}
 }
 
 /**
- * A control plane shaped like the fleet (two user nodes, a core node per two hubs, at least two), the fleet's EBS
- * StorageClass served by the test-only provisioner, a user scheduler for its hubs, the Secrets
- * its hubs reference (test/hubSecrets.ts), and hubfleet's ports connected to it.
+ * A control plane shaped like the fleet (two user nodes, a core node per two hubs and at least
+ * two), the fleet's EBS StorageClass served by the test-only provisioner, a user scheduler for
+ * its hubs, the Secrets its hubs reference (test/hubSecrets.ts), and hubfleet's ports.
  */
 export async function startFleetCluster(
   fleet: FleetModel,
