@@ -8,6 +8,7 @@ import type { FleetModel } from "../src/fleet/model.js";
 import { type HelmPort, helmPort } from "../src/ports/helm.js";
 import { type KubePort, kubePortFromConfig } from "../src/ports/kube.js";
 import { renderTools } from "../src/render/tools/index.js";
+import { provideHubSecrets } from "./hubSecrets.js";
 import { type ControlPlane, startControlPlane } from "./sim/index.js";
 import { simNodesForFleet } from "./sim/nodes.js";
 
@@ -47,16 +48,20 @@ ${profiles}
 }
 
 /**
- * A control plane shaped like the fleet (two core and two user nodes), the fleet's EBS
- * StorageClass served by the test-only provisioner, a user scheduler for its hubs, and
- * hubfleet's ports connected to it.
+ * A control plane shaped like the fleet (two user nodes, a core node per two hubs and at least
+ * two), the fleet's EBS StorageClass served by the test-only provisioner, a user scheduler for
+ * its hubs, the Secrets its hubs reference (test/hubSecrets.ts), and hubfleet's ports.
  */
 export async function startFleetCluster(
   fleet: FleetModel,
   options: { podCidr?: string } = {},
 ): Promise<{ cp: ControlPlane; kube: KubePort; helm: HelmPort }> {
   const cp = await startControlPlane({
-    nodes: simNodesForFleet(fleet, { jhcontrolplane: 2, jhusers: 2 }),
+    // Core nodes enough for every hub's core pods to run (apply waits for them): two hubs a node.
+    nodes: simNodesForFleet(fleet, {
+      jhcontrolplane: Math.max(2, Math.ceil(fleet.hubs.length / 2)),
+      jhusers: 2,
+    }),
     serviceCidr: fleet.cluster.serviceCIDR,
     // The real-hub harness gives pods loopback addresses (127.64.0.0/16) that one local
     // listener answers for (test/hub/README.md).
@@ -74,6 +79,8 @@ export async function startFleetCluster(
       name: "user-scheduler",
       configYaml: userSchedulerConfig(fleet.hubs.map((h) => h.name)),
     });
+    // What the operator does before the first apply (see README, "Providing the secrets").
+    await provideHubSecrets(kube, fleet);
     return { cp, kube, helm };
   } catch (err) {
     await cp.stop();

@@ -149,14 +149,19 @@ export async function deleteHub(
     }
     const { pointerClaims, dataClaims } = await hubClaims(kube, hub);
     const pointers = new Set(pointerClaims.map((c) => entryKey(entryOf(c))));
+    // A pointer volume kept after its claim is gone stays Released (bound to the old claim's
+    // uid): a re-added hub's new claim would never bind to it. Data sets' included.
+    const pointerVolumes = new Set(pointerClaims.map(volumeOf));
     const deletable = entries.filter(
       (e) => !["Namespace", "PersistentVolumeClaim", "PersistentVolume", "Secret"].includes(e.kind),
     );
-    // The claim and volume that only point at the drive hold no data: this command names the hub.
+    // The claims and volumes that only point at the drive (or a data set's export) hold no
+    // data: this command names the hub.
     const pointerEntries = entries.filter(
       (e) =>
         pointers.has(entryKey(e)) ||
-        (e.kind === "PersistentVolume" && e.name === driveClientVolumeName(hub)),
+        (e.kind === "PersistentVolume" &&
+          (e.name === driveClientVolumeName(hub) || pointerVolumes.has(e.name))),
     );
     for (const entry of [...deletable, ...pointerEntries]) {
       await fence();

@@ -3,8 +3,8 @@
  * writing anything it plans the prune (and stops if the guard says so) and checks that no
  * data-bearing object would need an impossible in-place change. Then it applies cluster-wide
  * objects, the cluster tools one after another (in bundle order: each may need the CRDs of the
- * one before), hubs with bounded concurrency (one hub's failure does not stop the others), and
- * finally prunes what is gone from the fleet file — never data.
+ * one before), hubs with bounded concurrency (one hub's failure does not stop the others), each
+ * waited for until it is ready, and finally prunes what is gone from the fleet file — never data.
  */
 import { UsageError } from "../errors.js";
 import type { FleetModel } from "../fleet/model.js";
@@ -36,8 +36,9 @@ import { entryOf, Inventory } from "./inventory.js";
 import { FleetLock, type LockOptions } from "./lock.js";
 import { observePrune } from "./observe.js";
 import { executePrune, type PruneEvent, type PruneResult } from "./prune.js";
-import { mapBounded } from "./retry.js";
+import { limiter } from "./retry.js";
 import { presentSecrets, readHubHashes, toolKey } from "./state.js";
+import { DEFAULT_WAIT_TIMEOUT_MS, type WaitSettings } from "./wait.js";
 
 export type { PruneEvent, PruneResult };
 
@@ -54,6 +55,12 @@ export interface ApplyOptions {
   /** Date stamped on the volumes of removed hubs (YYYY-MM-DD); default today. */
   readonly today?: string;
   readonly onEvent?: (event: ApplyEvent | PruneEvent) => void;
+  /**
+   * After its release, wait until each hub and tool is ready (workloads rolled out, claims
+   * bound, release deployed), at most this long per unit; false: do not wait.
+   * @default { timeoutMs: 10 minutes }
+   */
+  readonly wait?: WaitSettings | false;
 }
 
 export interface ApplyReport {
@@ -121,7 +128,12 @@ export async function applyFleet(
   const onEvent = options.onEvent ?? (() => {});
   const only = options.onlyHubs ? new Set(options.onlyHubs) : undefined;
   const unknown = [...(only ?? [])].filter((h) => !fleet.hubs.some((x) => x.name === h));
-  if (unknown.length > 0) throw new Error(`no hub named ${unknown.join(", ")} in the fleet file`);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `no hub named ${unknown.join(", ")} in the fleet file; nothing was applied`,
+      `the fleet file's hubs are: ${fleet.hubs.map((h) => h.name).join(", ")}`,
+    );
+  }
   const consent = consentOf(fleet, options);
   const lock = await FleetLock.acquire(kube, { fleet: fleet.name, ...options.lock });
   try {
@@ -147,6 +159,10 @@ export async function applyFleet(
       recordedHashes,
       presentSecrets: secrets,
       inventory,
+      wait:
+        options.wait === false
+          ? undefined
+          : (options.wait ?? { timeoutMs: DEFAULT_WAIT_TIMEOUT_MS }),
       onEvent,
     };
     const clusterWide = bundle.manifests.filter((m) => m.hub === undefined && m.tool === undefined);
@@ -167,9 +183,9 @@ export async function applyFleet(
     await inventory.record(CLUSTER_UNIT, written);
     const tools: HubOutcome[] = [];
     for (const w of toolUnits) tools.push(await applyHub(context, w));
-    const outcomes = await mapBounded(hubUnits, options.concurrency ?? 4, (w) =>
-      applyHub(context, w),
-    );
+    // The hubs' writes go a few at a time; their waits for readiness hold no slot.
+    const hubContext = { ...context, slot: limiter(options.concurrency ?? 4) };
+    const outcomes = await Promise.all(hubUnits.map((w) => applyHub(hubContext, w)));
     const pruned = await executePrune(ports, fleet, plan, {
       inventory,
       lock,

@@ -9,7 +9,7 @@ import { hubStateHash } from "../plan/hash.js";
 import { entryKey, hubUnit, type InventoryObject, objectKey, toolUnit } from "../plan/prune.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
-import { type KubePort, refOf } from "../ports/kube.js";
+import { ClusterError, type KubePort, refOf } from "../ports/kube.js";
 import {
   APPLY_PHASES,
   type ApplyPhase,
@@ -22,9 +22,17 @@ import { adopt, needsAdoption } from "./adopt.js";
 import { type ChartOverrides, chartSource } from "./charts.js";
 import { entryOf, entryRef, type Inventory } from "./inventory.js";
 import type { FleetLock } from "./lock.js";
+import { waitTargets } from "./readiness.js";
 import { retry } from "./retry.js";
 import { ensureSecret, secretValues } from "./secrets.js";
-import { STATE_CONFIGMAP, toolStateName, writeHubHash, writeToolHash } from "./state.js";
+import {
+  forgetHash,
+  STATE_CONFIGMAP,
+  toolStateName,
+  writeHubHash,
+  writeToolHash,
+} from "./state.js";
+import { type WaitSettings, waitUntilReady } from "./wait.js";
 
 export type HubResult = "applied" | "unchanged" | "failed";
 
@@ -40,6 +48,13 @@ export interface HubOutcome {
 export type ApplyEvent =
   | { readonly type: "hub-start"; readonly hub: string }
   | { readonly type: "phase"; readonly hub: string; readonly phase: ApplyPhase }
+  /** Everything is written; apply waits for the unit to be ready (`what` it waits for now). */
+  | {
+      readonly type: "waiting";
+      readonly hub: string;
+      readonly what: string;
+      readonly timeoutMs: number;
+    }
   | { readonly type: "hub-done"; readonly outcome: HubOutcome }
   | { readonly type: "recovered"; readonly hub: string; readonly message: string }
   | { readonly type: "adopted"; readonly hub: string; readonly object: string };
@@ -68,6 +83,10 @@ export interface HubApplyContext {
   /** namespace/name of the Secrets apply created that exist now. */
   readonly presentSecrets: ReadonlySet<string>;
   readonly inventory: Inventory;
+  /** How long each unit may take to be ready after its release; undefined: do not wait. */
+  readonly wait: WaitSettings | undefined;
+  /** Runs a unit's writes when a slot is free (bounded concurrency); default: at once. */
+  readonly slot?: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly onEvent: (event: ApplyEvent) => void;
 }
 
@@ -94,6 +113,33 @@ function unitObjects(work: HubWork): InventoryObject[] {
   ];
 }
 
+/** The ConfigMap where the unit's applied hash is recorded. */
+function stateRef(work: HubWork) {
+  return work.tool && work.release
+    ? { namespace: work.release.namespace, name: toolStateName(work.tool) }
+    : { namespace: work.hub, name: STATE_CONFIGMAP };
+}
+
+/**
+ * The Secrets the unit's configuration names but the operator provides: all of them present,
+ * with their keys, before the release is installed — or the unit stops here, saying how to
+ * create each one that is missing.
+ */
+async function checkExternalSecrets(ctx: HubApplyContext, work: HubWork): Promise<void> {
+  const problems: string[] = [];
+  for (const request of work.secrets.filter((s) => s.type === "external")) {
+    try {
+      await retry(() => ensureSecret(ctx.kube, ctx.fleet, request, { fleetDir: ctx.fleetDir }));
+    } catch (err) {
+      if (err instanceof ClusterError) throw err;
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`${problems.join("; ")} (nothing of the release was installed)`);
+  }
+}
+
 /** Whether the unit's recorded hash says it is already applied as desired. */
 export function isUnchanged(ctx: HubApplyContext, work: HubWork): boolean {
   const hash = hubStateHash({ manifests: work.manifests, release: work.release });
@@ -103,7 +149,11 @@ export function isUnchanged(ctx: HubApplyContext, work: HubWork): boolean {
   return (
     !ctx.force &&
     (work.release === undefined || live?.status === "deployed") &&
-    work.secrets.every((s) => ctx.presentSecrets.has(key(s.namespace, s.name))) &&
+    // An external Secret is the operator's (kubectl or `secret set`), often without our labels:
+    // it is checked whenever the unit is applied, not listed here.
+    work.secrets
+      .filter((s) => s.type !== "external")
+      .every((s) => ctx.presentSecrets.has(key(s.namespace, s.name))) &&
     ctx.recordedHashes.get(work.hub) === hash
   );
 }
@@ -138,8 +188,13 @@ async function recordUnchanged(ctx: HubApplyContext, work: HubWork): Promise<voi
   await ctx.inventory.record(unit, found, work.release ? [work.release] : []);
 }
 
+/**
+ * Applies one unit: its writes inside one of the context's slots (bounded concurrency), then,
+ * outside any slot so that waiting hubs do not hold up the others' writes, the wait until it is
+ * ready, and last the record of its hash.
+ */
 export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<HubOutcome> {
-  const started = Date.now();
+  let started = Date.now();
   const done = (result: HubResult, releaseUpgraded: boolean, error?: string): HubOutcome => {
     const outcome = {
       hub: work.hub,
@@ -151,39 +206,15 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
     ctx.onEvent({ type: "hub-done", outcome });
     return outcome;
   };
-  ctx.onEvent({ type: "hub-start", hub: work.hub });
   const hash = hubStateHash({ manifests: work.manifests, release: work.release });
-  const unit = unitOf(work);
   try {
-    if (isUnchanged(ctx, work)) {
-      await recordUnchanged(ctx, work);
-      return done("unchanged", false);
-    }
-    // Recorded before anything is written: a run killed from here on leaves a superset.
-    await ctx.inventory.record(unit, unitObjects(work), work.release ? [work.release] : []);
-    let upgraded = false;
-    for (const phase of APPLY_PHASES) {
-      await ctx.lock.assertHeld();
-      ctx.onEvent({ type: "phase", hub: work.hub, phase });
-      if (phase === "secrets") {
-        for (const request of work.secrets) {
-          await ctx.lock.assertHeld();
-          await retry(() => ensureSecret(ctx.kube, ctx.fleet, request, { fleetDir: ctx.fleetDir }));
-        }
-      } else if (phase === "release") {
-        if (work.release) {
-          await installRelease(ctx, work.release);
-          upgraded = true;
-        }
-      } else {
-        const written: InventoryObject[] = [];
-        for (const manifest of work.manifests.filter((m) => m.phase === phase)) {
-          written.push(entryOf(await applyObject(ctx, work.hub, manifest.object)));
-        }
-        // The uids, once known: deletion later requires the same object.
-        await ctx.inventory.record(unit, written);
-      }
-    }
+    const written = await (ctx.slot ?? runNow)(async () => {
+      started = Date.now();
+      ctx.onEvent({ type: "hub-start", hub: work.hub });
+      return writeUnit(ctx, work);
+    });
+    if (written === "unchanged") return done("unchanged", false);
+    if (ctx.wait) await waitForUnit(ctx, work, written.installed, ctx.wait);
     await ctx.lock.assertHeld();
     const chart = work.release ? `${work.release.chart.name}-${work.release.chart.version}` : "";
     await retry(() =>
@@ -191,11 +222,80 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
         ? writeToolHash(ctx.kube, ctx.fleet, work.release, hash)
         : writeHubHash(ctx.kube, ctx.fleet, work.hub, hash, chart),
     );
-    return done("applied", upgraded);
+    return done("applied", written.upgraded);
   } catch (err) {
     if (err instanceof Error && err.name === "LockError") throw err;
     return done("failed", false, err instanceof Error ? err.message : String(err));
   }
+}
+
+const runNow = <T>(fn: () => Promise<T>): Promise<T> => fn();
+
+/** Every phase's writes, or nothing when the unit is unchanged. */
+async function writeUnit(
+  ctx: HubApplyContext,
+  work: HubWork,
+): Promise<"unchanged" | { installed: HelmReleaseInfo | undefined; upgraded: boolean }> {
+  const unit = unitOf(work);
+  if (isUnchanged(ctx, work)) {
+    await recordUnchanged(ctx, work);
+    return "unchanged";
+  }
+  // Recorded before anything is written: a run killed from here on leaves a superset.
+  await ctx.inventory.record(unit, unitObjects(work), work.release ? [work.release] : []);
+  let installed: HelmReleaseInfo | undefined;
+  for (const phase of APPLY_PHASES) {
+    await ctx.lock.assertHeld();
+    ctx.onEvent({ type: "phase", hub: work.hub, phase });
+    if (phase === "secrets") {
+      await checkExternalSecrets(ctx, work);
+      for (const request of work.secrets.filter((s) => s.type !== "external")) {
+        await ctx.lock.assertHeld();
+        await retry(() => ensureSecret(ctx.kube, ctx.fleet, request, { fleetDir: ctx.fleetDir }));
+      }
+    } else if (phase === "release") {
+      if (work.release) {
+        // From here the live state may differ from the recorded hash until the unit is ready:
+        // a run that fails or dies before then must not be taken for unchanged next time.
+        if (ctx.recordedHashes.has(work.hub)) {
+          await retry(() => forgetHash(ctx.kube, stateRef(work)));
+        }
+        installed = await installRelease(ctx, work.release);
+      }
+    } else {
+      const written: InventoryObject[] = [];
+      for (const manifest of work.manifests.filter((m) => m.phase === phase)) {
+        written.push(entryOf(await applyObject(ctx, work.hub, manifest.object)));
+      }
+      // The uids, once known: deletion later requires the same object.
+      await ctx.inventory.record(unit, written);
+    }
+  }
+  return { installed, upgraded: work.release !== undefined };
+}
+
+/** Waits until what the unit wrote is ready (readiness.ts says what that means). */
+async function waitForUnit(
+  ctx: HubApplyContext,
+  work: HubWork,
+  installed: HelmReleaseInfo | undefined,
+  settings: WaitSettings,
+): Promise<void> {
+  await waitUntilReady(
+    ctx,
+    {
+      targets: waitTargets(
+        work.manifests.map((m) => m.object),
+        installed?.objects ?? [],
+        work.release?.namespace ?? work.hub,
+      ),
+      ...(work.release
+        ? { release: { name: work.release.name, namespace: work.release.namespace } }
+        : {}),
+    },
+    settings,
+    (what) => ctx.onEvent({ type: "waiting", hub: work.hub, what, timeoutMs: settings.timeoutMs }),
+  );
 }
 
 /**
@@ -230,12 +330,15 @@ async function recoverPendingRelease(ctx: HubApplyContext, release: HelmRelease)
   }
 }
 
-async function installRelease(ctx: HubApplyContext, release: HelmRelease): Promise<void> {
+async function installRelease(
+  ctx: HubApplyContext,
+  release: HelmRelease,
+): Promise<HelmReleaseInfo> {
   await recoverPendingRelease(ctx, release);
   const secrets = await secretValues(ctx.kube, release.namespace, release.secretValues ?? []);
   // Last check right before helm writes (reading the secret values above takes time).
   await ctx.lock.assertHeld();
-  await ctx.helm.upgradeInstall({
+  return ctx.helm.upgradeInstall({
     release: release.name,
     namespace: release.namespace,
     chart: chartSource(release.chart, ctx.charts),

@@ -1,4 +1,7 @@
-/** Gathers what `plan` compares against: live objects, releases and their values, prune candidates. */
+/**
+ * Gathers what `plan` compares against: live objects, releases and their values, prune
+ * candidates, and the provided Secrets that are missing.
+ */
 import type { FleetModel } from "../fleet/model.js";
 import type { Observed } from "../plan/plan.js";
 import { objectKey } from "../plan/prune.js";
@@ -8,6 +11,7 @@ import type { Bundle, KubeObject } from "../render/bundle.js";
 import { Inventory } from "./inventory.js";
 import { observePrune } from "./observe.js";
 import { mapBounded } from "./retry.js";
+import { externalSecretProblem } from "./secrets.js";
 
 export async function observeForPlan(
   ports: { kube: KubePort; helm: HelmPort },
@@ -35,5 +39,24 @@ export async function observeForPlan(
   });
   const inventory = await Inventory.read(kube, fleet.name);
   const prune = await observePrune(kube, fleet, bundle, inventory, all);
-  return { objects, releases, prune };
+  const missingSecrets = (
+    await mapBounded(
+      bundle.secrets.filter((s) => s.type === "external"),
+      16,
+      async (request) => {
+        const problem = externalSecretProblem(
+          request,
+          await kube.get({
+            apiVersion: "v1",
+            kind: "Secret",
+            namespace: request.namespace,
+            name: request.name,
+          }),
+        );
+        const unit = request.tool ? `tools/${request.tool}` : (request.hub ?? request.namespace);
+        return problem ? [{ unit, message: problem }] : [];
+      },
+    )
+  ).flat();
+  return { objects, releases, prune, missingSecrets };
 }

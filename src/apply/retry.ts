@@ -45,3 +45,21 @@ export async function mapBounded<T, R>(
   await Promise.all(workers);
   return results;
 }
+
+/** At most `limit` of the functions given to it run at a time; the others queue, in order. */
+export function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    // A finishing function hands its slot straight to the next in the queue.
+    if (running >= Math.max(1, limit)) await new Promise<void>((r) => queue.push(r));
+    else running += 1;
+    try {
+      return await fn();
+    } finally {
+      const waiter = queue.shift();
+      if (waiter) waiter();
+      else running -= 1;
+    }
+  };
+}

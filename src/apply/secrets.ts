@@ -70,19 +70,16 @@ export async function ensureSecret(
     }
   }
   if (request.type === "external") {
-    const existing = await kube.get({
-      apiVersion: "v1",
-      kind: "Secret",
-      namespace: request.namespace,
-      name: request.name,
-    });
-    const data = (existing?.data ?? {}) as Record<string, string>;
-    const missing = request.keys.filter((k) => !data[k]);
-    if (!existing || missing.length > 0) {
-      throw new Error(
-        `Secret ${request.namespace}/${request.name} ${existing ? `has no key ${missing.join(", ")}` : "does not exist"}${request.hint ? `: ${request.hint}` : ""}`,
-      );
-    }
+    const problem = externalSecretProblem(
+      request,
+      await kube.get({
+        apiVersion: "v1",
+        kind: "Secret",
+        namespace: request.namespace,
+        name: request.name,
+      }),
+    );
+    if (problem) throw new Error(problem);
     return "kept";
   }
   const tls = fleet.domain.tls;
@@ -100,6 +97,17 @@ export async function ensureSecret(
     data: { "tls.crt": cert.toString("base64"), "tls.key": key.toString("base64") },
   });
   return "updated";
+}
+
+/** Pure: what is wrong with a Secret someone else provides (missing, or a key missing), if anything. */
+export function externalSecretProblem(
+  request: SecretRequest,
+  live: KubeObject | undefined,
+): string | undefined {
+  const data = (live?.data ?? {}) as Record<string, string>;
+  const missing = request.keys.filter((k) => !data[k]);
+  if (live && missing.length === 0) return undefined;
+  return `Secret ${request.namespace}/${request.name} ${live ? `has no key ${missing.join(", ")}` : "does not exist"}${request.hint ? `: ${request.hint}` : ""}`;
 }
 
 /** The chart values that come from Secrets, read from the cluster (for helm, in memory). */

@@ -31,6 +31,19 @@ export async function writeHubHash(
   });
 }
 
+/**
+ * Blanks a recorded hash (the ConfigMap stays, with its labels): the next apply will not take
+ * the unit for unchanged. Nothing to do when there is no record.
+ */
+export async function forgetHash(
+  kube: KubePort,
+  ref: { namespace: string; name: string },
+): Promise<void> {
+  const target = { apiVersion: "v1", kind: "ConfigMap", ...ref };
+  if (!(await kube.get(target))) return;
+  await kube.mergePatch(target, { data: { hash: "" } });
+}
+
 /** A cluster tool's recorded state: a ConfigMap of its own in the tool's namespace. */
 export function toolStateName(tool: string): string {
   return `${STATE_CONFIGMAP}-${tool}`;

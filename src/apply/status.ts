@@ -1,5 +1,6 @@
 /**
- * The fleet's health in one table: a few listings (releases, pods, nodes), then a pure summary.
+ * The fleet's health in one table: a few listings (releases, pods, nodes, check records) and
+ * one question to each hub's API, then a pure summary.
  */
 
 import { backupsPerYear } from "../capacity/backups.js";
@@ -7,6 +8,7 @@ import type { FleetModel } from "../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../fleet/schema.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
+import type { HttpPort } from "../ports/http.js";
 import type { KubePort } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";
 import { NODE_GROUP_LABEL } from "../render/cluster/nodeGroups.js";
@@ -15,6 +17,8 @@ import { renderTools } from "../render/tools/index.js";
 import type { RenderedTool } from "../render/tools/tool.js";
 import { VELERO_RELEASE } from "../render/tools/velero.js";
 import { checkBackups, type HubBackupCheck } from "./backupCheck.js";
+import type { CheckRecord } from "./checkRecord.js";
+import { type ApiHealth, probeHubApis, readCheckRecords } from "./hubHealth.js";
 
 export interface HubStatus {
   readonly hub: string;
@@ -26,6 +30,19 @@ export interface HubStatus {
   readonly driveReady: boolean;
   readonly userServers: number;
   readonly placeholders: { readonly running: number; readonly total: number };
+  /** Whether JupyterHub answers at `<url>hub/health`; absent when status did not ask. */
+  readonly api?: ApiHealth;
+  /** The last `hubfleet check` of the hub; null when it was never checked. */
+  readonly lastCheck: LastCheck | null;
+}
+
+export interface LastCheck {
+  /** When it started (ISO 8601, UTC). */
+  readonly time: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  /** The first failure's message. */
+  readonly message?: string;
 }
 
 export interface NodeGroupStatus {
@@ -125,6 +142,7 @@ export function summarizeStatus(
       ),
       userServers: byComponent("singleuser-server").filter(podReady).length,
       placeholders: { running: placeholders.filter(podReady).length, total: hub.placeholders },
+      lastCheck: null,
     };
   });
   const nodeGroups = NODE_GROUP_NAMES.map((group) => {
@@ -134,9 +152,57 @@ export function summarizeStatus(
   return { tools, hubs, nodeGroups };
 }
 
+/** Pure: the hubs' API answers and last checks added to their rows. */
+export function withHubHealth(
+  status: FleetStatus,
+  api: ReadonlyMap<string, ApiHealth> | undefined,
+  checks: ReadonlyMap<string, CheckRecord>,
+): FleetStatus {
+  return {
+    ...status,
+    hubs: status.hubs.map((h) => {
+      const check = checks.get(h.hub);
+      const health = api?.get(h.hub);
+      return {
+        ...h,
+        ...(health ? { api: health } : {}),
+        lastCheck: check
+          ? {
+              time: check.time,
+              ok: check.ok,
+              durationMs: check.durationMs,
+              ...(check.message ? { message: check.message } : {}),
+            }
+          : null,
+      };
+    }),
+  };
+}
+
+/** Whether a hub looks healthy: release deployed, core pods ready, API answering, last check not failed. */
+export function hubHealthy(h: HubStatus): boolean {
+  return (
+    h.release === "deployed" &&
+    h.hubReady &&
+    h.proxyReady &&
+    h.driveReady &&
+    (h.api?.answering ?? true) &&
+    (h.lastCheck?.ok ?? true)
+  );
+}
+
+export interface StatusOptions {
+  /** Only these hubs (default: all). */
+  readonly hubs?: readonly string[];
+  /** Where to reach a hub instead of its public URL (--url HUB=URL). */
+  readonly urls?: ReadonlyMap<string, string>;
+  readonly apiTimeoutMs?: number;
+}
+
 export async function fleetStatus(
-  ports: { kube: KubePort; helm: HelmPort },
+  ports: { kube: KubePort; helm: HelmPort; http?: HttpPort },
   fleet: FleetModel,
+  options: StatusOptions = {},
 ): Promise<FleetStatus> {
   // Rendered once: the tools' releases are what status looks for, Velero's decides backups.
   const rendered = renderTools(fleet);
@@ -149,8 +215,22 @@ export async function fleetStatus(
       ? checkBackups(ports.kube, fleet, { maxAgeHours: backupMaxAgeHours(fleet) })
       : undefined,
   ]);
-  const status = summarizeStatus(fleet, releases, pods, nodes, rendered);
-  return backups ? { ...status, backups } : status;
+  const only = options.hubs ? new Set(options.hubs) : undefined;
+  const summary = summarizeStatus(fleet, releases, pods, nodes, rendered);
+  const hubs = summary.hubs.filter((h) => !only || only.has(h.hub));
+  const [api, checks] = await Promise.all([
+    ports.http
+      ? probeHubApis(
+          ports.http,
+          new Map(hubs.map((h) => [h.hub, options.urls?.get(h.hub) ?? h.url])),
+          options.apiTimeoutMs,
+        )
+      : undefined,
+    readCheckRecords(ports.kube, fleet.name),
+  ]);
+  const status = withHubHealth({ ...summary, hubs }, api, checks);
+  const ownBackups = backups?.filter((b) => !only || only.has(b.hub));
+  return ownBackups ? { ...status, backups: ownBackups } : status;
 }
 
 /** A backup counts as missing when two scheduled runs have passed without one (at least a day). */

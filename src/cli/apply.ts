@@ -2,6 +2,7 @@
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { applyFleet } from "../apply/engine.js";
+import { durationHours } from "../capacity/backups.js";
 import { UsageError } from "../errors.js";
 import { renderFleet } from "../render/index.js";
 import {
@@ -12,6 +13,7 @@ import {
   loadValidFleet,
 } from "./cluster.js";
 import type { Io } from "./io.js";
+import { parseHubNames } from "./options.js";
 import { progressPrinter } from "./progress.js";
 
 const repeatable = (value: string, previous: string[] = []) => [...previous, value];
@@ -38,6 +40,12 @@ export function applyCommand(program: Command, io: Io): void {
         repeatable,
       )
       .option(
+        "--timeout <duration>",
+        "how long each hub (and tool) may take to be ready after its release, e.g. 90s, 10m",
+        "10m",
+      )
+      .option("--no-wait", "call a hub applied once its release is installed, without waiting")
+      .option(
         "--confirm",
         "allow a prune the guard stops (whole hubs or tools, or more than 10 % of the objects)",
       ),
@@ -51,9 +59,16 @@ export function applyCommand(program: Command, io: Io): void {
         pruneHub?: string[];
         pruneTool?: string[];
         confirm?: boolean;
+        timeout: string;
+        wait: boolean;
       },
     ) => {
       const fleet = await loadValidFleet(io, file);
+      const onlyHubs = parseHubNames(
+        options.hub,
+        fleet.hubs.map((h) => h.name),
+      );
+      const timeoutMs = parseTimeout(options.timeout);
       const concurrency = Number(options.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new UsageError(`--concurrency ${options.concurrency} is not a positive whole number`);
@@ -63,7 +78,8 @@ export function applyCommand(program: Command, io: Io): void {
       const progress = progressPrinter(io);
       io.out(`applying fleet ${fleet.name} to ${ports.kube.server}\n`);
       const report = await applyFleet(ports, fleet, bundle, {
-        ...(options.hub ? { onlyHubs: options.hub } : {}),
+        ...(onlyHubs ? { onlyHubs } : {}),
+        wait: options.wait ? { timeoutMs } : false,
         concurrency,
         fleetDir: dirname(resolve(io.cwd, file)),
         charts: chartOverrides(io, options.chartDir),
@@ -82,4 +98,16 @@ export function applyCommand(program: Command, io: Io): void {
       if (report.failed > 0) io.setExitCode(1);
     },
   );
+}
+
+/** `--timeout`: a Go-style duration (as helm and kubectl take it), at least one second. */
+export function parseTimeout(text: string): number {
+  const hours = durationHours(text);
+  if (hours === undefined || hours * 3_600_000 < 1000) {
+    throw new UsageError(
+      `--timeout ${text} is not a duration of at least one second`,
+      "write it like 90s, 10m or 1h30m",
+    );
+  }
+  return Math.round(hours * 3_600_000);
 }

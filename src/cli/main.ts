@@ -36,13 +36,14 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
   const first = argv.find((a) => !a.startsWith("-"));
   const versionOnly = first === undefined && argv.some((a) => a === "--version" || a === "-V");
   if (!versionOnly && (first === undefined || !OFFLINE_COMMANDS.has(first))) {
-    const [plan, apply, status, deleteHub, backup, check] = await Promise.all([
+    const [plan, apply, status, deleteHub, backup, check, secret] = await Promise.all([
       import("./plan.js"),
       import("./apply.js"),
       import("./status.js"),
       import("./deleteHub.js"),
       import("./backup.js"),
       import("./check.js"),
+      import("./secret.js"),
     ]);
     plan.planCommand(program, io);
     apply.applyCommand(program, io);
@@ -50,6 +51,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     deleteHub.deleteHubCommand(program, io);
     backup.backupSetupCommand(program, io);
     check.checkCommand(program, io);
+    secret.secretCommand(program, io);
   }
   capacityCommand(program, io);
   return program;

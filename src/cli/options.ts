@@ -37,3 +37,23 @@ export function parseHubUrls(
   }
   return urls;
 }
+
+/**
+ * `--hub NAME` (repeatable): the hubs a command works on, checked against the fleet file before
+ * anything talks to the cluster. Undefined when none was given (every hub).
+ */
+export function parseHubNames(
+  values: readonly string[] | undefined,
+  hubs: readonly string[],
+  what = "--hub",
+): string[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  const unknown = values.filter((h) => !hubs.includes(h));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${what} ${unknown.join(", ")}: no hub of that name in the fleet file; nothing was done`,
+      `the fleet file's hubs are: ${hubs.join(", ")}`,
+    );
+  }
+  return [...new Set(values)];
+}

@@ -50,6 +50,7 @@ function planJson(plan: Plan, changed: boolean) {
     },
     guard: plan.guard,
     immutable: plan.immutable,
+    missingSecrets: plan.missingSecrets,
   };
 }
 
@@ -104,6 +105,10 @@ function printPlan(io: Io, plan: Plan, changed: boolean): void {
   if (plan.immutable.length > 0) {
     io.out("\napply would stop before writing anything: changes that cannot be made in place:\n");
     for (const v of plan.immutable) io.out(`  ${describeViolation(v)}\n`);
+  }
+  if (plan.missingSecrets.length > 0) {
+    io.out("\napply would stop these before their release: Secrets they reference are missing:\n");
+    for (const m of plan.missingSecrets) io.out(`  ${m.unit}: ${m.message}\n`);
   }
   io.out(
     changed

@@ -1,6 +1,7 @@
 /** Progress of apply: one line per event (plain, for logs and CI), and a summary table. */
 import type { ApplyReport, PruneEvent } from "../apply/engine.js";
 import type { ApplyEvent, HubOutcome } from "../apply/hubApply.js";
+import { formatDuration } from "../apply/wait.js";
 import type { Io } from "./io.js";
 
 /** On a terminal: one line per hub, rewritten in place as it moves through its phases. */
@@ -26,7 +27,10 @@ export function progressPrinter(io: Io) {
     onEvent(event: ApplyEvent | PruneEvent): void {
       if (
         board &&
-        (event.type === "hub-start" || event.type === "phase" || event.type === "hub-done")
+        (event.type === "hub-start" ||
+          event.type === "phase" ||
+          event.type === "waiting" ||
+          event.type === "hub-done")
       ) {
         if (event.type === "hub-done") {
           const o = event.outcome;
@@ -34,6 +38,8 @@ export function progressPrinter(io: Io) {
             o.hub,
             `${o.result}${o.error ? `: ${o.error}` : ""} (${(o.durationMs / 1000).toFixed(1)}s)`,
           );
+        } else if (event.type === "waiting") {
+          board(event.hub, `waiting to be ready: ${event.what}`);
         } else board(event.hub, event.type === "phase" ? `${event.phase}...` : "checking...");
         return;
       }
@@ -43,6 +49,11 @@ export function progressPrinter(io: Io) {
           break;
         case "phase":
           io.out(`[${event.hub}] ${event.phase}\n`);
+          break;
+        case "waiting":
+          io.out(
+            `[${event.hub}] waiting to be ready (at most ${formatDuration(event.timeoutMs)}): ${event.what}\n`,
+          );
           break;
         case "hub-done": {
           const o = event.outcome;

@@ -1,9 +1,15 @@
-/** `hubfleet status FILE`: every hub's health in one table (-o json). */
+/**
+ * `hubfleet status FILE`: every hub's health in one table (-o json): release, pods, whether
+ * JupyterHub answers, the last `hubfleet check`.
+ */
 import type { Command } from "commander";
-import { type FleetStatus, fleetStatus } from "../apply/status.js";
+import { type FleetStatus, fleetStatus, type HubStatus, hubHealthy } from "../apply/status.js";
+import { httpPort } from "../ports/http.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseOutputFormat } from "./options.js";
+import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";
+
+const repeatable = (value: string, previous: string[] = []) => [...previous, value];
 
 export function statusCommand(program: Command, io: Io): void {
   addClusterOptions(
@@ -11,21 +17,36 @@ export function statusCommand(program: Command, io: Io): void {
       .command("status")
       .description("every hub's and cluster tool's health in one table")
       .argument("<file>", "fleet file")
-      .option("-o, --output <format>", "text or json", "text"),
-  ).action(async (file: string, options: ClusterOptions & { output: string }) => {
-    const format = parseOutputFormat(options.output);
-    const fleet = await loadValidFleet(io, file);
-    const status = await fleetStatus(connect(io, options), fleet);
-    if (format === "json") io.out(`${JSON.stringify(status, null, 2)}\n`);
-    else printStatus(io, status);
-    const healthy =
-      status.hubs.every(
-        (h) => h.release === "deployed" && h.hubReady && h.proxyReady && h.driveReady,
-      ) &&
-      status.tools.every((t) => t.release === "deployed" && t.podsReady === t.pods) &&
-      (status.backups ?? []).every((b) => b.ok);
-    if (!healthy) io.setExitCode(1);
-  });
+      .option("-o, --output <format>", "text or json", "text")
+      .option("--hub <name>", "only this hub (repeatable)", repeatable)
+      .option(
+        "--url <hub=url>",
+        "ask this hub's API here instead of at its public URL (a port-forward); repeatable",
+        repeatable,
+      ),
+  ).action(
+    async (
+      file: string,
+      options: ClusterOptions & { output: string; hub?: string[]; url?: string[] },
+    ) => {
+      const format = parseOutputFormat(options.output);
+      const fleet = await loadValidFleet(io, file);
+      const names = fleet.hubs.map((h) => h.name);
+      const hubs = parseHubNames(options.hub, names);
+      const urls = parseHubUrls(options.url, names);
+      const status = await fleetStatus({ ...connect(io, options), http: httpPort() }, fleet, {
+        ...(hubs ? { hubs } : {}),
+        urls,
+      });
+      if (format === "json") io.out(`${JSON.stringify(status, null, 2)}\n`);
+      else printStatus(io, status);
+      const healthy =
+        status.hubs.every(hubHealthy) &&
+        status.tools.every((t) => t.release === "deployed" && t.podsReady === t.pods) &&
+        (status.backups ?? []).every((b) => b.ok);
+      if (!healthy) io.setExitCode(1);
+    },
+  );
 }
 
 function table(rows: string[][]): string {
@@ -58,7 +79,19 @@ function printStatus(io: Io, status: FleetStatus): void {
         ])}\n\n`;
   io.out(
     `${tools}${table([
-      ["HUB", "RELEASE", "CHART", "HUB", "PROXY", "DRIVE", "USERS", "PLACEHOLDERS", "URL"],
+      [
+        "HUB",
+        "RELEASE",
+        "CHART",
+        "HUB",
+        "PROXY",
+        "DRIVE",
+        "USERS",
+        "PLACEHOLDERS",
+        "API",
+        "LAST CHECK",
+        "URL",
+      ],
       ...status.hubs.map((h) => [
         h.hub,
         h.release,
@@ -68,6 +101,8 @@ function printStatus(io: Io, status: FleetStatus): void {
         mark(h.driveReady),
         String(h.userServers),
         `${h.placeholders.running}/${h.placeholders.total}`,
+        apiCell(h),
+        lastCheckCell(h),
         h.url,
       ]),
     ])}\n\n${table([
@@ -75,6 +110,20 @@ function printStatus(io: Io, status: FleetStatus): void {
       ...status.nodeGroups.map((g) => [g.group, String(g.nodes), String(g.ready)]),
     ])}\n${backupLines(status)}`,
   );
+}
+
+/** "answering", or "NOT ANSWERING: why". */
+export function apiCell(h: HubStatus): string {
+  if (!h.api) return "-";
+  return h.api.answering ? "answering" : `NOT ANSWERING: ${h.api.problem ?? "no answer"}`;
+}
+
+/** "2026-12-05 06:30Z ok", "… FAILED: message", or "never". */
+export function lastCheckCell(h: HubStatus): string {
+  const c = h.lastCheck;
+  if (!c) return "never";
+  const when = c.time.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z");
+  return c.ok ? `${when} ok` : `${when} FAILED${c.message ? `: ${c.message}` : ""}`;
 }
 
 /** Backups: the last real copy of each hub's drive and database, and what is wrong. */

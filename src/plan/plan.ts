@@ -40,6 +40,14 @@ export interface Plan {
   readonly guard: GuardVerdict;
   /** Changes apply would refuse: they cannot be made in place on data-bearing objects. */
   readonly immutable: readonly ImmutableViolation[];
+  /** Secrets the operator provides that are missing: apply would stop these hubs before their release. */
+  readonly missingSecrets: readonly MissingSecret[];
+}
+
+export interface MissingSecret {
+  /** The hub, or "tools/<release>". */
+  readonly unit: string;
+  readonly message: string;
 }
 
 export interface Observed {
@@ -51,6 +59,8 @@ export interface Observed {
     { info: HelmReleaseInfo; values: Record<string, unknown> }
   >;
   readonly prune: PrunePlan;
+  /** Provided Secrets that are missing or lack a key (see apply's secrets phase). */
+  readonly missingSecrets?: readonly MissingSecret[];
 }
 
 function planObject(desired: KubeObject, observed: Observed): ObjectPlan {
@@ -137,6 +147,7 @@ export function buildPlan(bundle: Bundle, observed: Observed): Plan {
     immutable: bundle.manifests.flatMap((m) =>
       immutableViolations(m.object, observed.objects.get(objectKey(m.object))),
     ),
+    missingSecrets: observed.missingSecrets ?? [],
   };
 }
 

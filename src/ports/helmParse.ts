@@ -2,6 +2,7 @@
  * Pure parsing of `helm ... -o json` output into the few facts hubfleet uses. Tested on
  * output recorded from the real helm binary.
  */
+import { parseAllDocuments } from "yaml";
 
 export type ReleaseStatus =
   | "deployed"
@@ -24,6 +25,18 @@ export interface HelmReleaseInfo {
   readonly chartVersion: string;
   readonly updated?: string;
   readonly description?: string;
+  /** The objects of the release's manifest (from status and upgrade output, not from list). */
+  readonly objects?: readonly ReleaseObject[];
+}
+
+/** One object helm installed: enough to find it and tell what it is for. */
+export interface ReleaseObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** As written in the chart; absent means the release's namespace. */
+  readonly namespace?: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 const STATUSES: readonly ReleaseStatus[] = [
@@ -85,6 +98,7 @@ export function parseHelmRelease(text: string): HelmReleaseInfo {
     version?: number;
     info?: { status?: string; last_deployed?: string; description?: string };
     chart?: { metadata?: { name?: string; version?: string } };
+    manifest?: string;
   };
   return {
     name: String(data.name),
@@ -95,7 +109,36 @@ export function parseHelmRelease(text: string): HelmReleaseInfo {
     chartVersion: String(data.chart?.metadata?.version ?? ""),
     ...(data.info?.last_deployed ? { updated: data.info.last_deployed } : {}),
     ...(data.info?.description ? { description: data.info.description } : {}),
+    ...(typeof data.manifest === "string" ? { objects: parseReleaseManifest(data.manifest) } : {}),
   };
+}
+
+/** The objects of a release's rendered manifest (a YAML stream; empty documents skipped). */
+export function parseReleaseManifest(text: string): ReleaseObject[] {
+  const out: ReleaseObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    const value = doc.toJSON() as {
+      apiVersion?: unknown;
+      kind?: unknown;
+      metadata?: { name?: unknown; namespace?: unknown; labels?: Record<string, unknown> };
+    } | null;
+    if (!value || typeof value.kind !== "string" || typeof value.metadata?.name !== "string") {
+      continue;
+    }
+    const labels = Object.fromEntries(
+      Object.entries(value.metadata.labels ?? {}).map(([k, v]) => [k, String(v)]),
+    );
+    out.push({
+      apiVersion: String(value.apiVersion ?? ""),
+      kind: value.kind,
+      name: value.metadata.name,
+      ...(typeof value.metadata.namespace === "string"
+        ? { namespace: value.metadata.namespace }
+        : {}),
+      labels,
+    });
+  }
+  return out;
 }
 
 export interface HelmHistoryEntry {

@@ -20,6 +20,7 @@ import { ClusterError, type KubePort } from "../../src/ports/kube.js";
 import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
 import { runCli } from "../helpers.js";
+import { provideHubSecrets } from "../hubSecrets.js";
 import {
   applier,
   fleetFile,
@@ -373,12 +374,20 @@ describe("safety scenarios 1 and 9–12: interrupted applies, adoption, immutabl
 
     // Someone applied an older render of hub s10-a with kubectl; it had fields the fleet lost.
     const fleet = scenarioFleet("safety-s10", ["s10-a"]);
+    // kubectl created the namespace too: the one made for the hub's Secrets at start goes first.
+    await kube.delete({ apiVersion: "v1", kind: "Namespace", name: "s10-a" });
+    await waitFor(
+      "namespace s10-a gone",
+      async () => (await get("Namespace", "s10-a")) === undefined,
+      { timeoutMs: 60_000 },
+    );
     for (const m of renderFleet(fleet).manifests.filter((x) => x.hub === "s10-a")) {
       const o = structuredClone(m.object) as Any;
       if (o.kind === "ConfigMap") o.data["legacy.conf"] = "# from an older fleet file";
       if (o.kind === "NetworkPolicy") o.metadata.labels["example.edu/legacy"] = "yes";
       await kubectlApply(o);
     }
+    await provideHubSecrets(kube, fleet, ["s10-a"]);
     const adopted: string[] = [];
     const report = await apply(fleet, {
       onEvent: (e) => {

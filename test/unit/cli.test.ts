@@ -218,6 +218,56 @@ describe("cluster commands refuse bad requests before touching a cluster", () =>
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--concurrency 0 is not a positive whole number/);
   });
+  for (const command of ["apply", "status"]) {
+    it(`${command} --hub NAME: a hub not in the fleet file is a usage error naming the fleet's hubs`, async () => {
+      const r = await runCli([
+        command,
+        EXAMPLE,
+        "--hub",
+        "stat101",
+        "--hub",
+        "nope",
+        "--kubeconfig",
+        "/nonexistent",
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /--hub nope: no hub of that name in the fleet file; nothing was done/);
+      assert.match(r.stderr, /hubs are: stat101, cs480, genomics-lab/);
+      assert.doesNotMatch(r.stderr, /bug in hubfleet|kubeconfig/);
+      noStack(r.stderr);
+    });
+  }
+  const secretSet = (...args: string[]) =>
+    runCli(["secret", "set", ...args, "-f", EXAMPLE, "--kubeconfig", "/nonexistent"]);
+  it("secret set: refuses an unknown hub, no keys, a bad key, before touching a cluster", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ["nope", "github-oauth", "--from-literal", "client-secret=x"],
+        /hub nope: no hub of that name in the fleet file/,
+      ],
+      [["stat101", "github-oauth"], /nothing to set: give --from-literal KEY=VALUE/],
+      [["stat101", "github-oauth", "--from-literal", "=x"], /expected KEY=VALUE/],
+      [
+        ["stat101", "github-oauth", "--from-literal", "a=1", "--from-literal", "a=2"],
+        /key a given more than once/,
+      ],
+      [
+        ["stat101", "x", "--from-file", "k=/nonexistent/file"],
+        /--from-file k=\/nonexistent\/file: cannot read it/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await secretSet(...args);
+      assert.equal(r.code, 1, args.join(" "));
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /bug in hubfleet|kubeconfig/);
+    }
+  });
+  it("apply --timeout: must be a duration", async () => {
+    const r = await runCli(["apply", EXAMPLE, "--timeout", "10", "--kubeconfig", "/nonexistent"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--timeout 10 is not a duration/);
+  });
   it("delete-hub: refuses a hub that is still in the fleet file", async () => {
     const r = await runCli(["delete-hub", "cs480", "-f", EXAMPLE]);
     assert.equal(r.code, 1);

@@ -36,6 +36,7 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
       hub: hub.name,
     },
   ];
+  secrets.push(...referencedSecrets(fleet, hub));
   if (tlsMode(fleet) === "files") {
     secrets.push({
       namespace: hub.name,
@@ -67,6 +68,40 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
   };
 }
 
+/**
+ * The Secrets a hub's configuration names but the operator creates (hubfleet never holds their
+ * values): the authenticator's client secret, and the TLS Secret given by domain.tls.secretName,
+ * which the hub's Ingress reads from its own namespace. Apply checks them before the release.
+ */
+export function referencedSecrets(fleet: FleetModel, hub: Hub): SecretRequest[] {
+  const out: SecretRequest[] = [];
+  const auth = hub.authenticator;
+  const clientSecret = auth && "clientSecret" in auth ? auth.clientSecret : undefined;
+  if (clientSecret) {
+    const { secretName, key } = clientSecret;
+    out.push({
+      namespace: hub.name,
+      name: secretName,
+      type: "external",
+      keys: [key],
+      hub: hub.name,
+      hint: `create it with: kubectl -n ${hub.name} create secret generic ${secretName} --from-literal=${key}=YOUR-CLIENT-SECRET (or: hubfleet secret set ${hub.name} ${secretName} --from-literal ${key}=YOUR-CLIENT-SECRET, which also adds a key to an existing Secret)`,
+    });
+  }
+  const tlsSecret = fleet.domain.tls?.secretName;
+  if (tlsMode(fleet) === "secret" && tlsSecret) {
+    out.push({
+      namespace: hub.name,
+      name: tlsSecret,
+      type: "external",
+      keys: ["tls.crt", "tls.key"],
+      hub: hub.name,
+      hint: `the hub's Ingress reads it from the hub's namespace; create it with: kubectl -n ${hub.name} create secret tls ${tlsSecret} --cert=CERT.pem --key=KEY.pem (or set domain.tls.certFile and keyFile and hubfleet creates it)`,
+    });
+  }
+  return out;
+}
+
 /** release.json: what apply installs, and which values it fills in from Secrets. */
 export function releaseDescription(rendered: RenderedHub): Record<string, unknown> {
   const { release } = rendered;
@@ -84,10 +119,11 @@ export function releaseDescription(rendered: RenderedHub): Record<string, unknow
       },
       ...(v.asList ? { asList: true } : {}),
     })),
-    secretsCreatedByApply: rendered.secrets.map((s) => ({
-      name: s.name,
-      type: s.type,
-      keys: s.keys,
-    })),
+    secretsCreatedByApply: rendered.secrets
+      .filter((s) => s.type !== "external")
+      .map((s) => ({ name: s.name, type: s.type, keys: s.keys })),
+    secretsRequired: rendered.secrets
+      .filter((s) => s.type === "external")
+      .map((s) => ({ name: s.name, keys: s.keys, createdBy: s.hint })),
   };
 }
