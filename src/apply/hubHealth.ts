@@ -2,7 +2,7 @@
  * A hub's health beyond its pods: whether JupyterHub itself answers (its `hub/health`
  * endpoint, through the hub's URL), and the record of the last `hubfleet check`.
  */
-import type { HttpAnswer, HttpPort } from "../ports/http.js";
+import { HubHttpError, type HubHttpPort, type HubHttpResponse } from "../ports/hubHttp.js";
 import type { KubePort } from "../ports/kube.js";
 import { COMPONENT_LABEL, FLEET_LABEL } from "../render/labels.js";
 import { CHECK_RECORD_CONFIGMAP, type CheckRecord, parseCheckRecord } from "./checkRecord.js";
@@ -25,23 +25,26 @@ export function healthUrl(hubUrl: string): string {
 }
 
 /** Pure: an answer (or the reason there was none) as the hub's API health. */
-export function apiHealth(url: string, answer: HttpAnswer | Error): ApiHealth {
-  if (answer instanceof Error) return { url, answering: false, problem: answer.message };
+export function apiHealth(url: string, answer: HubHttpResponse | Error): ApiHealth {
+  if (answer instanceof Error) {
+    const problem = answer instanceof HubHttpError ? answer.reason : answer.message;
+    return { url, answering: false, problem };
+  }
   if (answer.status >= 200 && answer.status < 300) return { url, answering: true };
-  const body = answer.body.trim().split("\n")[0]?.slice(0, 120);
+  const body = answer.text.trim().split("\n")[0]?.slice(0, 120);
   return { url, answering: false, problem: `HTTP ${answer.status}${body ? `: ${body}` : ""}` };
 }
 
 /** Asks each hub's API at once (a few at a time), hub name → health. */
 export async function probeHubApis(
-  http: HttpPort,
+  http: HubHttpPort,
   hubUrls: ReadonlyMap<string, string>,
   timeoutMs = HEALTH_TIMEOUT_MS,
 ): Promise<Map<string, ApiHealth>> {
   const entries = await mapBounded([...hubUrls], 16, async ([hub, base]) => {
     const url = healthUrl(base);
     const answer = await http
-      .get(url, { timeoutMs })
+      .request({ method: "GET", url, timeoutMs })
       .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     return [hub, apiHealth(url, answer)] as const;
   });

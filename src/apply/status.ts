@@ -8,7 +8,7 @@ import type { FleetModel } from "../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../fleet/schema.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
-import type { HttpPort } from "../ports/http.js";
+import type { HubHttpPort } from "../ports/hubHttp.js";
 import type { KubePort } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";
 import { NODE_GROUP_LABEL } from "../render/cluster/nodeGroups.js";
@@ -200,7 +200,7 @@ export interface StatusOptions {
 }
 
 export async function fleetStatus(
-  ports: { kube: KubePort; helm: HelmPort; http?: HttpPort },
+  ports: { kube: KubePort; helm: HelmPort; http?: HubHttpPort },
   fleet: FleetModel,
   options: StatusOptions = {},
 ): Promise<FleetStatus> {

@@ -12,7 +12,7 @@ import { UsageError } from "../errors.js";
 import { fetchHubHttp } from "../ports/hubHttp.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseHubUrls, parseOutputFormat } from "./options.js";
+import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";
 
 const repeatable = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -64,23 +64,16 @@ export function checkCommand(program: Command, io: Io): void {
       }
       const fleet = await loadValidFleet(io, file);
       const names = fleet.hubs.map((h) => h.name);
-      for (const hub of options.hub ?? []) {
-        if (!names.includes(hub)) {
-          throw new UsageError(
-            `--hub ${hub}: no hub of that name in ${file}`,
-            `hubs: ${names.join(", ")}`,
-          );
-        }
-      }
+      const only = parseHubNames(options.hub, names);
       const urls = parseHubUrls(options.url, names);
       const { kube } = connect(io, options);
       if (format === "text") {
-        for (const hub of fleet.hubs.filter((h) => !options.hub || options.hub.includes(h.name))) {
+        for (const hub of fleet.hubs.filter((h) => !only || only.includes(h.name))) {
           io.err(`[${hub.name}] checking ${checkUrl(fleet, hub, urls)}\n`);
         }
       }
       const result = await checkFleet({ kube, http: fetchHubHttp() }, fleet, {
-        ...(options.hub ? { hubs: options.hub } : {}),
+        ...(only ? { hubs: only } : {}),
         urls,
         readyTimeoutMs,
         concurrency,

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { type FleetStatus, fleetStatus, type HubStatus, hubHealthy } from "../apply/status.js";
-import { httpPort } from "../ports/http.js";
+import { fetchHubHttp } from "../ports/hubHttp.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
 import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";
@@ -34,7 +34,7 @@ export function statusCommand(program: Command, io: Io): void {
       const names = fleet.hubs.map((h) => h.name);
       const hubs = parseHubNames(options.hub, names);
       const urls = parseHubUrls(options.url, names);
-      const status = await fleetStatus({ ...connect(io, options), http: httpPort() }, fleet, {
+      const status = await fleetStatus({ ...connect(io, options), http: fetchHubHttp() }, fleet, {
         ...(hubs ? { hubs } : {}),
         urls,
       });

@@ -34,10 +34,11 @@ export interface HubHttpPort {
 /** No answer at all: refused, unresolvable, TLS, timeout. */
 export class HubHttpError extends Error {
   constructor(
-    message: string,
     readonly url: string,
+    /** Why there was no answer, without the URL: "ECONNREFUSED (…)", "no answer within 5s". */
+    readonly reason: string,
   ) {
-    super(message);
+    super(`${url}: ${reason}`);
     this.name = "HubHttpError";
   }
 }
@@ -50,11 +51,15 @@ function headers(token: string | undefined, json: boolean): Record<string, strin
   };
 }
 
-function reason(err: unknown): string {
+/** fetch says "fetch failed"; the reason is in its cause. Pure; exported for tests. */
+export function reason(err: unknown, timeoutMs: number): string {
   if (err instanceof Error) {
-    if (err.name === "TimeoutError" || err.name === "AbortError") return "no answer in time";
+    if (err.name === "TimeoutError" || err.name === "AbortError") {
+      return `no answer within ${timeoutMs / 1000}s`;
+    }
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? err.message;
+    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ""}`;
+    return cause?.message ?? err.message;
   }
   return String(err);
 }
@@ -86,7 +91,7 @@ export function fetchHubHttp(): HubHttpPort {
         });
         return { status: response.status, text: await response.text() };
       } catch (err) {
-        throw new HubHttpError(`${request.url}: ${reason(err)}`, request.url);
+        throw new HubHttpError(request.url, reason(err, request.timeoutMs));
       }
     },
     async events(request, onEvent) {
@@ -116,7 +121,7 @@ export function fetchHubHttp(): HubHttpPort {
         return { ended: "closed", status: 200 };
       } catch (err) {
         if (controller.signal.aborted) return { ended: "timeout", status: 200 };
-        throw new HubHttpError(`${request.url}: ${reason(err)}`, request.url);
+        throw new HubHttpError(request.url, reason(err, request.timeoutMs));
       } finally {
         clearTimeout(timer);
       }

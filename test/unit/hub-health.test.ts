@@ -7,7 +7,7 @@ import type { CheckRecord } from "../../src/apply/checkRecord.js";
 import { apiHealth, healthUrl, probeHubApis } from "../../src/apply/hubHealth.js";
 import { type FleetStatus, hubHealthy, withHubHealth } from "../../src/apply/status.js";
 import { apiCell, lastCheckCell } from "../../src/cli/status.js";
-import { httpPort } from "../../src/ports/http.js";
+import { fetchHubHttp } from "../../src/ports/hubHttp.js";
 
 const row = {
   hub: "stat101",
@@ -39,14 +39,14 @@ describe("a hub's API health", () => {
     );
   });
   const cases: Array<[string, Parameters<typeof apiHealth>[1], boolean, RegExp | undefined]> = [
-    ["200 answers", { status: 200, body: "" }, true, undefined],
+    ["200 answers", { status: 200, text: "" }, true, undefined],
     [
       "a 503 from the ingress does not",
-      { status: 503, body: "Service Unavailable\n..." },
+      { status: 503, text: "Service Unavailable\n..." },
       false,
       /^HTTP 503: Service Unavailable$/,
     ],
-    ["a redirect does not", { status: 308, body: "" }, false, /^HTTP 308$/],
+    ["a redirect does not", { status: 308, text: "" }, false, /^HTTP 308$/],
     ["no answer does not", new Error("ECONNREFUSED"), false, /^ECONNREFUSED$/],
   ];
   for (const [title, answer, answering, problem] of cases) {
@@ -123,7 +123,7 @@ describe("the HTTP port (a local test server, not a hub)", () => {
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const health = await probeHubApis(
-      httpPort(),
+      fetchHubHttp(),
       new Map([
         ["ok", `${base}/ok/`],
         ["missing", `${base}/missing/`],
