@@ -6,7 +6,6 @@
  * user logs in (JupyterHub creates the user's spawner in the login callback), so the hub is
  * pointed at a started test control plane.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +19,7 @@ import {
   tailFile,
   unregisterForCleanup,
 } from "../sim/processes.js";
+import { hubVenv } from "./realHub.js";
 
 export interface LoginHub {
   /** The hub's local public origin (the proxy), e.g. http://127.0.0.1:41234 */
@@ -46,18 +46,6 @@ export function renderedValuesWith(
   const release = renderFleet(fleet).releases.find((r) => r.hub && r.name === LOGIN_HUB);
   if (!release) throw new Error(`no release ${LOGIN_HUB}`);
   return release.values as Record<string, unknown>;
-}
-
-let venv: string | undefined;
-
-/** The venv of the hub image's programs (installed once, cached by scripts/hub-build). */
-export function hubVenv(): string {
-  venv ??= execFileSync(join(REPO, "scripts", "hub-build"), { encoding: "utf8" })
-    .trim()
-    .split("\n")
-    .pop();
-  if (!venv) throw new Error("scripts/hub-build printed no venv directory");
-  return venv;
 }
 
 const TEST_SERVICE = "hubfleet-login-test";

@@ -9,11 +9,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO } from "../helpers.js";
+import { freePorts } from "../sim/controlPlane.js";
 import type { ControlPlane } from "../sim/index.js";
 import {
   ManagedProcess,
@@ -47,19 +47,6 @@ export function hubVenv(): string {
   if (!dir) throw new Error("scripts/hub-build printed no venv directory");
   venvDir = dir;
   return dir;
-}
-
-/** A free TCP port on 127.0.0.1 (closed again before use: good enough for tests). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One request the stand-in notebook server answered. */
@@ -104,7 +91,7 @@ export async function startUserServersStandIn(): Promise<UserServersStandIn> {
     });
     res.end(body);
   });
-  const port = await freePort();
+  const port = (await freePorts(1))[0] ?? 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     // 0.0.0.0, not 127.0.0.1: a socket bound to one address does not answer the others.
@@ -211,11 +198,7 @@ export async function startRealHub(options: RealHubOptions): Promise<RealHub> {
   const dir = mkdtempSync(join(tmpdir(), `hubfleet-hub-${release}-`));
   const valuesPath = join(dir, "values.json");
   writeFileSync(valuesPath, JSON.stringify(values), { mode: 0o600 });
-  const [hubPort, proxyApiPort, hubApiPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
+  const [hubPort, proxyApiPort, hubApiPort] = await freePorts(3);
   const harnessToken = `harness-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   const baseUrl = ((values.hub as { baseUrl?: string } | undefined)?.baseUrl ?? "/").replace(
     /\/?$/,

@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { REPO } from "../helpers.js";
-import { hubVenv, renderedValuesWith } from "../hub/loginHub.js";
+import { renderedValuesWith } from "../hub/loginHub.js";
+import { hubVenv } from "../hub/realHub.js";
 import { freePorts } from "../sim/controlPlane.js";
 
 /** Recorded membership of the stand-in's organization and team. */

@@ -85,7 +85,7 @@ export function referencedSecrets(fleet: FleetModel, hub: Hub): SecretRequest[] 
       type: "external",
       keys: [key],
       hub: hub.name,
-      hint: `create it with: kubectl -n ${hub.name} create secret generic ${secretName} --from-literal=${key}=YOUR-CLIENT-SECRET (or: hubfleet secret set ${hub.name} ${secretName} --from-literal ${key}=YOUR-CLIENT-SECRET, which also adds a key to an existing Secret)`,
+      hint: `create it with: kubectl -n ${hub.name} create secret generic ${secretName} --from-literal=${key}=YOUR-CLIENT-SECRET (or: hubfleet secret set ${hub.name} ${secretName} -f FLEET-FILE --from-literal ${key}=YOUR-CLIENT-SECRET, which also adds a key to an existing Secret)`,
     });
   }
   const tlsSecret = fleet.domain.tls?.secretName;
