@@ -4,13 +4,8 @@
  * drives, and how Grafana is reached.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
-import { stringify } from "yaml";
 import type { FleetModel } from "../../src/fleet/model.js";
 import { placement, type Taint } from "../../src/render/cluster/nodeGroups.js";
 import { PROMETHEUS_POD } from "../../src/render/hub/network.js";
@@ -34,7 +29,6 @@ import {
 } from "../../src/render/tools/monitoring.js";
 import type { RenderedTool } from "../../src/render/tools/tool.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
-import { simBinary } from "../sim/binaries.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values
 type Any = any;
@@ -289,24 +283,6 @@ describe("scraping the hubs", () => {
     const fewer = fleetWith((d) => d.deleteIn(["hubs", 2]));
     assert.equal(fewer.hubs.length, exampleFleet().hubs.length - 1);
     assert.deepEqual(valuesOf(fewer), valuesOf(exampleFleet()));
-  });
-
-  it("is a configuration Prometheus (promtool) accepts", () => {
-    const dir = mkdtempSync(join(tmpdir(), "hubfleet-prom-"));
-    const token = join(dir, "token");
-    writeFileSync(token, "x");
-    for (const fleet of [exampleFleet(), subdomain(exampleFleet())]) {
-      const configs = JSON.parse(
-        JSON.stringify(hubScrapeConfigs(fleet)).replaceAll(
-          "/etc/prometheus/secrets/hubfleet-metrics-token/token",
-          token,
-        ),
-      );
-      writeFileSync(join(dir, "prometheus.yml"), stringify({ scrape_configs: configs }));
-      execFileSync(simBinary("promtool"), ["check", "config", join(dir, "prometheus.yml")], {
-        stdio: "pipe",
-      });
-    }
   });
 });
 
