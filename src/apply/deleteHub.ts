@@ -9,7 +9,8 @@
 import { UsageError } from "../errors.js";
 import type { FleetModel } from "../fleet/model.js";
 import { driveClientVolumeName } from "../fleet/names.js";
-import { entryKey, hubUnit, labelledFor } from "../plan/prune.js";
+import { labelledFor } from "../plan/prune.js";
+import { entryKey, hubUnit } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";

@@ -8,15 +8,14 @@
  */
 import { UsageError } from "../errors.js";
 import type { FleetModel } from "../fleet/model.js";
+import type { PrunePlan } from "../plan/prune.js";
 import {
-  CLUSTER_UNIT,
   type GuardVerdict,
-  type InventoryObject,
   NO_CONSENT,
   type PruneConsent,
-  type PrunePlan,
   pruneGuard,
-} from "../plan/prune.js";
+} from "../plan/pruneGuard.js";
+import { CLUSTER_UNIT, type InventoryObject } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
 import type { Bundle } from "../render/bundle.js";

@@ -6,7 +6,7 @@
 import type { FleetModel } from "../fleet/model.js";
 import { deepMerge } from "../fleet/model.js";
 import { hubStateHash } from "../plan/hash.js";
-import { entryKey, hubUnit, type InventoryObject, objectKey, toolUnit } from "../plan/prune.js";
+import { entryKey, hubUnit, type InventoryObject, objectKey, toolUnit } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
 import { ClusterError, type KubePort, refOf } from "../ports/kube.js";

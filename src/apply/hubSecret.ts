@@ -5,8 +5,7 @@
  */
 import type { FleetModel } from "../fleet/model.js";
 import type { KubePort } from "../ports/kube.js";
-import { hubLabels } from "../render/labels.js";
-import { ROLE_LABEL } from "./state.js";
+import { hubLabels, ROLE_LABEL } from "../render/labels.js";
 
 /** Field manager of these writes: apply never touches the fields it sets. */
 const SECRET_MANAGER = "hubfleet-secret-set";

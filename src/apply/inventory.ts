@@ -6,21 +6,20 @@
  * ownership again at the moment of deletion.
  */
 
+import { labelledFor } from "../plan/prune.js";
 import {
   CLUSTER_UNIT,
   entryKey,
   type InventoryObject,
   type InventoryUnit,
-  labelledFor,
   type ReleaseRef,
   unitOwner,
-} from "../plan/prune.js";
+} from "../plan/units.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";
-import { FLEET_LABEL, MANAGED_BY } from "../render/labels.js";
+import { FLEET_LABEL, MANAGED_BY, ROLE_LABEL } from "../render/labels.js";
 import { LOCK_NAMESPACE } from "./lock.js";
 import { retry } from "./retry.js";
-import { ROLE_LABEL } from "./state.js";
 
 export const INVENTORY_NAMESPACE = LOCK_NAMESPACE;
 const UNIT_ANNOTATION = "hubfleet.io/unit";

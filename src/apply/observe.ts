@@ -1,13 +1,8 @@
 /** Reads what the cluster holds for a fleet: one listing per kind, never one call per hub. */
 
 import type { FleetModel } from "../fleet/model.js";
-import {
-  desiredKeys,
-  desiredUnits,
-  type PrunePlan,
-  planPrune,
-  type ReleaseRef,
-} from "../plan/prune.js";
+import { type PrunePlan, planPrune } from "../plan/prune.js";
+import { desiredKeys, desiredUnits, type ReleaseRef } from "../plan/units.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
 import type { Bundle, KubeObject } from "../render/bundle.js";
 import { FLEET_LABEL, MANAGED_BY } from "../render/labels.js";

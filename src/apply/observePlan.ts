@@ -4,7 +4,7 @@
  */
 import type { FleetModel } from "../fleet/model.js";
 import type { Observed } from "../plan/plan.js";
-import { objectKey } from "../plan/prune.js";
+import { objectKey } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import { type KubePort, refOf } from "../ports/kube.js";
 import type { Bundle, KubeObject } from "../render/bundle.js";

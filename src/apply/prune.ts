@@ -5,15 +5,8 @@
  * inventory, so running apply again retries exactly what is left.
  */
 import type { FleetModel } from "../fleet/model.js";
-import {
-  describeUnit,
-  type InventoryObject,
-  labelledFor,
-  objectKey,
-  type PrunePlan,
-  type PruneRelease,
-  unitOwner,
-} from "../plan/prune.js";
+import { labelledFor, type PrunePlan, type PruneRelease } from "../plan/prune.js";
+import { describeUnit, type InventoryObject, objectKey, unitOwner } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
 import { keepVolumes } from "./deleteHub.js";

@@ -5,12 +5,10 @@
 import type { FleetModel } from "../fleet/model.js";
 import type { KubePort } from "../ports/kube.js";
 import type { HelmRelease } from "../render/bundle.js";
-import { hubLabels } from "../render/labels.js";
+import { hubLabels, ROLE_LABEL } from "../render/labels.js";
 import { TOOL_LABEL, toolLabels } from "../render/tools/tool.js";
 
 export const STATE_CONFIGMAP = "hubfleet-state";
-/** Label on objects apply writes for itself; prune leaves them alone. */
-export const ROLE_LABEL = "hubfleet.io/role";
 
 export async function writeHubHash(
   kube: KubePort,

@@ -6,7 +6,9 @@ import type { HelmReleaseInfo } from "../ports/helmParse.js";
 import type { Bundle, HelmRelease, KubeObject, SecretValue } from "../render/bundle.js";
 import { type FieldChange, fieldChanges } from "./diff.js";
 import { type ImmutableViolation, immutableViolations } from "./immutable.js";
-import { type GuardVerdict, NO_CONSENT, objectKey, type PrunePlan, pruneGuard } from "./prune.js";
+import type { PrunePlan } from "./prune.js";
+import { type GuardVerdict, NO_CONSENT, pruneGuard } from "./pruneGuard.js";
+import { objectKey } from "./units.js";
 
 export type ObjectAction = "create" | "update" | "unchanged";
 export type ReleaseAction = "install" | "upgrade" | "unchanged";

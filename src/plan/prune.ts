@@ -2,119 +2,24 @@
  * What to remove because it is gone from the fleet file — and what to keep anyway. Pure.
  * A candidate must be in hubfleet's inventory (it created or adopted it) AND still carry this
  * fleet's labels (for the same hub or tool); data, namespaces and cluster-wide storage are never
- * deleted, only reported as retained. The guard decides whether an apply may prune this much.
+ * deleted, only reported as retained (dataBearing.ts). Whether an apply may prune this much is
+ * the guard's call (pruneGuard.ts).
  */
-import type { Bundle, KubeObject } from "../render/bundle.js";
-import { DATA_LABEL, FLEET_LABEL, HUB_LABEL, MANAGED_BY } from "../render/labels.js";
+import type { KubeObject } from "../render/bundle.js";
+import { FLEET_LABEL, HUB_LABEL, MANAGED_BY, ROLE_LABEL } from "../render/labels.js";
 import { TOOL_LABEL } from "../render/tools/tool.js";
-
-/** Label on objects apply writes for itself (state, inventory): never prune candidates. */
-const ROLE_LABEL = "hubfleet.io/role";
-
-/** One object hubfleet recorded as its own, with the uid it had when hubfleet last wrote it. */
-export interface InventoryObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly uid?: string;
-}
-
-export interface ReleaseRef {
-  readonly namespace: string;
-  readonly name: string;
-}
-
-/** What one unit (the cluster-wide objects, a hub, a cluster tool) owns. */
-export interface InventoryUnit {
-  /** "cluster", "hub/<name>" or "tool/<release>". */
-  readonly unit: string;
-  readonly objects: readonly InventoryObject[];
-  readonly releases: readonly ReleaseRef[];
-}
-
-export const CLUSTER_UNIT = "cluster";
-export const hubUnit = (hub: string): string => `hub/${hub}`;
-export const toolUnit = (tool: string): string => `tool/${tool}`;
-
-/** The hub or tool a unit stands for. */
-export function unitOwner(unit: string): { hub?: string; tool?: string } {
-  if (unit.startsWith("hub/")) return { hub: unit.slice(4) };
-  if (unit.startsWith("tool/")) return { tool: unit.slice(5) };
-  return {};
-}
-
-export function describeUnit(unit: string): string {
-  const { hub, tool } = unitOwner(unit);
-  return hub ? `hub ${hub}` : tool ? `cluster tool ${tool}` : "the cluster-wide objects";
-}
-
-export function objectKey(o: {
-  kind: string;
-  metadata: { namespace?: string; name: string };
-}): string {
-  return `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
-}
-
-export function entryKey(o: InventoryObject): string {
-  return `${o.kind}/${o.namespace ?? ""}/${o.name}`;
-}
-
-/** Keys of everything the bundle wants to exist: its manifests and the Secrets apply creates. */
-export function desiredKeys(bundle: Bundle): Set<string> {
-  return new Set([
-    ...bundle.manifests.map((m) => objectKey(m.object)),
-    ...bundle.secrets.map((s) => `Secret/${s.namespace}/${s.name}`),
-  ]);
-}
-
-/** Units the bundle applies: the cluster-wide objects, each tool, each hub. */
-export function desiredUnits(bundle: Bundle): Set<string> {
-  const units = new Set([CLUSTER_UNIT]);
-  for (const r of bundle.releases) units.add(r.tool ? toolUnit(r.tool) : hubUnit(r.hub ?? r.name));
-  for (const m of bundle.manifests) {
-    if (m.tool) units.add(toolUnit(m.tool));
-    else if (m.hub) units.add(hubUnit(m.hub));
-  }
-  return units;
-}
-
-/**
- * Why an object must never be deleted by prune, or undefined when it may be. Deleting a
- * Namespace, a PersistentVolume or a StorageClass always takes a command naming it.
- */
-export function isDataBearing(
-  o: KubeObject,
-  namespacesWithClaims: ReadonlySet<string>,
-): string | undefined {
-  if (o.kind === "PersistentVolume") return "a volume (prune never deletes data)";
-  if (o.kind === "PersistentVolumeClaim") return "a volume claim (prune never deletes data)";
-  if (o.kind === "StorageClass") {
-    return "a StorageClass volumes may use (prune never deletes one; delete it yourself once no volume uses it)";
-  }
-  if (o.kind === "Namespace") {
-    return namespacesWithClaims.has(o.metadata.name)
-      ? "a namespace that still holds volume claims (prune never deletes namespaces)"
-      : "a namespace (prune never deletes namespaces; delete-hub NAME --purge --yes-delete-data=NAME removes a hub's)";
-  }
-  if (o.kind === "Secret") return "a hub's stable secrets (re-adding the hub reuses them)";
-  if (o.kind === "StatefulSet") {
-    const spec = o.spec as
-      | {
-          volumeClaimTemplates?: unknown[];
-          persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string };
-        }
-      | undefined;
-    if (
-      (spec?.volumeClaimTemplates?.length ?? 0) > 0 &&
-      spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === "Delete"
-    ) {
-      return "a StatefulSet whose deletion would delete its volume claims";
-    }
-  }
-  if (o.metadata.labels?.[DATA_LABEL] === "true") return "labelled as holding data";
-  return undefined;
-}
+import { isDataBearing } from "./dataBearing.js";
+import {
+  CLUSTER_UNIT,
+  describeUnit,
+  entryKey,
+  hubUnit,
+  type InventoryObject,
+  type InventoryUnit,
+  objectKey,
+  type ReleaseRef,
+  unitOwner,
+} from "./units.js";
 
 export interface PruneInput {
   readonly fleet: string;
@@ -298,69 +203,4 @@ export function planPrune(input: PruneInput): PrunePlan {
     ),
     inventorySize,
   };
-}
-
-/** What an apply was allowed to prune on the command line. */
-export interface PruneConsent {
-  readonly confirm: boolean;
-  readonly pruneHubs: ReadonlySet<string>;
-  readonly pruneTools: ReadonlySet<string>;
-}
-
-export const NO_CONSENT: PruneConsent = {
-  confirm: false,
-  pruneHubs: new Set(),
-  pruneTools: new Set(),
-};
-
-export interface GuardVerdict {
-  readonly stop: boolean;
-  /** One line per reason the guard stops. */
-  readonly reasons: readonly string[];
-  /** The flags that would let the apply go ahead. */
-  readonly flags: readonly string[];
-}
-
-/** Deleting more than this share of the inventory at once needs --confirm... */
-export const GUARD_SHARE = 0.1;
-/** ...once it is at least this many objects (small fleets change a few objects routinely). */
-export const GUARD_MIN_OBJECTS = 5;
-
-/**
- * The prune guard: a whole hub or tool removed, or more than 10 % of what hubfleet manages
- * deleted at once, looks like a truncated or mis-rendered fleet file. Stop unless told.
- */
-export function pruneGuard(plan: PrunePlan, consent: PruneConsent): GuardVerdict {
-  const reasons: string[] = [];
-  const flags: string[] = [];
-  const named = new Set<string>();
-  for (const unit of plan.removedUnits) {
-    const { hub, tool } = unitOwner(unit);
-    const allowed =
-      consent.confirm ||
-      (hub !== undefined && consent.pruneHubs.has(hub)) ||
-      (tool !== undefined && consent.pruneTools.has(tool));
-    if (allowed) {
-      named.add(unit);
-      continue;
-    }
-    const objects = plan.delete.filter((d) => d.unit === unit).length;
-    const releases = plan.uninstall.filter((r) => r.unit === unit).length;
-    reasons.push(
-      `${describeUnit(unit)} is no longer in the fleet file: apply would uninstall ${releases} release(s) and delete ${objects} object(s) (its data is kept)`,
-    );
-    flags.push(hub ? `--prune-hub ${hub}` : tool ? `--prune-tool ${tool}` : "--confirm");
-  }
-  const bulk = plan.delete.filter((d) => !named.has(d.unit) && !plan.removedUnits.includes(d.unit));
-  if (
-    !consent.confirm &&
-    bulk.length >= GUARD_MIN_OBJECTS &&
-    bulk.length > plan.inventorySize * GUARD_SHARE
-  ) {
-    reasons.push(
-      `apply would delete ${bulk.length} of the ${plan.inventorySize} objects hubfleet manages (more than ${GUARD_SHARE * 100} %)`,
-    );
-    flags.push("--confirm");
-  }
-  return { stop: reasons.length > 0, reasons, flags: [...new Set(flags)] };
 }

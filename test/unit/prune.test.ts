@@ -6,13 +6,12 @@ import { immutableViolations } from "../../src/plan/immutable.js";
 import {
   EMPTY_FLEET_NOTE,
   emptyPrunePlan,
-  type InventoryUnit,
-  NO_CONSENT,
   type PruneInput,
   type PrunePlan,
   planPrune,
-  pruneGuard,
 } from "../../src/plan/prune.js";
+import { NO_CONSENT, pruneGuard } from "../../src/plan/pruneGuard.js";
+import type { InventoryUnit } from "../../src/plan/units.js";
 import type { KubeObject } from "../../src/render/bundle.js";
 
 const ours = (hub?: string, extra: Record<string, string> = {}) => ({
