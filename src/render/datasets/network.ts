@@ -7,7 +7,7 @@ import type { Dataset, FleetModel } from "../../fleet/model.js";
 import { DATASETS_NAMESPACE, datasetObjectName } from "../../fleet/names.js";
 import type { Manifest } from "../bundle.js";
 import { component, NAMESPACE_NAME_LABEL, tcp } from "../hub/network.js";
-import { NFS_PORT } from "../hub/nfs.js";
+import { NFS_PORT } from "../nfs.js";
 import { datasetServerSelector } from "./labels.js";
 
 const DNS_PORT = 53;

@@ -8,7 +8,7 @@ import { driveClientVolumeName } from "../../fleet/names.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
 import { driveClusterIP } from "./driveAddress.js";
-import { dataClaim, NFS_MOUNT_OPTIONS, nfsClientObjects, nfsServerObjects } from "./nfs.js";
+import { dataClaim, NFS_MOUNT_OPTIONS, nfsClientObjects, nfsServerObjects } from "../nfs.js";
 
 export {
   DRIVE_IMAGE,
@@ -17,7 +17,7 @@ export {
   NFS_PORT,
   SAFE_TO_EVICT,
   VELERO_BACKUP_VOLUMES,
-} from "./nfs.js";
+} from "../nfs.js";
 
 export const DRIVE = "drive";
 export const DRIVE_DATA_CLAIM = "drive-data";

@@ -5,9 +5,9 @@
  * which user servers mount an export.
  */
 import { createHash } from "node:crypto";
-import type { KubeObject } from "../bundle.js";
-import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
-import { DATA_LABEL } from "../labels.js";
+import type { KubeObject } from "./bundle.js";
+import { NODE_GROUP_LABEL } from "./cluster/nodeGroups.js";
+import { DATA_LABEL } from "./labels.js";
 
 /** NFS Ganesha, user-space NFS server built by 2i2c for per-hub JupyterHub home directories. */
 export const DRIVE_IMAGE = "ghcr.io/2i2c-org/nfs-ganesha:0.0.7";
