@@ -6,8 +6,8 @@
 import type { Dataset, FleetModel, Hub } from "../../fleet/model.js";
 import { datasetClientVolumeName, datasetObjectName } from "../../fleet/names.js";
 import type { Manifest } from "../bundle.js";
-import { NFS_MOUNT_OPTIONS, NFS_PORT, nfsClientObjects } from "../nfs.js";
 import { hubLabels } from "../labels.js";
+import { NFS_MOUNT_OPTIONS, NFS_PORT, nfsClientObjects } from "../nfs.js";
 import { datasetClusterIP } from "./address.js";
 import { DATASET_LABEL, serverPeer } from "./labels.js";
 

@@ -7,8 +7,8 @@ import type { FleetModel, Hub } from "../../fleet/model.js";
 import { driveClientVolumeName } from "../../fleet/names.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
-import { driveClusterIP } from "./driveAddress.js";
 import { dataClaim, NFS_MOUNT_OPTIONS, nfsClientObjects, nfsServerObjects } from "../nfs.js";
+import { driveClusterIP } from "./driveAddress.js";
 
 export {
   DRIVE_IMAGE,
