@@ -4,6 +4,8 @@
  * configuration and the bucket policy are one document per bucket: what others wrote there is
  * kept, hubfleet's own rules and statement are found by their IDs and replaced.
  */
+
+import type { BackupTarget } from "../fleet/backupSettings.js";
 import {
   canonicalJson,
   type LifecycleRule,
@@ -16,7 +18,6 @@ import {
   tlsOnlyStatement,
 } from "./documents.js";
 import type { ObservedBucket, Step } from "./plan.js";
-import type { BackupTarget } from "./settings.js";
 
 export function bucketSteps(target: BackupTarget, bucket: ObservedBucket): Step[] {
   const name = target.bucket;

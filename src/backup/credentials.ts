@@ -3,10 +3,11 @@
  * format the AWS plugin reads (AWS_SHARED_CREDENTIALS_FILE). Pure; only the access key id is
  * ever read back, never the secret key.
  */
+
+import { VELERO_CREDENTIALS_KEY, VELERO_CREDENTIALS_SECRET } from "../fleet/backupSettings.js";
 import type { FleetModel } from "../fleet/model.js";
 import type { KubeObject } from "../render/bundle.js";
 import { toolLabels, VELERO_NAMESPACE } from "../render/tools/tool.js";
-import { VELERO_CREDENTIALS_KEY, VELERO_CREDENTIALS_SECRET } from "./settings.js";
 
 export interface AccessKey {
   readonly accessKeyId: string;

@@ -2,7 +2,7 @@
  * The documents backup-setup writes to AWS, as data: Velero's IAM policy, the bucket policy
  * statement that refuses plain HTTP, and the bucket's lifecycle rules. Pure.
  */
-import { type BackupTarget, bucketArn } from "./settings.js";
+import { type BackupTarget, bucketArn } from "../fleet/backupSettings.js";
 
 export interface PolicyStatement {
   readonly Sid?: string;

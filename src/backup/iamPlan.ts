@@ -3,14 +3,15 @@
  * (IRSA) or the user that holds it with an access key in the cluster's credentials Secret.
  * Pure.
  */
-import { VELERO_NAMESPACE } from "../render/tools/tool.js";
-import { canonicalJson, parsePolicyDocument, veleroPolicyDocument } from "./documents.js";
-import type { Observed, ObservedAccessKey, ObservedPolicy, Step } from "./plan.js";
+
 import {
   type BackupTarget,
   VELERO_CREDENTIALS_SECRET,
   VELERO_SERVER_SERVICE_ACCOUNT,
-} from "./settings.js";
+} from "../fleet/backupSettings.js";
+import { VELERO_NAMESPACE } from "../render/tools/tool.js";
+import { canonicalJson, parsePolicyDocument, veleroPolicyDocument } from "./documents.js";
+import type { Observed, ObservedAccessKey, ObservedPolicy, Step } from "./plan.js";
 
 /** IAM keeps at most five versions of a managed policy. */
 const POLICY_VERSION_LIMIT = 5;

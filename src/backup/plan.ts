@@ -5,9 +5,10 @@
  * to write), and setup.ts carries it out through the ports. The steps themselves are made in
  * bucketPlan.ts (S3) and iamPlan.ts (IAM and the credentials Secret).
  */
+
+import { type BackupTarget, policyArn } from "../fleet/backupSettings.js";
 import { bucketSteps } from "./bucketPlan.js";
 import { identitySteps, policyStep } from "./iamPlan.js";
-import { type BackupTarget, policyArn } from "./settings.js";
 
 /** The bucket as HeadBucket and the Get* calls found it. */
 export type ObservedBucket =

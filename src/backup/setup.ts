@@ -5,6 +5,12 @@
  * write, and is never returned, logged or put in an error.
  */
 import { retry } from "../apply/retry.js";
+import {
+  type BackupTarget,
+  backupTarget,
+  policyArn,
+  VELERO_CREDENTIALS_SECRET,
+} from "../fleet/backupSettings.js";
 import type { FleetModel } from "../fleet/model.js";
 import { AwsError, type AwsPort } from "../ports/aws.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
@@ -21,12 +27,6 @@ import {
   planRefuses,
   type Step,
 } from "./plan.js";
-import {
-  type BackupTarget,
-  backupTarget,
-  policyArn,
-  VELERO_CREDENTIALS_SECRET,
-} from "./settings.js";
 
 export interface BackupPorts {
   readonly aws: AwsPort;

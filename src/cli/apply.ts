@@ -2,9 +2,9 @@
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { applyFleet } from "../apply/engine.js";
-import { durationHours } from "../capacity/backups.js";
 import { UsageError } from "../errors.js";
 import { renderFleet } from "../render/index.js";
+import { durationHours } from "../vocabulary/durations.js";
 import {
   addClusterOptions,
   type ClusterOptions,

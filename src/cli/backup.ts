@@ -6,9 +6,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Step } from "../backup/plan.js";
-import { BackupSettingsError, backupTarget } from "../backup/settings.js";
 import { BackupRefusedError, type BackupSetupResult, backupSetup } from "../backup/setup.js";
 import { UsageError } from "../errors.js";
+import { BackupSettingsError, backupTarget } from "../fleet/backupSettings.js";
 import { AwsError, awsPort } from "../ports/aws.js";
 import { kubePortFromConfig } from "../ports/kube.js";
 import { loadValidFleet } from "./cluster.js";

@@ -5,11 +5,11 @@
  */
 import type { Command } from "commander";
 import type { CheckRecord } from "../apply/checkRecord.js";
-import { durationHours } from "../capacity/backups.js";
 import { checkFleet, checkUrl, type FleetCheckResult } from "../check/fleetCheck.js";
 import { CHECK_STEPS } from "../check/hubCheck.js";
 import { UsageError } from "../errors.js";
 import { fetchHubHttp } from "../ports/hubHttp.js";
+import { durationHours } from "../vocabulary/durations.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
 import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";

@@ -3,8 +3,7 @@
  * references to them, and their servers' addresses next to the drives'. Pure: findings, never
  * exceptions.
  */
-import { datasetClusterIP } from "../render/datasets/address.js";
-import { driveClusterIP } from "../render/hub/driveAddress.js";
+import { datasetClusterIP, driveClusterIP } from "./addresses.js";
 import { isUsableServiceAddress, parseCidr, parseIPv4 } from "./cidr.js";
 import { error, warning } from "./findings.js";
 import { type Dataset, type FleetModel, hubFieldPath } from "./model.js";

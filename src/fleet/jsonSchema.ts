@@ -3,7 +3,7 @@
  * writes, with defaults shown), for editors and for schema/fleet.schema.json.
  */
 import { z } from "zod";
-import { toJson } from "../render/yaml.js";
+import { toJson } from "../vocabulary/json.js";
 import { fleetSchema } from "./schema.js";
 
 export function fleetJsonSchema(): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * their contents: PEM, a matching pair, dates, and the hosts the hubs are served on.
  */
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import { GRAFANA_ROUTE_NAME } from "../render/tools/monitoring.js";
+import { GRAFANA_ROUTE_NAME } from "../vocabulary/names.js";
 import { error, warning } from "./findings.js";
 import type { FleetModel } from "./model.js";
 import type { Finding } from "./problems.js";

@@ -2,9 +2,9 @@
  * Checks on the cluster tools that a schema cannot make: they depend on whether a tool is
  * enabled, on the provider, the domain or the hubs. Pure: findings, never exceptions.
  */
-import { durationHours } from "../capacity/backups.js";
-import { INGRESS_CLASS } from "../render/hub/routing.js";
-import { GRAFANA_ROUTE_NAME } from "../render/tools/monitoring.js";
+
+import { durationHours } from "../vocabulary/durations.js";
+import { GRAFANA_ROUTE_NAME, INGRESS_CLASS } from "../vocabulary/names.js";
 import { bucketNameProblems } from "./bucketName.js";
 import { checkCron } from "./cron.js";
 import { error, warning } from "./findings.js";

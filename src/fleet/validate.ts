@@ -8,7 +8,7 @@ import {
   formatZ2jhPath,
   knownZ2jhKeysAt,
   Z2JH_CHART,
-} from "../render/hub/z2jhKeys.js";
+} from "../vocabulary/z2jhKeys.js";
 import { checkAuthenticator } from "./authChecks.js";
 import { checkCapacityFields } from "./capacityChecks.js";
 import {

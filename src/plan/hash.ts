@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { HelmRelease, Manifest } from "../render/bundle.js";
-import { canonical } from "../render/yaml.js";
+import { canonical } from "../vocabulary/json.js";
 
 /** Bump when the meaning of applied state changes, so every hub is applied again once. */
 const STATE_FORMAT = "hubfleet-hub-state/1";

@@ -6,12 +6,15 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import type { Bundle } from "../render/bundle.js";
+import type { BundleFile } from "../vocabulary/objects.js";
 
 /** Marks a folder as written by `hubfleet render`, so a later render may replace it. */
 export const RENDER_MARKER = ".hubfleet-render";
 
-export async function writeBundle(outDir: string, bundle: Bundle): Promise<void> {
+export async function writeBundle(
+  outDir: string,
+  bundle: { readonly files: readonly BundleFile[] },
+): Promise<void> {
   const target = resolve(outDir);
   await checkReplaceable(target, outDir);
   const parent = dirname(target);

@@ -14,7 +14,7 @@ import {
 // (`from` becomes `_from`); its serializer turns them back into what the API server sent.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
 import { ClusterError } from "../errors.js";
-import type { KubeObject } from "../render/bundle.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 export { ClusterError };
 

@@ -2,25 +2,9 @@
  * What rendering produces: data, never files. The CLI writes a Bundle's files at the edge;
  * apply (later) works from its manifests and releases.
  */
+import type { BundleFile, KubeObject } from "../vocabulary/objects.js";
 
-export interface BundleFile {
-  /** Relative path inside the output directory, with '/' separators. */
-  readonly path: string;
-  readonly content: string;
-}
-
-/** A Kubernetes object as plain data. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
-  readonly [field: string]: unknown;
-}
+export type { BundleFile, KubeObject };
 
 /**
  * The order apply works in, per hub: a namespace before what lives in it, storage before the

@@ -27,8 +27,8 @@ import {
   planRefuses,
   type Step,
 } from "../../src/backup/plan.js";
-import { BackupSettingsError, backupTarget } from "../../src/backup/settings.js";
 import { BackupRefusedError, backupSetup } from "../../src/backup/setup.js";
+import { BackupSettingsError, backupTarget } from "../../src/fleet/backupSettings.js";
 import {
   AwsError,
   type AwsPort,

@@ -29,8 +29,8 @@ import {
   HUB_SECRET_VALUES,
   renderHubValues,
 } from "../../src/render/hub/values.js";
-import { findUnknownZ2jhKeys } from "../../src/render/hub/z2jhKeys.js";
 import { renderFleet } from "../../src/render/index.js";
+import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { exampleFleet } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading rendered values

@@ -12,7 +12,7 @@ import {
   fleetDashboardUid,
   renderFleetDashboard,
 } from "../../src/render/dashboard/index.js";
-import { canonical } from "../../src/render/yaml.js";
+import { canonical } from "../../src/vocabulary/json.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking dashboard JSON

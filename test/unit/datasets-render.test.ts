@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
+import { driveClusterIP } from "../../src/fleet/addresses.js";
 import { cidrContains, parseCidr, parseIPv4 } from "../../src/fleet/cidr.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import type { Bundle, KubeObject } from "../../src/render/bundle.js";
-import { driveClusterIP } from "../../src/render/hub/driveAddress.js";
 import { renderFleet } from "../../src/render/index.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
 

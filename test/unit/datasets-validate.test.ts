@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
+import { driveClusterIP } from "../../src/fleet/addresses.js";
 import { parseFleet } from "../../src/fleet/load.js";
-import { driveClusterIP } from "../../src/render/hub/driveAddress.js";
 import { editedExample, exampleFleet } from "../helpers.js";
 
 const set = (path: unknown[], value: unknown) => (doc: Document) =>

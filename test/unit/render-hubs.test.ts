@@ -12,8 +12,8 @@ import { parse, parseAllDocuments } from "yaml";
 import { cidrContains, derivedClusterIP, parseCidr, parseIPv4 } from "../../src/fleet/cidr.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import type { KubeObject } from "../../src/render/bundle.js";
-import { findUnknownZ2jhKeys } from "../../src/render/hub/z2jhKeys.js";
 import { renderFleet } from "../../src/render/index.js";
+import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { EXAMPLE, editedExample, exampleFleet, fleetFrom, runCli } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered YAML

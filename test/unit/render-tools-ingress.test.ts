@@ -20,7 +20,6 @@ import {
   hubIngressValues,
   hubRoute,
   hubUrl,
-  INGRESS_CLASS,
   tlsMode,
 } from "../../src/render/hub/routing.js";
 import {
@@ -36,6 +35,7 @@ import {
 } from "../../src/render/tools/ingress.js";
 import { TOOL_LABEL, TOOLS_NAMESPACE } from "../../src/render/tools/tool.js";
 import { toYaml } from "../../src/render/yaml.js";
+import { INGRESS_CLASS } from "../../src/vocabulary/names.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values
 type Any = any;

@@ -16,7 +16,6 @@ import {
   hubValuesOptions,
   renderHubValues,
 } from "../../src/render/hub/values.js";
-import { findUnknownZ2jhKeys } from "../../src/render/hub/z2jhKeys.js";
 import { renderFleet } from "../../src/render/index.js";
 import {
   DRIVE_SCRAPE_JOB,
@@ -28,6 +27,7 @@ import {
   renderMonitoring,
 } from "../../src/render/tools/monitoring.js";
 import type { RenderedTool } from "../../src/render/tools/tool.js";
+import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values

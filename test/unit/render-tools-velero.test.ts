@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
-import { VELERO_CREDENTIALS_SECRET } from "../../src/backup/settings.js";
+import { VELERO_CREDENTIALS_SECRET } from "../../src/fleet/backupSettings.js";
 import type { KubeObject } from "../../src/render/bundle.js";
 import { NODE_GROUP_LABEL } from "../../src/render/cluster/nodeGroups.js";
 import { renderHub } from "../../src/render/hub/index.js";

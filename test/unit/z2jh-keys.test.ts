@@ -10,7 +10,7 @@ import {
   LEAF,
   Z2JH_CHART,
   z2jhKeyNodeAt,
-} from "../../src/render/hub/z2jhKeys.js";
+} from "../../src/vocabulary/z2jhKeys.js";
 
 /** `{a: {b: {c: value}}}` from `"a.b.c"`. */
 function nested(path: string, value: unknown): Record<string, unknown> {

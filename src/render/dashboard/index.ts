@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { FleetModel } from "../../fleet/model.js";
-import { canonical } from "../yaml.js";
+import { canonical } from "../../vocabulary/json.js";
 import { drives, nodes, userServers } from "./clusterRows.js";
 import { datasourceVariable, queryVariable, renderDashboard } from "./grafana.js";
 import { activity, health, spawns } from "./hubRows.js";

@@ -4,13 +4,14 @@
  * group, a data claim that is never pruned, a Service at a ClusterIP derived from the data set's
  * name — in the one namespace `datasets`. An external NFS export needs no server.
  */
+
+import { datasetClusterIP } from "../../fleet/addresses.js";
 import type { Dataset, FleetModel } from "../../fleet/model.js";
 import { DATASETS_NAMESPACE, datasetObjectName } from "../../fleet/names.js";
 import type { KubeObject, Manifest } from "../bundle.js";
 import { NOTEBOOK_GID, NOTEBOOK_UID } from "../hub/values.js";
 import { fleetLabels } from "../labels.js";
 import { DRIVE_IMAGE, dataClaim, EXPORT_PATH, nfsServerObjects } from "../nfs.js";
-import { datasetClusterIP } from "./address.js";
 import { datasetLabels, datasetServerSelector } from "./labels.js";
 import { renderDatasetPolicy } from "./network.js";
 

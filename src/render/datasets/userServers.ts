@@ -3,12 +3,13 @@
  * namespace (bound to an NFS volume at the data set's server), a read-only mount at
  * ~/datasets/<name>, a writable one for the data set's owners, and egress to its server.
  */
+
+import { datasetClusterIP } from "../../fleet/addresses.js";
 import type { Dataset, FleetModel, Hub } from "../../fleet/model.js";
 import { datasetClientVolumeName, datasetObjectName } from "../../fleet/names.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
 import { NFS_MOUNT_OPTIONS, NFS_PORT, nfsClientObjects } from "../nfs.js";
-import { datasetClusterIP } from "./address.js";
 import { DATASET_LABEL, serverPeer } from "./labels.js";
 
 /** A shared data set as a hub's user servers see it. */

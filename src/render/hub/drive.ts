@@ -3,12 +3,13 @@
  * core group, its data claim, its Service at a fixed ClusterIP, and the volume through which
  * user servers mount it.
  */
+
+import { driveClusterIP } from "../../fleet/addresses.js";
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import { driveClientVolumeName } from "../../fleet/names.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
 import { dataClaim, NFS_MOUNT_OPTIONS, nfsClientObjects, nfsServerObjects } from "../nfs.js";
-import { driveClusterIP } from "./driveAddress.js";
 
 export {
   DRIVE_IMAGE,

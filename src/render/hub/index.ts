@@ -4,6 +4,7 @@
  * apply must create for it.
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
+import { Z2JH_CHART } from "../../vocabulary/z2jhKeys.js";
 import type { HelmRelease, Manifest, SecretRequest } from "../bundle.js";
 import { hubDatasetMounts, renderHubDatasetVolumes } from "../datasets/index.js";
 import { renderDrive } from "./drive.js";
@@ -17,7 +18,6 @@ import {
   hubValuesOptions,
   renderHubValues,
 } from "./values.js";
-import { Z2JH_CHART } from "./z2jhKeys.js";
 
 export interface RenderedHub {
   readonly manifests: readonly Manifest[];

@@ -3,9 +3,8 @@
  * or a subdomain per hub; TLS from files, from an existing Secret, or from cert-manager.
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
+import { INGRESS_CLASS } from "../../vocabulary/names.js";
 
-/** The ingress controller hubfleet installs (docs/design.md, "Ingress controller"). */
-export const INGRESS_CLASS = "traefik";
 /** The TLS Secret apply creates in each hub namespace from domain.tls.certFile/keyFile. */
 export const FILE_TLS_SECRET = "hubfleet-tls";
 /** The annotation cert-manager's ingress-shim reads to request a certificate for an Ingress. */

@@ -5,13 +5,9 @@
  * one Certificate here covers every hub and Traefik serves it as its default certificate.
  */
 import type { FleetModel } from "../../fleet/model.js";
+import { INGRESS_CLASS } from "../../vocabulary/names.js";
 import type { ChartRef, KubeObject, Manifest } from "../bundle.js";
-import {
-  clusterIssuerName,
-  HOST_CERT_SECRET,
-  INGRESS_CLASS,
-  sharesHostCertificate,
-} from "../hub/routing.js";
+import { clusterIssuerName, HOST_CERT_SECRET, sharesHostCertificate } from "../hub/routing.js";
 import { SERVICE_MONITOR_LABELS } from "./ingress.js";
 import {
   clusterToolsNodeSelector,

@@ -4,8 +4,9 @@
  * controller").
  */
 import type { FleetModel } from "../../fleet/model.js";
+import { INGRESS_CLASS } from "../../vocabulary/names.js";
 import type { ChartRef } from "../bundle.js";
-import { HOST_CERT_SECRET, INGRESS_CLASS, sharesHostCertificate, tlsMode } from "../hub/routing.js";
+import { HOST_CERT_SECRET, sharesHostCertificate, tlsMode } from "../hub/routing.js";
 import { clusterToolsNodeSelector, type RenderedTool, TOOLS_NAMESPACE } from "./tool.js";
 
 /** Chart 41.3.0 ships Traefik v3.7.11. */

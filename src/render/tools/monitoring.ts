@@ -4,6 +4,8 @@
  * drive's free-space exporter.
  */
 import type { FleetModel } from "../../fleet/model.js";
+import { toJson } from "../../vocabulary/json.js";
+import { GRAFANA_ROUTE_NAME } from "../../vocabulary/names.js";
 import type { ChartRef, KubeObject, SecretRequest } from "../bundle.js";
 import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../cluster/nodeGroups.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
@@ -11,7 +13,6 @@ import { FLEET_DASHBOARD_PATH, renderFleetDashboard } from "../dashboard/index.j
 import { DRIVE } from "../hub/drive.js";
 import { FILE_TLS_SECRET, hubIngressValues, hubUrl, routeFor, tlsMode } from "../hub/routing.js";
 import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
-import { toJson } from "../yaml.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
@@ -37,8 +38,6 @@ export const GRAFANA_ADMIN_USER = "admin";
 /** ConfigMaps in cluster-tools with this label are dashboards Grafana's sidecar provisions. */
 export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
 export const GRAFANA_DASHBOARD_LABEL_VALUE = "1";
-/** Name of Grafana's route: its subdomain in subdomain routing (grafana.<host>). */
-export const GRAFANA_ROUTE_NAME = "grafana";
 
 /** Scrape jobs hubfleet adds (the `job` label of their series). */
 export const HUB_SCRAPE_JOB = "jupyterhub";

@@ -9,7 +9,7 @@ import {
   VELERO_CREDENTIALS_KEY,
   VELERO_CREDENTIALS_SECRET,
   VELERO_SERVER_SERVICE_ACCOUNT,
-} from "../../backup/settings.js";
+} from "../../fleet/backupSettings.js";
 import type { FleetModel } from "../../fleet/model.js";
 import { DATASETS_NAMESPACE } from "../../fleet/names.js";
 import type { ChartRef } from "../bundle.js";

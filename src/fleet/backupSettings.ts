@@ -2,7 +2,7 @@
  * The fleet's backup settings after defaults, and the names hubfleet gives what it creates in
  * AWS and in the cluster for Velero. Shared by the Velero renderer and backup-setup. Pure.
  */
-import type { FleetModel } from "../fleet/model.js";
+import type { FleetModel } from "./model.js";
 
 /** Secret (in the velero namespace) that backup-setup writes when Velero uses an IAM user. */
 export const VELERO_CREDENTIALS_SECRET = "hubfleet-velero-credentials";

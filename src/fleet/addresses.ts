@@ -1,9 +1,16 @@
 /**
- * Where a hub's drive answers: the ClusterIP its Service is created with. Kubelet mounts NFS
- * from the node and cannot resolve cluster DNS, so user volumes name this address.
+ * Where a hub's drive and a data set's server answer: the ClusterIP each Service is created
+ * with, pinned in the fleet file or derived from the name. Kubelet mounts NFS from the node and
+ * cannot resolve cluster DNS, so user volumes name these addresses.
  */
-import { driveAddressKey, formatIPv4, hashedClusterIP, parseCidr } from "../../fleet/cidr.js";
-import type { FleetModel, Hub } from "../../fleet/model.js";
+import {
+  datasetAddressKey,
+  driveAddressKey,
+  formatIPv4,
+  hashedClusterIP,
+  parseCidr,
+} from "./cidr.js";
+import type { Dataset, FleetModel, Hub } from "./model.js";
 
 /** The pinned address, or the one hashed from `key` into the fleet's service range. */
 export function stableClusterIP(
@@ -19,4 +26,8 @@ export function stableClusterIP(
 
 export function driveClusterIP(fleet: FleetModel, hub: Hub): string {
   return stableClusterIP(fleet, driveAddressKey(hub.name), hub.drive.clusterIP);
+}
+
+export function datasetClusterIP(fleet: FleetModel, dataset: Dataset): string {
+  return stableClusterIP(fleet, datasetAddressKey(dataset.name), dataset.clusterIP);
 }

@@ -1,0 +1,106 @@
+/**
+ * The dependency rule (docs/design.md, "Layers"): arrows point down. vocabulary ← fleet ←
+ * render ← plan/capacity ← apply ← backup/check ← cli ← index; ports sit beside them and import
+ * only the vocabulary. This test reads every import in src/ and fails on any arrow pointing up
+ * or sideways, so a later change cannot break the rule silently.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import { describe, it } from "node:test";
+import { REPO } from "../helpers.js";
+
+const SRC = join(REPO, "src");
+
+/** Each top-level part of src/ and its rank: a part may import only parts of a lower rank. */
+const RANK: Readonly<Record<string, number>> = {
+  vocabulary: 0,
+  "errors.ts": 0,
+  fleet: 1,
+  render: 2,
+  plan: 3,
+  capacity: 3,
+  apply: 4,
+  backup: 5,
+  check: 5,
+  cli: 6,
+  "index.ts": 7,
+};
+/** Ports wrap the outside world: they import only rank 0, and are imported from plan upward. */
+const PORTS = "ports";
+const PORT_USERS_FROM_RANK = 3;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sourceFiles(join(dir, e.name))
+      : e.name.endsWith(".ts")
+        ? [join(dir, e.name)]
+        : [],
+  );
+}
+
+/** The top-level part of src/ a path is in ("fleet", "errors.ts", …). */
+function partOf(path: string): string {
+  const first = relative(SRC, path).split("/")[0] ?? "";
+  return first.replace(/\.js$/, ".ts");
+}
+
+/** Every relative import of the file, as [importing part, imported part, specifier]. */
+function arrows(file: string): Array<[string, string, string]> {
+  const text = readFileSync(file, "utf8");
+  const out: Array<[string, string, string]> = [];
+  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
+    const spec = m[1] ?? "";
+    const target = normalize(join(dirname(file), spec));
+    out.push([partOf(file), partOf(target), spec]);
+  }
+  return out;
+}
+
+function allowed(from: string, to: string): boolean {
+  if (from === to) return true;
+  if (from === PORTS) return RANK[to] === 0;
+  if (to === PORTS) return (RANK[from] ?? -1) >= PORT_USERS_FROM_RANK;
+  const a = RANK[from];
+  const b = RANK[to];
+  if (a === undefined || b === undefined) return false;
+  return b < a;
+}
+
+describe("layers: imports point down", () => {
+  const files = sourceFiles(SRC);
+
+  it("every part of src/ has a place in the rule", () => {
+    const parts = new Set(files.map(partOf));
+    const unknown = [...parts].filter((p) => p !== PORTS && RANK[p] === undefined);
+    assert.deepEqual(unknown, [], "add new top-level folders to RANK (and to docs/design.md)");
+  });
+
+  it("no import points up or sideways", () => {
+    const wrong = files.flatMap((file) =>
+      arrows(file)
+        .filter(([from, to]) => !allowed(from, to))
+        .map(([from, to, spec]) => `${relative(REPO, file)} (${from}) imports ${spec} (${to})`),
+    );
+    assert.deepEqual(wrong, []);
+  });
+
+  it("the vocabulary imports nothing of the project", () => {
+    const vocabulary = files.filter((f) => partOf(f) === "vocabulary");
+    assert.ok(vocabulary.length > 0);
+    const imports = vocabulary.flatMap((f) =>
+      arrows(f)
+        .filter(([, to]) => to !== "vocabulary")
+        .map(([, , spec]) => `${f}: ${spec}`),
+    );
+    assert.deepEqual(imports, []);
+  });
+
+  it("catches an arrow pointing up (the rule itself can fail)", () => {
+    assert.equal(allowed("fleet", "render"), false);
+    assert.equal(allowed("ports", "render"), false);
+    assert.equal(allowed("render", "ports"), false);
+    assert.equal(allowed("cli", "apply"), true);
+  });
+});
