@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
 import { parseFleet } from "../../src/fleet/load.js";
+import { formatPath } from "../../src/fleet/problems.js";
 import { editedExample, exampleText } from "../helpers.js";
 
 interface Case {
@@ -14,6 +15,8 @@ interface Case {
   readonly path: string;
   readonly message: RegExp;
   readonly hint?: RegExp;
+  /** What the file's line at the reported position holds. */
+  readonly lineText?: RegExp;
 }
 
 const edit = (
@@ -33,6 +36,20 @@ const edit = (
 const set = (path: unknown[], value: unknown) => (doc: Document) =>
   doc.setIn(path, doc.createNode(value));
 const remove = (path: unknown[]) => (doc: Document) => doc.deleteIn(path);
+
+/** A quantity set to `value`: the exact message, its hint, and the line it is reported on. */
+const quantityCase = (
+  name: string,
+  path: unknown[],
+  value: unknown,
+  message: string,
+  hint: RegExp | undefined,
+  lineText: RegExp,
+): Case => ({
+  ...edit(name, formatPath(path as Array<string | number>), exact(message), set(path, value), hint),
+  lineText,
+});
+const exact = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 
 const CASES: Case[] = [
   { name: "not YAML", text: "cluster:\n  name: a\n   bad: [", path: "", message: /not valid YAML/ },
@@ -311,6 +328,88 @@ const CASES: Case[] = [
     set(["hubs", 0, "extraValues"], ["x"]),
   ),
   edit("hubs not a list", "hubs", /must be a list/, set(["hubs"], { stat101: {} })),
+  quantityCase(
+    "negative drive size",
+    ["hubs", 1, "drive", "size"],
+    "-10Gi",
+    '"-10Gi" is not a storage size: it must be above zero',
+    /give the size the volume should have, e\.g\. "50Gi"/,
+    /size: -10Gi/,
+  ),
+  quantityCase(
+    "drive size zero",
+    ["hubs", 1, "drive", "size"],
+    "0",
+    '"0" is not a storage size: it must be above zero',
+    /e\.g\. "50Gi"/,
+    /size: "0"/,
+  ),
+  quantityCase(
+    "drive size in GB",
+    ["hubs", 1, "drive", "size"],
+    "10GB",
+    '"10GB" is not a storage size: write a Kubernetes quantity such as "50Gi"',
+    /^"GB" is not a Kubernetes suffix: use G \(powers of 1000\) or Gi \(powers of 1024\)/,
+    /size: 10GB/,
+  ),
+  quantityCase(
+    "negative CPU guarantee",
+    ["hubs", 0, "resources", "cpu", "guarantee"],
+    "-1",
+    '"-1" is not a CPU amount: it must be zero or more',
+    /a guarantee of 0 reserves nothing/,
+    /guarantee: "-1"/,
+  ),
+  quantityCase(
+    "CPU limit zero",
+    ["hubs", 0, "resources", "cpu", "limit"],
+    0,
+    '"0" is not a CPU amount: it must be above zero',
+    /give the most one user may use/,
+    /limit: 0/,
+  ),
+  quantityCase(
+    "CPU limit neither number nor text",
+    ["hubs", 0, "resources", "cpu", "limit"],
+    true,
+    "must be a number or a string, not boolean true",
+    undefined,
+    /limit: true/,
+  ),
+  quantityCase(
+    "negative memory guarantee",
+    ["hubs", 1, "resources", "memory", "guarantee"],
+    "-512Mi",
+    '"-512Mi" is not a memory amount: it must be zero or more',
+    /a guarantee of 0 reserves nothing/,
+    /guarantee: -512Mi/,
+  ),
+  quantityCase(
+    "memory limit in MB",
+    ["hubs", 1, "resources", "memory", "limit"],
+    "500 MB",
+    '"500 MB" is not a memory amount: write a Kubernetes quantity such as "512Mi" or "4Gi"',
+    /"MB" is not a Kubernetes suffix: use M .* or Mi/,
+    /limit: 500 MB/,
+  ),
+  quantityCase(
+    "negative monitoring storage",
+    ["tools", "monitoring", "storageSize"],
+    "-1Gi",
+    '"-1Gi" is not a storage size: it must be above zero',
+    /e\.g\. "50Gi"/,
+    /storageSize: -1Gi/,
+  ),
+  {
+    ...edit(
+      "data set size zero",
+      "datasets[0].size",
+      exact('"0Gi" is not a storage size: it must be above zero'),
+      set(["datasets"], [{ name: "census", size: "0Gi", owners: ["alice"] }]),
+      /e\.g\. "50Gi"/,
+    ),
+    lineText: /size: 0Gi/,
+  },
 ];
 
 describe("validate reports bad fleet files with path, message and place", () => {
@@ -331,6 +430,7 @@ describe("validate reports bad fleet files with path, message and place", () => 
       assert.equal(match.file, "fleet.yaml");
       assert.ok(match.line >= 1 && match.column >= 1, `no position: ${match.line}:${match.column}`);
       if (c.hint) assert.match(match.hint ?? "", c.hint);
+      if (c.lineText) assert.match(c.text.split("\n")[match.line - 1] ?? "", c.lineText);
     });
   }
 });
