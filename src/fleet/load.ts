@@ -129,7 +129,9 @@ export function parseFleet(
       line: pos.line,
       column: pos.column,
       path: formatPath(finding.path),
-      message: finding.message,
+      message: finding.seeAlso
+        ? `${finding.message} (line ${locate(doc, lines, finding.seeAlso).line})`
+        : finding.message,
       ...(finding.hint ? { hint: finding.hint } : {}),
     };
   };

@@ -32,18 +32,26 @@ import { closest } from "./schemaIssues.js";
 import { checkTools } from "./toolChecks.js";
 
 export function checkFleet(fleet: FleetModel): Finding[] {
+  // A repeated hub name is one mistake, reported once by checkHubNames: the checks that compare
+  // what hubs derive from their names (addresses, URLs, cluster-wide objects) see each name once.
+  const distinct: FleetModel = { ...fleet, hubs: firstOfEachName(fleet.hubs) };
   return [
     ...checkNodeGroups(fleet),
     ...checkZones(fleet),
-    ...checkServiceCidr(fleet),
+    ...checkServiceCidr(distinct),
     ...checkDomain(fleet),
     ...checkHubNames(fleet),
-    ...checkClusterWideNames(fleet),
+    ...checkClusterWideNames(distinct),
     ...fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
     ...checkTools(fleet),
     ...checkCapacityFields(fleet),
     ...checkDatasets(fleet),
   ];
+}
+
+function firstOfEachName(hubs: readonly Hub[]): Hub[] {
+  const seen = new Set<string>();
+  return hubs.filter((hub) => !seen.has(hub.name) && seen.add(hub.name) !== undefined);
 }
 
 function checkNodeGroups(fleet: FleetModel): Finding[] {
@@ -302,13 +310,14 @@ function checkHubNames(fleet: FleetModel): Finding[] {
     const first = firstIndex.get(hub.name);
     if (first === undefined) firstIndex.set(hub.name, hub.index);
     else {
-      findings.push(
-        error(
+      findings.push({
+        ...error(
           path,
           `hub name "${hub.name}" is already used by hubs[${first}]`,
-          "hub names must be unique",
+          "hub names must be unique: rename one of the two",
         ),
-      );
+        seeAlso: ["hubs", first, "name"],
+      });
     }
   }
   return findings;

@@ -486,3 +486,40 @@ describe("all problems at once", () => {
     );
   });
 });
+
+describe("one error per repeated name", () => {
+  const lineOf = (text: string, line: number) => text.split("\n")[line - 1] ?? "";
+  it("reports a duplicate hub once, at the second hub, naming the first's line", () => {
+    const text = editedExample(set(["hubs", 2, "name"], "stat101"));
+    const errors = parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error");
+    assert.equal(errors.length, 1, errors.map((p) => `${p.path}: ${p.message}`).join("\n"));
+    const [only] = errors;
+    assert.equal(only?.path, "hubs[2].name");
+    const first = /already used by hubs\[0\] \(line (\d+)\)$/.exec(only?.message ?? "");
+    assert.ok(first, only?.message);
+    assert.match(lineOf(text, Number(first[1])), /name: stat101/);
+    assert.match(lineOf(text, only?.line ?? 0), /name: stat101/);
+    assert.ok(Number(first[1]) < (only?.line ?? 0));
+  });
+  it("reports a duplicate data set once, at the second, naming the first's line", () => {
+    const text = editedExample((doc) => {
+      doc.setIn(
+        ["datasets"],
+        doc.createNode([
+          { name: "census", size: "5Gi", owners: ["alice"] },
+          { name: "census", size: "5Gi", owners: ["bob"] },
+        ]),
+      );
+      doc.setIn(["hubs", 0, "datasets"], doc.createNode(["census"]));
+    });
+    const errors = parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error");
+    assert.deepEqual(
+      errors.map((p) => p.path),
+      ["datasets[1].name"],
+      errors.map((p) => p.message).join("\n"),
+    );
+    const first = /already used by datasets\[0\] \(line (\d+)\)$/.exec(errors[0]?.message ?? "");
+    assert.ok(first);
+    assert.match(lineOf(text, Number(first[1])), /name: census/);
+  });
+});
