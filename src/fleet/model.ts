@@ -112,7 +112,8 @@ export function buildModel(spec: FleetSpec): FleetModel {
   ];
   const groups = spec.cluster.nodeGroups;
   const coreZone = groups.jhcontrolplane.availabilityZone ?? zones[0] ?? `${spec.cluster.region}a`;
-  const hubs = spec.hubs.map((hub, index) => resolveHub(hub, index, spec.hubDefaults));
+  // flatMap skips holes: a hub left out for its own schema errors (see partial.ts).
+  const hubs = spec.hubs.flatMap((hub, index) => [resolveHub(hub, index, spec.hubDefaults)]);
   const group = (
     name: NodeGroupName,
     g: (typeof groups)[NodeGroupName],
@@ -155,7 +156,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
     domain: spec.domain,
     tools: spec.tools,
     hubs,
-    datasets: spec.datasets.map((dataset, index) => resolveDataset(dataset, index, hubs)),
+    datasets: spec.datasets.flatMap((dataset, index) => [resolveDataset(dataset, index, hubs)]),
   };
 }
 

@@ -523,3 +523,71 @@ describe("one error per repeated name", () => {
     assert.match(lineOf(text, Number(first[1])), /name: census/);
   });
 });
+
+describe("cross-field checks run beside schema errors", () => {
+  const errorsOf = (text: string) =>
+    parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error");
+
+  it("reports a schema error in one hub and a cross-field error in another together", () => {
+    const text = editedExample((doc) => {
+      doc.setIn(["hubs", 0, "drive", "size"], "-10Gi");
+      doc.setIn(["hubs", 2, "culling", "every"], 99999);
+    });
+    const errors = errorsOf(text);
+    assert.deepEqual(
+      errors.map((p) => `${p.path}: ${p.message}`),
+      [
+        'hubs[0].drive.size: "-10Gi" is not a storage size: it must be above zero',
+        "hubs[2].culling.every: the culler runs every 99999 s, not less than the timeout (28800 s)",
+      ],
+    );
+    // The hub after the one left out keeps its place: its line holds the field.
+    assert.match(text.split("\n")[(errors[1]?.line ?? 0) - 1] ?? "", /every: 99999/);
+  });
+
+  it("reports every problem at once, sorted by position", () => {
+    const text = editedExample((doc) => {
+      doc.setIn(["hubs", 2, "resources", "memory", "guarantee"], "8Gi");
+      doc.setIn(["hubs", 1, "drive", "size"], "10GB");
+      doc.setIn(["cluster", "nodeGroups", "jhusers", "minSize"], 70);
+      doc.setIn(["tools", "monitoring", "storageSize"], "-1Gi");
+    });
+    const errors = errorsOf(text);
+    const paths = errors.map((p) => p.path);
+    for (const path of [
+      "cluster.nodeGroups.jhusers.minSize",
+      "tools.monitoring.storageSize",
+      "hubs[1].drive.size",
+      "hubs[2].resources.memory.guarantee",
+    ]) {
+      assert.ok(paths.includes(path), `missing ${path} in ${paths.join(", ")}`);
+    }
+    const lines = errors.map((p) => p.line);
+    assert.deepEqual(
+      lines,
+      [...lines].sort((a, b) => a - b),
+    );
+  });
+
+  it("skips the checks that read a section that failed the schema", () => {
+    // With an unknown instance type there is no node size to compare the guarantee with, and
+    // nothing may be reported from the stand-in the section was replaced by.
+    const text = editedExample((doc) => {
+      doc.setIn(["cluster", "nodeGroups", "jhusers", "instanceType"], "t9.huge");
+      doc.setIn(["hubs", 1, "name"], "Stat101");
+    });
+    assert.deepEqual(
+      errorsOf(text).map((p) => p.path),
+      ["cluster.nodeGroups.jhusers.instanceType", "hubs[1].name"],
+    );
+  });
+
+  it("does not call a fleet whose every hub has a schema error hubless", () => {
+    const text = editedExample((doc) => {
+      for (const i of [0, 1, 2]) doc.setIn(["hubs", i, "placeholders"], -1);
+    });
+    const problems = parseFleet(text, "f.yaml").problems;
+    assert.equal(problems.filter((p) => p.message.includes("no hubs")).length, 0);
+    assert.equal(problems.filter((p) => p.severity === "error").length, 3);
+  });
+});
