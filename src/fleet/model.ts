@@ -198,7 +198,14 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
     // An authenticator is taken whole: merging a github one into an oidc one means nothing.
     authenticator: hub.authenticator ?? defaults.authenticator,
     image: merged.image,
-    resources: merged.resources,
+    resources: {
+      // A CPU amount may be written as a number (cpu: 2); the model holds the quantity text.
+      cpu: {
+        guarantee: String(merged.resources.cpu.guarantee),
+        limit: String(merged.resources.cpu.limit),
+      },
+      memory: merged.resources.memory,
+    },
     drive: merged.drive,
     datasets: merged.datasets,
     placeholders: merged.placeholders,

@@ -27,13 +27,14 @@ const quantity = (kind: QuantityKind, options: { readonly zeroAllowed?: boolean 
 
 /**
  * CPU in cores. The chart takes a number as well as a string here, so a bare `2` or `0.5` is
- * read as the quantity "2" or "0.5": the same model, and the same rendered values, as quoted.
+ * accepted; the model reads it as the quantity "2" or "0.5" (model.ts), so the rendered values
+ * are those of the quoted form. (No transform here: it would drop defaults from the JSON Schema.)
  */
 const cpuQuantity = (options: { readonly zeroAllowed?: boolean } = {}) =>
-  z
-    .union([z.number(), z.string()])
-    .transform((value) => (typeof value === "number" ? String(value) : value))
-    .pipe(quantity("cpu", options));
+  z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+    const problem = quantityProblem(String(value), "cpu", options.zeroAllowed ?? false);
+    if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: problem });
+  });
 
 const ipv4Address = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
   message: "must be an IPv4 address",
