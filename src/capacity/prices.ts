@@ -3,8 +3,12 @@
  * with the date and the public source it was read from, and the shape of a `--prices FILE`
  * that replaces or adds figures. Pure: reading the file happens in the CLI.
  */
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { locate, type Position } from "../fleet/locate.js";
+import { formatPath, type Problem } from "../fleet/problems.js";
+import { findingsFromIssues } from "../fleet/schemaIssues.js";
 
 /** One price, with where it comes from and the date its source gives for it. */
 export interface Price {
@@ -157,6 +161,55 @@ export function parsePriceFile(data: unknown): { file?: PriceFile; problems: str
     problems: parsed.error.issues.map(
       (issue) => `${issue.path.map(String).join(".") || "(top)"}: ${issue.message}`,
     ),
+  };
+}
+
+/**
+ * A price file's text (JSON or YAML) checked: its figures, or every problem placed at its
+ * file:line:col, worded like a fleet file's.
+ */
+export function parsePriceText(
+  text: string,
+  file: string,
+): { file?: PriceFile; problems: Problem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const problem = (at: Position, path: string, message: string, hint?: string): Problem => ({
+    severity: "error",
+    file,
+    line: at.line,
+    column: at.column,
+    path,
+    message,
+    ...(hint ? { hint } : {}),
+  });
+  if (doc.errors.length > 0) {
+    return {
+      problems: doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        const message = e.message.split("\n")[0] ?? e.message;
+        return problem(
+          { line: pos.line, column: pos.col },
+          "",
+          `not valid JSON or YAML: ${message}`,
+        );
+      }),
+    };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    const message = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+    return { problems: [problem({ line: 1, column: 1 }, "", `not valid YAML: ${message}`)] };
+  }
+  const parsed = priceFileSchema.safeParse(data);
+  if (parsed.success) return { file: parsed.data, problems: [] };
+  const problems = findingsFromIssues(parsed.error.issues, data, priceFileSchema).map((f) =>
+    problem(locate(doc, lines, f.path, f.atKey), formatPath(f.path), f.message, f.hint),
+  );
+  return {
+    problems: problems.sort((a, b) => a.line - b.line || a.column - b.column),
   };
 }
 

@@ -5,17 +5,17 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { parse } from "yaml";
 import type { CostLine } from "../capacity/cost.js";
 import type { GroupPlan } from "../capacity/nodes.js";
 import { type CapacityPlan, planCapacity } from "../capacity/plan.js";
 import {
   overlayPrices,
   type PriceTable,
-  parsePriceFile,
+  parsePriceText,
   SHIPPED_PRICES,
 } from "../capacity/prices.js";
 import { UsageError } from "../errors.js";
+import { formatProblem } from "../fleet/problems.js";
 import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
 import { parseOutputFormat } from "./options.js";
@@ -87,17 +87,10 @@ export async function loadPrices(io: Io, file: string): Promise<PriceTable> {
       "check the path given to --prices",
     );
   }
-  let data: unknown;
-  try {
-    data = parse(text);
-  } catch (err) {
-    const message = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
-    throw new UsageError(`price file ${file} is not valid JSON or YAML: ${message}`);
-  }
-  const { file: prices, problems } = parsePriceFile(data ?? {});
+  const { file: prices, problems } = parsePriceText(text, file);
   if (!prices) {
     throw new UsageError(
-      `price file ${file} has ${problems.length} problem(s):\n${problems.map((p) => `  ${file}: ${p}`).join("\n")}`,
+      `price file ${file} has ${problems.length} problem(s):\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`,
       'each price is { usd: NUMBER, date: "YYYY-MM-DD", source: TEXT } under regions.<region>.ec2Hourly.<type>, .ebsGp3GbMonth, .s3StandardGbMonth or .eksClusterHourly',
     );
   }

@@ -15,12 +15,18 @@ import { closest } from "./schemaIssues.js";
 const SOURCES = ["volume", "existingVolume", "nfs"] as const;
 
 export function checkDatasets(fleet: FleetModel): Finding[] {
+  // A repeated name is reported once, by checkNames: what is derived from names sees each once.
+  const seen = new Set<string>();
+  const distinct: FleetModel = {
+    ...fleet,
+    datasets: fleet.datasets.filter((d) => !seen.has(d.name) && seen.add(d.name) !== undefined),
+  };
   return [
     ...checkNames(fleet),
     ...fleet.datasets.flatMap((dataset) => checkDataset(fleet, dataset)),
     ...checkHubReferences(fleet),
-    ...checkAddresses(fleet),
-    ...checkClientVolumeNames(fleet),
+    ...checkAddresses(distinct),
+    ...checkClientVolumeNames(distinct),
   ];
 }
 
@@ -58,13 +64,14 @@ function checkNames(fleet: FleetModel): Finding[] {
     const earlier = first.get(dataset.name);
     if (earlier === undefined) first.set(dataset.name, dataset.index);
     else {
-      findings.push(
-        error(
+      findings.push({
+        ...error(
           path,
           `data set name "${dataset.name}" is already used by datasets[${earlier}]`,
-          "data set names must be unique",
+          "data set names must be unique: rename one of the two",
         ),
-      );
+        seeAlso: ["datasets", earlier, "name"],
+      });
     }
   }
   return findings;

@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { type Document, isCollection, LineCounter, parseAllDocuments, visit } from "yaml";
 import { locate } from "./locate.js";
 import { buildModel, type FleetModel } from "./model.js";
+import { parsedPart } from "./partial.js";
 import { type FieldPath, type Finding, formatPath, type Problem } from "./problems.js";
 import { fleetSchema } from "./schema.js";
 import { findingsFromIssues } from "./schemaIssues.js";
@@ -129,15 +130,20 @@ export function parseFleet(
       line: pos.line,
       column: pos.column,
       path: formatPath(finding.path),
-      message: finding.message,
+      message: finding.seeAlso
+        ? `${finding.message} (line ${locate(doc, lines, finding.seeAlso).line})`
+        : finding.message,
       ...(finding.hint ? { hint: finding.hint } : {}),
     };
   };
   const parsed = fleetSchema.safeParse(input);
   if (!parsed.success) {
+    // The cross-field checks still run on what parsed, so one run reports every problem.
+    const part = parsedPart(input as Record<string, unknown>, parsed.error.issues);
+    const crossField = part ? checkFleet(buildModel(part.spec), part.broken) : [];
     return {
       problems: sortProblems(
-        findingsFromIssues(parsed.error.issues, input, fleetSchema).map(place),
+        [...findingsFromIssues(parsed.error.issues, input, fleetSchema), ...crossField].map(place),
       ),
     };
   }

@@ -112,7 +112,8 @@ export function buildModel(spec: FleetSpec): FleetModel {
   ];
   const groups = spec.cluster.nodeGroups;
   const coreZone = groups.jhcontrolplane.availabilityZone ?? zones[0] ?? `${spec.cluster.region}a`;
-  const hubs = spec.hubs.map((hub, index) => resolveHub(hub, index, spec.hubDefaults));
+  // flatMap skips holes: a hub left out for its own schema errors (see partial.ts).
+  const hubs = spec.hubs.flatMap((hub, index) => [resolveHub(hub, index, spec.hubDefaults)]);
   const group = (
     name: NodeGroupName,
     g: (typeof groups)[NodeGroupName],
@@ -155,7 +156,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
     domain: spec.domain,
     tools: spec.tools,
     hubs,
-    datasets: spec.datasets.map((dataset, index) => resolveDataset(dataset, index, hubs)),
+    datasets: spec.datasets.flatMap((dataset, index) => [resolveDataset(dataset, index, hubs)]),
   };
 }
 
@@ -197,7 +198,14 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
     // An authenticator is taken whole: merging a github one into an oidc one means nothing.
     authenticator: hub.authenticator ?? defaults.authenticator,
     image: merged.image,
-    resources: merged.resources,
+    resources: {
+      // A CPU amount may be written as a number (cpu: 2); the model holds the quantity text.
+      cpu: {
+        guarantee: String(merged.resources.cpu.guarantee),
+        limit: String(merged.resources.cpu.limit),
+      },
+      memory: merged.resources.memory,
+    },
     drive: merged.drive,
     datasets: merged.datasets,
     placeholders: merged.placeholders,

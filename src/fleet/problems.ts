@@ -25,6 +25,8 @@ export interface Finding {
   readonly hint?: string;
   /** Point at the key rather than its value (unknown fields). */
   readonly atKey?: boolean;
+  /** Another place the problem involves (the first of two equal names): its line is named. */
+  readonly seeAlso?: FieldPath;
 }
 
 export function formatPath(path: FieldPath): string {

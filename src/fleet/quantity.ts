@@ -38,10 +38,6 @@ export function parseQuantity(text: string): number | undefined {
   return number * 10 ** Number(suffix.slice(1));
 }
 
-export function isQuantity(text: string): boolean {
-  return parseQuantity(text) !== undefined;
-}
-
 /** Formats bytes the way a person reads them: "3.5 GiB". */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -56,4 +52,63 @@ export function formatBytes(bytes: number): string {
 
 export function formatCpu(cores: number): string {
   return Number.isInteger(cores) ? `${cores}` : `${Math.round(cores * 1000)}m`;
+}
+
+/** What a quantity in the fleet file measures; each is worded and hinted in its own terms. */
+export type QuantityKind = "cpu" | "memory" | "storage";
+
+const WHAT: Record<QuantityKind, { name: string; example: string; hint: string }> = {
+  cpu: {
+    name: "a CPU amount",
+    example: '"2", "0.5" or "500m"',
+    hint: "write cores as a number (2, 0.5) or thousandths of a core with m (500m)",
+  },
+  memory: {
+    name: "a memory amount",
+    example: '"512Mi" or "4Gi"',
+    hint: "write a number with a suffix: Mi, Gi (powers of 1024) or M, G (powers of 1000)",
+  },
+  storage: {
+    name: "a storage size",
+    example: '"50Gi"',
+    hint: "write a number with a suffix: Gi, Ti (powers of 1024) or G, T (powers of 1000)",
+  },
+};
+
+/** "10GB", "500 MB": the way people write sizes, which Kubernetes does not read. */
+const BYTE_SUFFIX = /^\s*[0-9.]+\s*([kKMGTPE])i?B\s*$/;
+
+/**
+ * Why `text` is not a usable quantity of this kind (not one, or not above zero), with a hint;
+ * undefined when it is fine.
+ */
+export function quantityProblem(
+  text: string,
+  kind: QuantityKind,
+  zeroAllowed: boolean,
+): { message: string; hint: string } | undefined {
+  const what = WHAT[kind];
+  const value = parseQuantity(text);
+  if (value === undefined) {
+    const unit = BYTE_SUFFIX.exec(text)?.[1];
+    return {
+      message: `${JSON.stringify(text)} is not ${what.name}: write a Kubernetes quantity such as ${what.example}`,
+      hint:
+        kind !== "cpu" && unit !== undefined
+          ? `"${unit}B" is not a Kubernetes suffix: use ${unit.toUpperCase()} (powers of 1000) or ${unit.toUpperCase()}i (powers of 1024), without a space`
+          : what.hint,
+    };
+  }
+  if (value < 0 || (value === 0 && !zeroAllowed)) {
+    return {
+      message: `${JSON.stringify(text)} is not ${what.name}: it must be ${zeroAllowed ? "zero or more" : "above zero"}`,
+      hint:
+        kind === "storage"
+          ? `give the size the volume should have, e.g. ${what.example}`
+          : zeroAllowed
+            ? "a guarantee of 0 reserves nothing; a negative one means nothing"
+            : `give the most one user may use, e.g. ${what.example}`,
+    };
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { instanceTypeNames } from "./instanceTypes.js";
-import { isQuantity } from "./quantity.js";
+import { type QuantityKind, quantityProblem } from "./quantity.js";
 
 export const API_VERSION = "hubfleet/v1alpha1";
 
@@ -15,17 +15,34 @@ export const DEFAULT_KUBERNETES_VERSION = "1.34";
 export const NODE_GROUP_NAMES = ["clustertools", "jhcontrolplane", "jhusers"] as const;
 export type NodeGroupName = (typeof NODE_GROUP_NAMES)[number];
 
-const quantity = (what: string) =>
-  z.string().refine(isQuantity, {
-    message: `${what} must be a Kubernetes quantity such as "500m", "2", "512Mi" or "4Gi"`,
+/**
+ * A Kubernetes quantity of one kind, checked to be one and to be above zero (at least zero for
+ * a guarantee: no reservation is a choice). Each kind says what it measures and how to write it.
+ */
+const quantity = (kind: QuantityKind, options: { readonly zeroAllowed?: boolean } = {}) =>
+  z.string().superRefine((text, ctx) => {
+    const problem = quantityProblem(text, kind, options.zeroAllowed ?? false);
+    if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: problem });
+  });
+
+/**
+ * CPU in cores. The chart takes a number as well as a string here, so a bare `2` or `0.5` is
+ * accepted; the model reads it as the quantity "2" or "0.5" (model.ts), so the rendered values
+ * are those of the quoted form. (No transform here: it would drop defaults from the JSON Schema.)
+ */
+const cpuQuantity = (options: { readonly zeroAllowed?: boolean } = {}) =>
+  z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+    const problem = quantityProblem(String(value), "cpu", options.zeroAllowed ?? false);
+    if (problem) ctx.addIssue({ code: "custom", message: problem.message, params: problem });
   });
 
 const ipv4Address = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, {
   message: "must be an IPv4 address",
 });
 
-const cpuQuantity = quantity("a CPU amount");
-const memoryQuantity = quantity("a memory amount");
+const memoryQuantity = (options: { readonly zeroAllowed?: boolean } = {}) =>
+  quantity("memory", options);
+const storageSize = quantity("storage");
 
 const nodeGroupFields = {
   instanceType: z
@@ -282,7 +299,7 @@ const monitoringToolSchema = z
       .refine((v) => v.length > 0 && v !== "0", { message: "must be longer than zero" })
       .default("15d")
       .describe("How long Prometheus keeps metrics."),
-    storageSize: memoryQuantity.default("50Gi").describe("Prometheus' volume size."),
+    storageSize: storageSize.default("50Gi").describe("Prometheus' volume size."),
     grafanaPath: z
       .string()
       .regex(/^\/[-a-z0-9/]*[-a-z0-9]$/, { message: 'must be a URL path such as "/grafana"' })
@@ -511,16 +528,20 @@ const hubSettingFields = {
     .object({
       cpu: z
         .object({
-          guarantee: cpuQuantity.describe("CPU reserved for each user (request)."),
-          limit: cpuQuantity.describe("Most CPU one user may use."),
+          guarantee: cpuQuantity({ zeroAllowed: true }).describe(
+            "CPU reserved for each user (request).",
+          ),
+          limit: cpuQuantity().describe("Most CPU one user may use."),
         })
         .partial()
         .strict()
         .describe("CPU per user, in cores."),
       memory: z
         .object({
-          guarantee: memoryQuantity.describe("Memory reserved for each user (request)."),
-          limit: memoryQuantity.describe(
+          guarantee: memoryQuantity({ zeroAllowed: true }).describe(
+            "Memory reserved for each user (request).",
+          ),
+          limit: memoryQuantity().describe(
             "Most memory one user may use; beyond it the server is killed.",
           ),
         })
@@ -533,7 +554,7 @@ const hubSettingFields = {
     .describe("Per-user CPU and memory."),
   drive: z
     .object({
-      size: memoryQuantity.describe("Size of the hub's shared NFS drive."),
+      size: storageSize.describe("Size of the hub's shared NFS drive."),
       storageClass: z
         .string()
         .describe(
@@ -691,7 +712,7 @@ const datasetSchema = z
         "Data set name (DNS-1123 label): its server dataset-<name> and the folder ~/datasets/<name> in user servers.",
       ),
     title: z.string().optional().describe("Human title of the data set. Default: the name."),
-    size: memoryQuantity.describe(
+    size: storageSize.describe(
       "Size of the data set's volume (for nfs: the capacity its client volumes announce).",
     ),
     source: datasetSourceSchema.default({}),

@@ -80,6 +80,15 @@ function findingsFromIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.Zo
           ),
         ];
       }
+      // A union of plain types (a CPU amount: number or string): name what it accepts.
+      const expected = issue.errors.flatMap((branch) =>
+        branch.flatMap((inner) =>
+          inner.code === "invalid_type" && inner.path.length === 0 ? [article(inner.expected)] : [],
+        ),
+      );
+      if (expected.length > 0 && expected.length === issue.errors.length) {
+        return [error(path, `must be ${expected.join(" or ")}, not ${describe(value)}`)];
+      }
       return [error(path, issue.message)];
     }
     case "too_small":
@@ -93,6 +102,11 @@ function findingsFromIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.Zo
             ? `must be ${cmp} ${String(bound)} characters long`
             : `must be ${cmp} ${String(bound)}`;
       return [error(path, `${what} (got ${describe(value)})`)];
+    }
+    case "custom": {
+      // Refinements that know what to do pass it as params.hint (e.g. quantities).
+      const hint = (issue.params as { hint?: unknown } | undefined)?.hint;
+      return [error(path, issue.message, typeof hint === "string" ? hint : undefined)];
     }
     default:
       return [error(path, issue.message)];

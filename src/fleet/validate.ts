@@ -25,25 +25,47 @@ import { error, warning } from "./findings.js";
 import { allocatable, lookupInstanceType } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
+import type { Part } from "./partial.js";
 import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
 import { closest } from "./schemaIssues.js";
 import { checkTools } from "./toolChecks.js";
 
-export function checkFleet(fleet: FleetModel): Finding[] {
-  return [
-    ...checkNodeGroups(fleet),
-    ...checkZones(fleet),
-    ...checkServiceCidr(fleet),
-    ...checkDomain(fleet),
-    ...checkHubNames(fleet),
-    ...checkClusterWideNames(fleet),
-    ...fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
-    ...checkTools(fleet),
-    ...checkCapacityFields(fleet),
-    ...checkDatasets(fleet),
+/**
+ * The cross-field checks. With `broken` (parts that failed the schema, see partial.ts), a
+ * check that reads a broken part is skipped, so no problem is reported from a stand-in.
+ */
+export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Set()): Finding[] {
+  // A repeated hub name is one mistake, reported once by checkHubNames: the checks that compare
+  // what hubs derive from their names (addresses, URLs, cluster-wide objects) see each name once.
+  const distinct: FleetModel = { ...fleet, hubs: firstOfEachName(fleet.hubs) };
+  const checks: Array<[readonly Part[], () => Finding[]]> = [
+    [["cluster"], () => checkNodeGroups(fleet)],
+    [["cluster"], () => checkZones(fleet)],
+    [["cluster", "hubDefaults", "hubs"], () => checkServiceCidr(distinct)],
+    [["domain", "hubs"], () => checkDomain(fleet)],
+    [["domain", "hubs"], () => checkHubNames(fleet)],
+    [["domain", "hubDefaults", "hubs"], () => checkClusterWideNames(distinct)],
+    [
+      ["cluster", "domain", "hubDefaults", "hubs"],
+      () => fleet.hubs.flatMap((hub) => checkHub(fleet, hub)),
+    ],
+    [["cluster", "domain", "tools", "hubDefaults", "hubs"], () => checkTools(fleet)],
+    [["cluster", "hubDefaults", "hubs"], () => checkCapacityFields(fleet)],
+    [
+      ["cluster", "domain", "hubDefaults", "hubs", "hubs[]", "datasets", "datasets[]"],
+      () => checkDatasets(fleet),
+    ],
   ];
+  return checks.flatMap(([reads, check]) =>
+    reads.some((part) => broken.has(part)) ? [] : check(),
+  );
+}
+
+function firstOfEachName(hubs: readonly Hub[]): Hub[] {
+  const seen = new Set<string>();
+  return hubs.filter((hub) => !seen.has(hub.name) && seen.add(hub.name) !== undefined);
 }
 
 function checkNodeGroups(fleet: FleetModel): Finding[] {
@@ -264,7 +286,8 @@ function hubHosts(fleet: FleetModel, hub: Hub): string[] {
 function checkHubNames(fleet: FleetModel): Finding[] {
   const findings: Finding[] = [];
   const firstIndex = new Map<string, number>();
-  if (fleet.hubs.length === 0) {
+  // The file's list: hubs left out for schema errors still count (see partial.ts).
+  if (fleet.spec.hubs.length === 0) {
     findings.push(warning(["hubs"], "the fleet has no hubs", "add a hub under hubs:"));
   }
   const subdomainHost = fleet.domain.routing === "subdomain" ? fleet.domain.host : undefined;
@@ -302,13 +325,14 @@ function checkHubNames(fleet: FleetModel): Finding[] {
     const first = firstIndex.get(hub.name);
     if (first === undefined) firstIndex.set(hub.name, hub.index);
     else {
-      findings.push(
-        error(
+      findings.push({
+        ...error(
           path,
           `hub name "${hub.name}" is already used by hubs[${first}]`,
-          "hub names must be unique",
+          "hub names must be unique: rename one of the two",
         ),
-      );
+        seeAlso: ["hubs", first, "name"],
+      });
     }
   }
   return findings;

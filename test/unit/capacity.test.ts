@@ -15,6 +15,7 @@ import {
   overlayPrices,
   type PriceTable,
   parsePriceFile,
+  parsePriceText,
   SHIPPED_PRICES,
 } from "../../src/capacity/prices.js";
 import { weeklyTimeline } from "../../src/capacity/timeline.js";
@@ -287,6 +288,32 @@ describe("plan-capacity: prices", () => {
       ["regions.us-east-1.ec2Hourly.t3a.large.usd", "regions.us-east-1", "(top)"],
     );
   });
+  it("places every problem of a price file's text at its file:line:col", () => {
+    const text = [
+      "regions:",
+      "  us-east-1:",
+      "    ec2Hourly:",
+      "      t3a.large: { usd: -1 }",
+      "    ebs: {}",
+      "spot: 1",
+      "",
+    ].join("\n");
+    const { file, problems } = parsePriceText(text, "p.yaml");
+    assert.equal(file, undefined);
+    assert.deepEqual(
+      problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path}: ${p.message}`),
+      [
+        'p.yaml:4:25 regions.us-east-1.ec2Hourly["t3a.large"].usd: must be at least 0 (got number -1)',
+        'p.yaml:5:5 regions.us-east-1.ebs: unknown field "ebs" in regions.us-east-1',
+        'p.yaml:6:1 spot: unknown field "spot"',
+      ],
+    );
+    const json = parsePriceText('{"regions": {"x": {"ec2Hourly": {"a": {"usd": "1"}}}}}', "p.json");
+    assert.deepEqual(
+      json.problems.map((p) => [p.line, p.column, p.message]),
+      [[1, 47, 'must be a number, not the text "1"']],
+    );
+  });
   it("names a region missing from the table and the --prices option", () => {
     const text = capacityFleet([alpha()], { region: "eu-west-1" });
     assert.throws(
@@ -430,12 +457,12 @@ describe("hubfleet plan-capacity", () => {
     [
       "a price file with wrong fields",
       ["plan-capacity", "fleet.yaml", "--prices", "bad-prices.yaml"],
-      /price file bad-prices\.yaml has 2 problem\(s\):\n\s+bad-prices\.yaml: regions\.us-east-1\.ec2Hourly\.t3a\.large\.usd: .*\n\s+bad-prices\.yaml: regions\.us-east-1: .*ebs/,
+      /price file bad-prices\.yaml has 2 problem\(s\):\n {2}bad-prices\.yaml:4:25: error: regions\.us-east-1\.ec2Hourly\["t3a\.large"\]\.usd: must be a number, not the text "cheap"\n {2}bad-prices\.yaml:5:5: error: regions\.us-east-1\.ebs: unknown field "ebs"/,
     ],
     [
       "a price file that is not YAML",
       ["plan-capacity", "fleet.yaml", "--prices", "broken.yaml"],
-      /price file broken\.yaml is not valid JSON or YAML/,
+      /price file broken\.yaml has 1 problem\(s\):\n {2}broken\.yaml:2:1: error: not valid JSON or YAML: /,
     ],
     [
       "a drive fill that is no fraction",

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
 import { parseFleet } from "../../src/fleet/load.js";
+import { formatPath } from "../../src/fleet/problems.js";
 import { editedExample, exampleText } from "../helpers.js";
 
 interface Case {
@@ -14,6 +15,8 @@ interface Case {
   readonly path: string;
   readonly message: RegExp;
   readonly hint?: RegExp;
+  /** What the file's line at the reported position holds. */
+  readonly lineText?: RegExp;
 }
 
 const edit = (
@@ -33,6 +36,20 @@ const edit = (
 const set = (path: unknown[], value: unknown) => (doc: Document) =>
   doc.setIn(path, doc.createNode(value));
 const remove = (path: unknown[]) => (doc: Document) => doc.deleteIn(path);
+
+/** A quantity set to `value`: the exact message, its hint, and the line it is reported on. */
+const quantityCase = (
+  name: string,
+  path: unknown[],
+  value: unknown,
+  message: string,
+  hint: RegExp | undefined,
+  lineText: RegExp,
+): Case => ({
+  ...edit(name, formatPath(path as Array<string | number>), exact(message), set(path, value), hint),
+  lineText,
+});
+const exact = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 
 const CASES: Case[] = [
   { name: "not YAML", text: "cluster:\n  name: a\n   bad: [", path: "", message: /not valid YAML/ },
@@ -311,6 +328,88 @@ const CASES: Case[] = [
     set(["hubs", 0, "extraValues"], ["x"]),
   ),
   edit("hubs not a list", "hubs", /must be a list/, set(["hubs"], { stat101: {} })),
+  quantityCase(
+    "negative drive size",
+    ["hubs", 1, "drive", "size"],
+    "-10Gi",
+    '"-10Gi" is not a storage size: it must be above zero',
+    /give the size the volume should have, e\.g\. "50Gi"/,
+    /size: -10Gi/,
+  ),
+  quantityCase(
+    "drive size zero",
+    ["hubs", 1, "drive", "size"],
+    "0",
+    '"0" is not a storage size: it must be above zero',
+    /e\.g\. "50Gi"/,
+    /size: "0"/,
+  ),
+  quantityCase(
+    "drive size in GB",
+    ["hubs", 1, "drive", "size"],
+    "10GB",
+    '"10GB" is not a storage size: write a Kubernetes quantity such as "50Gi"',
+    /^"GB" is not a Kubernetes suffix: use G \(powers of 1000\) or Gi \(powers of 1024\)/,
+    /size: 10GB/,
+  ),
+  quantityCase(
+    "negative CPU guarantee",
+    ["hubs", 0, "resources", "cpu", "guarantee"],
+    "-1",
+    '"-1" is not a CPU amount: it must be zero or more',
+    /a guarantee of 0 reserves nothing/,
+    /guarantee: "-1"/,
+  ),
+  quantityCase(
+    "CPU limit zero",
+    ["hubs", 0, "resources", "cpu", "limit"],
+    0,
+    '"0" is not a CPU amount: it must be above zero',
+    /give the most one user may use/,
+    /limit: 0/,
+  ),
+  quantityCase(
+    "CPU limit neither number nor text",
+    ["hubs", 0, "resources", "cpu", "limit"],
+    true,
+    "must be a number or a string, not boolean true",
+    undefined,
+    /limit: true/,
+  ),
+  quantityCase(
+    "negative memory guarantee",
+    ["hubs", 1, "resources", "memory", "guarantee"],
+    "-512Mi",
+    '"-512Mi" is not a memory amount: it must be zero or more',
+    /a guarantee of 0 reserves nothing/,
+    /guarantee: -512Mi/,
+  ),
+  quantityCase(
+    "memory limit in MB",
+    ["hubs", 1, "resources", "memory", "limit"],
+    "500 MB",
+    '"500 MB" is not a memory amount: write a Kubernetes quantity such as "512Mi" or "4Gi"',
+    /"MB" is not a Kubernetes suffix: use M .* or Mi/,
+    /limit: 500 MB/,
+  ),
+  quantityCase(
+    "negative monitoring storage",
+    ["tools", "monitoring", "storageSize"],
+    "-1Gi",
+    '"-1Gi" is not a storage size: it must be above zero',
+    /e\.g\. "50Gi"/,
+    /storageSize: -1Gi/,
+  ),
+  {
+    ...edit(
+      "data set size zero",
+      "datasets[0].size",
+      exact('"0Gi" is not a storage size: it must be above zero'),
+      set(["datasets"], [{ name: "census", size: "0Gi", owners: ["alice"] }]),
+      /e\.g\. "50Gi"/,
+    ),
+    lineText: /size: 0Gi/,
+  },
 ];
 
 describe("validate reports bad fleet files with path, message and place", () => {
@@ -331,6 +430,7 @@ describe("validate reports bad fleet files with path, message and place", () => 
       assert.equal(match.file, "fleet.yaml");
       assert.ok(match.line >= 1 && match.column >= 1, `no position: ${match.line}:${match.column}`);
       if (c.hint) assert.match(match.hint ?? "", c.hint);
+      if (c.lineText) assert.match(c.text.split("\n")[match.line - 1] ?? "", c.lineText);
     });
   }
 });
@@ -384,5 +484,110 @@ describe("all problems at once", () => {
       ),
       [],
     );
+  });
+});
+
+describe("one error per repeated name", () => {
+  const lineOf = (text: string, line: number) => text.split("\n")[line - 1] ?? "";
+  it("reports a duplicate hub once, at the second hub, naming the first's line", () => {
+    const text = editedExample(set(["hubs", 2, "name"], "stat101"));
+    const errors = parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error");
+    assert.equal(errors.length, 1, errors.map((p) => `${p.path}: ${p.message}`).join("\n"));
+    const [only] = errors;
+    assert.equal(only?.path, "hubs[2].name");
+    const first = /already used by hubs\[0\] \(line (\d+)\)$/.exec(only?.message ?? "");
+    assert.ok(first, only?.message);
+    assert.match(lineOf(text, Number(first[1])), /name: stat101/);
+    assert.match(lineOf(text, only?.line ?? 0), /name: stat101/);
+    assert.ok(Number(first[1]) < (only?.line ?? 0));
+  });
+  it("reports a duplicate data set once, at the second, naming the first's line", () => {
+    const text = editedExample((doc) => {
+      doc.setIn(
+        ["datasets"],
+        doc.createNode([
+          { name: "census", size: "5Gi", owners: ["alice"] },
+          { name: "census", size: "5Gi", owners: ["bob"] },
+        ]),
+      );
+      doc.setIn(["hubs", 0, "datasets"], doc.createNode(["census"]));
+    });
+    const errors = parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error");
+    assert.deepEqual(
+      errors.map((p) => p.path),
+      ["datasets[1].name"],
+      errors.map((p) => p.message).join("\n"),
+    );
+    const first = /already used by datasets\[0\] \(line (\d+)\)$/.exec(errors[0]?.message ?? "");
+    assert.ok(first);
+    assert.match(lineOf(text, Number(first[1])), /name: census/);
+  });
+});
+
+describe("cross-field checks run beside schema errors", () => {
+  const errorsOf = (text: string) =>
+    parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error");
+
+  it("reports a schema error in one hub and a cross-field error in another together", () => {
+    const text = editedExample((doc) => {
+      doc.setIn(["hubs", 0, "drive", "size"], "-10Gi");
+      doc.setIn(["hubs", 2, "culling", "every"], 99999);
+    });
+    const errors = errorsOf(text);
+    assert.deepEqual(
+      errors.map((p) => `${p.path}: ${p.message}`),
+      [
+        'hubs[0].drive.size: "-10Gi" is not a storage size: it must be above zero',
+        "hubs[2].culling.every: the culler runs every 99999 s, not less than the timeout (28800 s)",
+      ],
+    );
+    // The hub after the one left out keeps its place: its line holds the field.
+    assert.match(text.split("\n")[(errors[1]?.line ?? 0) - 1] ?? "", /every: 99999/);
+  });
+
+  it("reports every problem at once, sorted by position", () => {
+    const text = editedExample((doc) => {
+      doc.setIn(["hubs", 2, "resources", "memory", "guarantee"], "8Gi");
+      doc.setIn(["hubs", 1, "drive", "size"], "10GB");
+      doc.setIn(["cluster", "nodeGroups", "jhusers", "minSize"], 70);
+      doc.setIn(["tools", "monitoring", "storageSize"], "-1Gi");
+    });
+    const errors = errorsOf(text);
+    const paths = errors.map((p) => p.path);
+    for (const path of [
+      "cluster.nodeGroups.jhusers.minSize",
+      "tools.monitoring.storageSize",
+      "hubs[1].drive.size",
+      "hubs[2].resources.memory.guarantee",
+    ]) {
+      assert.ok(paths.includes(path), `missing ${path} in ${paths.join(", ")}`);
+    }
+    const lines = errors.map((p) => p.line);
+    assert.deepEqual(
+      lines,
+      [...lines].sort((a, b) => a - b),
+    );
+  });
+
+  it("skips the checks that read a section that failed the schema", () => {
+    // With an unknown instance type there is no node size to compare the guarantee with, and
+    // nothing may be reported from the stand-in the section was replaced by.
+    const text = editedExample((doc) => {
+      doc.setIn(["cluster", "nodeGroups", "jhusers", "instanceType"], "t9.huge");
+      doc.setIn(["hubs", 1, "name"], "Stat101");
+    });
+    assert.deepEqual(
+      errorsOf(text).map((p) => p.path),
+      ["cluster.nodeGroups.jhusers.instanceType", "hubs[1].name"],
+    );
+  });
+
+  it("does not call a fleet whose every hub has a schema error hubless", () => {
+    const text = editedExample((doc) => {
+      for (const i of [0, 1, 2]) doc.setIn(["hubs", i, "placeholders"], -1);
+    });
+    const problems = parseFleet(text, "f.yaml").problems;
+    assert.equal(problems.filter((p) => p.message.includes("no hubs")).length, 0);
+    assert.equal(problems.filter((p) => p.severity === "error").length, 3);
   });
 });
