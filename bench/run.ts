@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: hubfleet's performance and reliability figures, measured side by side in one
- * run, printed as a table and written to bench/results.json (see bench/README-section.md).
+ * run, printed as a table and written to bench/results.json (what each figure means: docs/performance.md).
  *
  *   npm run bench                       # full sizes (about 20 minutes on 2 quiet cores)
  *   npm run bench -- --quick            # small sizes, one run each (results.local.json)

@@ -43,7 +43,7 @@ const RULES: Readonly<Record<string, readonly Rule[]>> = {
     {
       field: "spec.storageClassName",
       hint: ({ hub, object, from, to }) =>
-        `a claim's StorageClass cannot change: keep ${hub ? `drive.storageClass ${show(from)} for hub ${hub}` : `StorageClass ${show(from)} for ${object}`}. To move its data to ${show(to)}, see "Moving a drive to another StorageClass" in the README's Safety section (back up, restore into a claim of the new class)`,
+        `a claim's StorageClass cannot change: keep ${hub ? `drive.storageClass ${show(from)} for hub ${hub}` : `StorageClass ${show(from)} for ${object}`}. To move its data to ${show(to)}, see "Moving a drive to another StorageClass" in docs/safety.md (back up, restore into a claim of the new class)`,
     },
     {
       field: "spec.resources.requests.storage",
