@@ -25,7 +25,7 @@ export function applyCommand(program: Command, io: Io): void {
       .description(
         "make the cluster match the fleet file (ordered, concurrent, locked, skips unchanged hubs)",
       )
-      .argument("<file>", "fleet file")
+      .argument("<file>", "fleet file (- reads it from standard input)")
       .option("--hub <name>", "only this hub (repeatable)", repeatable)
       .option("--concurrency <n>", "hubs applied at once", "4")
       .option("--force", "apply every hub even if unchanged")

@@ -27,7 +27,7 @@ export function backupSetupCommand(program: Command, io: Io): void {
     .description(
       "create or check the S3 bucket, IAM policy and user/role and credentials Secret Velero needs (safe to re-run)",
     )
-    .argument("<file>", "fleet file")
+    .argument("<file>", "fleet file (- reads it from standard input)")
     .option("--dry-run", "show what would be created or changed; change nothing")
     .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
     .option("--context <name>", "kubeconfig context to use")

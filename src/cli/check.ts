@@ -12,9 +12,14 @@ import { UsageError } from "../errors.js";
 import { fetchHubHttp } from "../ports/hubHttp.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";
-
-const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+import {
+  OUTPUT_OPTION,
+  parseHubNames,
+  parseHubUrls,
+  parseOutputFormat,
+  repeatable,
+  writeStructured,
+} from "./options.js";
 
 /** `--timeout`: how long a server may take to become ready (a Go-style duration). */
 export function parseReadyTimeout(text: string): number {
@@ -35,7 +40,7 @@ export function checkCommand(program: Command, io: Io): void {
       .description(
         "start and remove a test user's server on each hub through its REST API (exit 1 if any hub fails)",
       )
-      .argument("<file>", "fleet file")
+      .argument("<file>", "fleet file (- reads it from standard input)")
       .option("--hub <name>", "only this hub (repeatable)", repeatable)
       .option(
         "--url <hub=url>",
@@ -44,7 +49,7 @@ export function checkCommand(program: Command, io: Io): void {
       )
       .option("--timeout <duration>", "how long a server may take to become ready", "5m")
       .option("--concurrency <n>", "hubs checked at once", "4")
-      .option("-o, --output <format>", "text or json", "text"),
+      .option(...OUTPUT_OPTION),
   ).action(
     async (
       file: string,
@@ -84,7 +89,7 @@ export function checkCommand(program: Command, io: Io): void {
             }
           : {}),
       });
-      if (format === "json") io.out(`${JSON.stringify(checkJson(result), null, 2)}\n`);
+      if (format !== "text") writeStructured(io, format, checkJson(result));
       else io.out(checkTable(result));
       for (const e of result.recordErrors) {
         io.err(`warning: ${e.hub}: the check's record was not written: ${e.message}\n`);

@@ -7,17 +7,22 @@ import { type FleetStatus, fleetStatus, type HubStatus, hubHealthy } from "../ap
 import { fetchHubHttp } from "../ports/hubHttp.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";
-
-const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+import {
+  OUTPUT_OPTION,
+  parseHubNames,
+  parseHubUrls,
+  parseOutputFormat,
+  repeatable,
+  writeStructured,
+} from "./options.js";
 
 export function statusCommand(program: Command, io: Io): void {
   addClusterOptions(
     program
       .command("status")
       .description("every hub's and cluster tool's health in one table")
-      .argument("<file>", "fleet file")
-      .option("-o, --output <format>", "text or json", "text")
+      .argument("<file>", "fleet file (- reads it from standard input)")
+      .option(...OUTPUT_OPTION)
       .option("--hub <name>", "only this hub (repeatable)", repeatable)
       .option(
         "--url <hub=url>",
@@ -38,7 +43,7 @@ export function statusCommand(program: Command, io: Io): void {
         ...(hubs ? { hubs } : {}),
         urls,
       });
-      if (format === "json") io.out(`${JSON.stringify(status, null, 2)}\n`);
+      if (format !== "text") writeStructured(io, format, status);
       else printStatus(io, status);
       const healthy =
         status.hubs.every(hubHealthy) &&

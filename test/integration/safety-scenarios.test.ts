@@ -168,7 +168,7 @@ describe("safety scenarios 2–8: prune and delete", { timeout: 900_000 }, () =>
       const planned = await plan(shrunk);
       assert.equal(planned.guard.stop, true);
       assert.deepEqual(planned.guard.flags, ["--prune-hub s2-b", "--prune-hub s2-c"]);
-      const shown = await runCli(["plan", fleetFile(text), ...cliArgs()]);
+      const shown = await runCli(["plan", fleetFile(text), "--detailed-exitcode", ...cliArgs()]);
       assert.equal(shown.code, 2, shown.stderr);
       assert.match(shown.stdout, /apply would stop before writing anything \(prune guard\)/);
       assert.match(shown.stdout, /hub s2-b is no longer in the fleet file/);
