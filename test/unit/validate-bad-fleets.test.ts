@@ -8,7 +8,7 @@ import type { Document } from "yaml";
 import { parseFleet } from "../../src/fleet/load.js";
 import { editedExample, exampleText } from "../helpers.js";
 
-interface Case {
+export interface Case {
   readonly name: string;
   readonly text: string;
   readonly path: string;
@@ -34,7 +34,7 @@ const set = (path: unknown[], value: unknown) => (doc: Document) =>
   doc.setIn(path, doc.createNode(value));
 const remove = (path: unknown[]) => (doc: Document) => doc.deleteIn(path);
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   { name: "not YAML", text: "cluster:\n  name: a\n   bad: [", path: "", message: /not valid YAML/ },
   {
     name: "empty file",
