@@ -73,6 +73,7 @@ export function applyCommand(program: Command, io: Io): void {
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new UsageError(`--concurrency ${options.concurrency} is not a positive whole number`);
       }
+      const charts = chartOverrides(io, options.chartDir);
       const bundle = renderFleet(fleet);
       const ports = connect(io, options);
       const progress = progressPrinter(io);
@@ -82,7 +83,7 @@ export function applyCommand(program: Command, io: Io): void {
         wait: options.wait ? { timeoutMs } : false,
         concurrency,
         fleetDir: dirname(resolve(io.cwd, file)),
-        charts: chartOverrides(io, options.chartDir),
+        charts,
         force: options.force ?? false,
         prune: {
           confirm: options.confirm ?? false,

@@ -20,6 +20,7 @@ import {
   repeatable,
   writeStructured,
 } from "./options.js";
+import { resultCell } from "./style.js";
 
 /** `--timeout`: how long a server may take to become ready (a Go-style duration). */
 export function parseReadyTimeout(text: string): number {
@@ -85,12 +86,14 @@ export function checkCommand(program: Command, io: Io): void {
         ...(format === "text"
           ? {
               onResult: (r: CheckRecord) =>
-                io.err(`[${r.hub}] ${r.ok ? "ok" : `FAILED: ${r.message ?? "see below"}`}\n`),
+                io.err(
+                  `[${r.hub}] ${resultCell(io.colour.err, r.ok ? "ok" : `FAILED: ${r.message ?? "see below"}`)}\n`,
+                ),
             }
           : {}),
       });
       if (format !== "text") writeStructured(io, format, checkJson(result));
-      else io.out(checkTable(result));
+      else io.out(checkTable(result, io.colour.out));
       for (const e of result.recordErrors) {
         io.err(`warning: ${e.hub}: the check's record was not written: ${e.message}\n`);
       }
@@ -111,7 +114,7 @@ export function checkJson(result: FleetCheckResult) {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** One row per hub and step, failures with JupyterHub's message. */
-export function checkTable(result: FleetCheckResult): string {
+export function checkTable(result: FleetCheckResult, colour = false): string {
   const rows: string[][] = [["HUB", "STEP", "RESULT", "TIME"]];
   for (const record of result.records) {
     for (const name of CHECK_STEPS) {
@@ -131,12 +134,12 @@ export function checkTable(result: FleetCheckResult): string {
     ]);
   }
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  const lines = rows.map((r) =>
+  const lines = rows.map((r, i) =>
     [
       (r[0] ?? "").padEnd(widths[0] ?? 0),
       (r[1] ?? "").padEnd(widths[1] ?? 0),
       (r[3] ?? "").padStart(8),
-      r[2] ?? "",
+      i === 0 ? (r[2] ?? "") : resultCell(colour, r[2] ?? ""),
     ].join("  "),
   );
   const passed = result.records.filter((r) => r.ok).length;

@@ -19,3 +19,18 @@ export function problemLine(io: Io, problem: Problem): string {
   const word = `${problem.severity}:`;
   return line.replace(word, paint(true, problem.severity === "error" ? "red" : "yellow", word));
 }
+
+/** The colour of a result word in a table: failures red, success green, anything else plain. */
+function resultColour(text: string): Colour | undefined {
+  if (/FAILED|^NOT |^PROBLEM|^failed/.test(text)) return "red";
+  if (/^(RETAINED|warning)/.test(text)) return "yellow";
+  if (/^(ok|ready|answering|applied|deployed)\b/.test(text) || / ok$/.test(text)) return "green";
+  return undefined;
+}
+
+/** A table cell padded to `width`, its result word coloured (the padding stays outside). */
+export function resultCell(enabled: boolean, text: string, width = 0): string {
+  const colour = enabled ? resultColour(text) : undefined;
+  const pad = " ".repeat(Math.max(0, width - text.length));
+  return `${colour ? paint(true, colour, text) : text}${pad}`;
+}

@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { bufferIo, colourWanted } from "../../src/cli/io.js";
 import { buildProgram } from "../../src/cli/main.js";
-import { paint } from "../../src/cli/style.js";
+import { paint, resultCell } from "../../src/cli/style.js";
 import { EXAMPLE, editedExample, exampleText, REPO, runCli } from "../helpers.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "hubfleet-cli-conv-"));
@@ -191,6 +191,22 @@ describe("colour", () => {
     assert.equal(await main(["validate", EXAMPLE], io), 0);
     assert.ok(io.stdout().includes(paint(true, "green", "valid")), io.stdout());
     assert.ok(io.stderr().includes(paint(true, "yellow", "warning:")), io.stderr());
+  });
+  it("colours a table's result words without moving its columns", () => {
+    const strip = (t: string) => t.replaceAll(new RegExp(`${"\x1b"}\\[\\d+m`, "g"), "");
+    for (const [text, colour] of [
+      ["NOT READY", "red"],
+      ["2026-12-05 06:30Z FAILED: no answer", "red"],
+      ["ready", "green"],
+      ["2026-12-05 06:30Z ok", "green"],
+      ["RETAINED", "yellow"],
+    ] as const) {
+      const cell = resultCell(true, text, 40);
+      assert.ok(cell.startsWith(paint(true, colour, text)), text);
+      assert.equal(strip(cell).length, 40);
+    }
+    assert.equal(resultCell(true, "stat101", 9), "stat101  ");
+    assert.equal(resultCell(false, "FAILED", 8), "FAILED  ");
   });
   it("piped output (the test's) carries no escape codes", async () => {
     const r = await runCli(["validate", EXAMPLE]);
