@@ -32,18 +32,28 @@ export function addClusterOptions(command: Command): Command {
 
 export function connect(io: Io, options: ClusterOptions): { kube: KubePort; helm: HelmPort } {
   const kubeconfig = kubeconfigFile(io, options.kubeconfig);
-  const kube = kubePortFromConfig({
-    ...(kubeconfig ? { kubeconfig } : {}),
-    ...(options.context ? { context: options.context } : {}),
-  });
-  // Said before anything is read or written, so a wrong cluster is noticed at once.
-  io.err(`using context ${kube.context} (${kube.server})\n`);
+  const kube = connectKube(io, kubeconfig, options.context);
   const helm = helmPort({
     ...(options.helm ? { binary: options.helm } : {}),
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(options.context ? { context: options.context } : {}),
   });
   return { kube, helm };
+}
+
+/** The Kubernetes API alone (for commands without helm), named on stderr before any call. */
+export function connectKube(
+  io: Io,
+  kubeconfig: string | undefined,
+  context: string | undefined,
+): KubePort {
+  const kube = kubePortFromConfig({
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(context ? { context } : {}),
+  });
+  // Said before anything is read or written, so a wrong cluster is noticed at once.
+  io.err(`using context ${kube.context} (${kube.server})\n`);
+  return kube;
 }
 
 /**
