@@ -61,7 +61,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     secret.secretCommand(program, io);
   }
   capacityCommand(program, io);
-  // Last, so it sees every command (and only builds its script once asked, when all are loaded).
+  // Last, so the script it prints covers every command registered above.
   completionCommand(program, io);
   return program;
 }
