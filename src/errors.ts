@@ -3,7 +3,11 @@
  * messages and exit codes; libraries throw these and never exit.
  */
 
-/** Something hubfleet was asked to do cannot be done as asked (e.g. the output folder is not ours). */
+/**
+ * Something hubfleet was asked to do cannot be done as asked (an unknown --hub, a missing
+ * kubeconfig, an output folder that is not ours). Commands decide these before they contact a
+ * cluster; the CLI prints the message and hint, never "this is a bug".
+ */
 export class UsageError extends Error {
   readonly hint: string | undefined;
 

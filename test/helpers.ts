@@ -42,8 +42,16 @@ export const backupFleet = (edit: (doc: Document) => void = () => {}): FleetMode
     }),
   );
 
-export async function runCli(args: string[], cwd = REPO) {
-  const io = bufferIo(cwd);
+/**
+ * The CLI in-process: `stdin` is what a fleet file `-` reads; `env` replaces process.env for
+ * what the CLI itself reads (KUBECONFIG, HOME, NO_COLOR), so a test need not change the process's.
+ */
+export async function runCli(
+  args: string[],
+  cwd = REPO,
+  options: { stdin?: string; env?: Record<string, string | undefined> } = {},
+) {
+  const io = bufferIo(cwd, options);
   const code = await main(args, io);
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }

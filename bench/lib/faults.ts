@@ -66,9 +66,11 @@ export class FleetUnderTest {
     return { converged: false, refused, detail: "apply refused by the lock 20 times" };
   }
 
-  /** `hubfleet plan` exits 0 (no changes) and every hub's release is deployed. */
+  /** `hubfleet plan --detailed-exitcode` exits 0 (no changes) and every hub's release is deployed. */
   async planClean(): Promise<{ converged: boolean; detail: string }> {
-    const plan = await this.cli.run(["plan", this.file, ...CHART_DIR_ARGS], { env: this.env });
+    const plan = await this.cli.run(["plan", this.file, "--detailed-exitcode", ...CHART_DIR_ARGS], {
+      env: this.env,
+    });
     if (plan.code !== 0) {
       return { converged: false, detail: `plan exit ${plan.code}: ${plan.stdout}${plan.stderr}` };
     }

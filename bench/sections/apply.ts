@@ -161,7 +161,7 @@ export const applySection: Section = {
       if (touched.length > 0) throw new Error(`the re-apply upgraded ${touched.join(", ")}`);
       noop.push(b.ms);
       const rendered = join(ctx.tmp, `apply-rendered-${run}`);
-      const r = await cli.run(["render", applyFile, "-o", rendered]);
+      const r = await cli.run(["render", applyFile, "--out-dir", rendered]);
       if (r.code !== 0) throw new Error(`render failed:\n${r.stderr}`);
       baseline.push(await baselineLoop(cluster, kubectl.path, rendered, hubs));
       const changedFile = ctx.file(`apply-changed-${run}.yaml`, fleets.changedText());

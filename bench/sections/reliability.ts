@@ -232,7 +232,7 @@ async function leakSources(
   componentLogs: Record<string, string>,
 ) {
   const out = join(ctx.tmp, "reliability-render");
-  const rendered = await target.cli.run(["render", file, "-o", out]);
+  const rendered = await target.cli.run(["render", file, "--out-dir", out]);
   if (rendered.code !== 0) throw new Error(`render failed: ${rendered.stderr}`);
   const files = filesUnder(out);
   const inProcess = new Map(renderFleet(fleet).files.map((f) => [f.path, f.content]));

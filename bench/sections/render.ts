@@ -1,6 +1,6 @@
 /**
  * render: a generated fleet of many hubs, in-process (parse + validate + render, and render
- * alone) and as a CLI call (`hubfleet render -o DIR`), and that two renders are byte-identical.
+ * alone) and as a CLI call (`hubfleet render --out-dir DIR`), and that two renders are byte-identical.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -60,7 +60,7 @@ export const renderSection: Section = {
       inProcessDiffs.push(...differingFiles(bundleFiles(reference), bundleFiles(a.result)));
       inProcessDiffs.push(...differingFiles(bundleFiles(reference), bundleFiles(b.result)));
       const out = join(ctx.tmp, `render-out-${run}`);
-      const c = await cliRunner.run(["render", file, "-o", out]);
+      const c = await cliRunner.run(["render", file, "--out-dir", out]);
       if (c.code !== 0) throw new Error(`hubfleet render failed:\n${c.stderr}`);
       outputs.push(filesUnder(out));
       if (run < ctx.runs) {
@@ -90,7 +90,7 @@ export const renderSection: Section = {
       }),
       figure({
         section,
-        name: `CLI call, ${hubs} hubs (hubfleet render -o DIR)`,
+        name: `CLI call, ${hubs} hubs (hubfleet render --out-dir DIR)`,
         unit: "ms",
         samples: cli,
         note: "compiled CLI (tsconfig.build.json), a new node process per call, files written",

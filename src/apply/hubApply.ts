@@ -3,6 +3,8 @@
  * secrets → release → after-release → network. Skips it when the hash of its desired state
  * matches what was last applied. Everything it writes is recorded in the inventory first.
  */
+
+import { LockError } from "../errors.js";
 import type { FleetModel } from "../fleet/model.js";
 import { deepMerge } from "../fleet/model.js";
 import { hubStateHash } from "../plan/hash.js";
@@ -224,7 +226,7 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
     );
     return done("applied", written.upgraded);
   } catch (err) {
-    if (err instanceof Error && err.name === "LockError") throw err;
+    if (err instanceof LockError) throw err;
     return done("failed", false, err instanceof Error ? err.message : String(err));
   }
 }

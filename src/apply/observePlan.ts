@@ -17,6 +17,8 @@ export async function observeForPlan(
   ports: { kube: KubePort; helm: HelmPort },
   fleet: FleetModel,
   bundle: Bundle,
+  /** As apply's --hub: prune looks only at these hubs (and cluster-wide objects). */
+  onlyHubs?: readonly string[],
 ): Promise<Observed> {
   const { kube, helm } = ports;
   const objects = new Map<string, KubeObject>();
@@ -38,7 +40,14 @@ export async function observeForPlan(
       });
   });
   const inventory = await Inventory.read(kube, fleet.name);
-  const prune = await observePrune(kube, fleet, bundle, inventory, all);
+  const prune = await observePrune(
+    kube,
+    fleet,
+    bundle,
+    inventory,
+    all,
+    onlyHubs ? new Set(onlyHubs) : undefined,
+  );
   const missingSecrets = (
     await mapBounded(
       bundle.secrets.filter((s) => s.type === "external"),

@@ -4,6 +4,8 @@
  * ownership at the moment it acts; a step that fails is reported and its object stays in the
  * inventory, so running apply again retries exactly what is left.
  */
+
+import { LockError } from "../errors.js";
 import type { FleetModel } from "../fleet/model.js";
 import { labelledFor, type PrunePlan, type PruneRelease } from "../plan/prune.js";
 import { describeUnit, type InventoryObject, objectKey, unitOwner } from "../plan/units.js";
@@ -102,7 +104,7 @@ export async function executePrune(
       result.uninstalled.push(name);
       await inventory.forget(release.unit, [], [release]);
     } catch (err) {
-      if (err instanceof Error && err.name === "LockError") throw err;
+      if (err instanceof LockError) throw err;
       result.failed.push({ object: `release ${name}`, error: message(err) });
       onEvent({ type: "prune-failed", object: `release ${name}`, error: message(err) });
     }
@@ -128,7 +130,7 @@ export async function executePrune(
         }
         forget(item.unit, entry);
       } catch (err) {
-        if (err instanceof Error && err.name === "LockError") throw err;
+        if (err instanceof LockError) throw err;
         result.failed.push({ object, error: message(err) });
         onEvent({ type: "prune-failed", object, error: message(err) });
       }

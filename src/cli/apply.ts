@@ -25,7 +25,7 @@ export function applyCommand(program: Command, io: Io): void {
       .description(
         "make the cluster match the fleet file (ordered, concurrent, locked, skips unchanged hubs)",
       )
-      .argument("<file>", "fleet file")
+      .argument("<file>", "fleet file (- reads it from standard input)")
       .option("--hub <name>", "only this hub (repeatable)", repeatable)
       .option("--concurrency <n>", "hubs applied at once", "4")
       .option("--force", "apply every hub even if unchanged")
@@ -73,6 +73,7 @@ export function applyCommand(program: Command, io: Io): void {
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new UsageError(`--concurrency ${options.concurrency} is not a positive whole number`);
       }
+      const charts = chartOverrides(io, options.chartDir);
       const bundle = renderFleet(fleet);
       const ports = connect(io, options);
       const progress = progressPrinter(io);
@@ -82,7 +83,7 @@ export function applyCommand(program: Command, io: Io): void {
         wait: options.wait ? { timeoutMs } : false,
         concurrency,
         fleetDir: dirname(resolve(io.cwd, file)),
-        charts: chartOverrides(io, options.chartDir),
+        charts,
         force: options.force ?? false,
         prune: {
           confirm: options.confirm ?? false,

@@ -3,15 +3,13 @@
  * credentials Velero needs, created or brought in line, each step reported. Safe to re-run;
  * `--dry-run` only looks.
  */
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { Step } from "../backup/plan.js";
 import { BackupRefusedError, type BackupSetupResult, backupSetup } from "../backup/setup.js";
 import { UsageError } from "../errors.js";
 import { BackupSettingsError, backupTarget } from "../fleet/backupSettings.js";
 import { AwsError, awsPort } from "../ports/aws.js";
-import { kubePortFromConfig } from "../ports/kube.js";
-import { loadValidFleet } from "./cluster.js";
+import { connectKube, kubeconfigFile, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
 
 interface BackupSetupOptions {
@@ -27,7 +25,7 @@ export function backupSetupCommand(program: Command, io: Io): void {
     .description(
       "create or check the S3 bucket, IAM policy and user/role and credentials Secret Velero needs (safe to re-run)",
     )
-    .argument("<file>", "fleet file")
+    .argument("<file>", "fleet file (- reads it from standard input)")
     .option("--dry-run", "show what would be created or changed; change nothing")
     .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
     .option("--context <name>", "kubeconfig context to use")
@@ -47,10 +45,7 @@ export function backupSetupCommand(program: Command, io: Io): void {
         });
         const kube =
           target.identity.kind === "user"
-            ? kubePortFromConfig({
-                ...(options.kubeconfig ? { kubeconfig: resolve(io.cwd, options.kubeconfig) } : {}),
-                ...(options.context ? { context: options.context } : {}),
-              })
+            ? connectKube(io, kubeconfigFile(io, options.kubeconfig), options.context)
             : undefined;
         io.out(
           `backup-setup for ${fleet.name}: s3://${target.bucket}/${target.prefix}/ in ${target.region}, ${

@@ -1,6 +1,6 @@
 /**
  * `hubfleet plan-capacity FILE` (alias `cost`): nodes per group at the busiest and quietest
- * moments of the week and the monthly cost, as tables or -o json. Reads the price file here.
+ * moments of the week and the monthly cost, as tables or -o json/yaml. Reads the price file here.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -18,15 +18,15 @@ import { UsageError } from "../errors.js";
 import { formatProblem } from "../fleet/problems.js";
 import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
-import { parseOutputFormat } from "./options.js";
+import { OUTPUT_OPTION, parseOutputFormat, writeStructured } from "./options.js";
 
 export function capacityCommand(program: Command, io: Io): void {
   program
     .command("plan-capacity")
     .alias("cost")
     .description("nodes per group at peak and idle, and the monthly cost, before you deploy")
-    .argument("<file>", "fleet file")
-    .option("-o, --output <format>", "text or json", "text")
+    .argument("<file>", "fleet file (- reads it from standard input)")
+    .option(...OUTPUT_OPTION)
     .option("--prices <file>", "JSON or YAML price file laid over the shipped table")
     .option("--region <region>", "price the fleet in this region instead of cluster.region")
     .option(
@@ -61,7 +61,8 @@ export function capacityCommand(program: Command, io: Io): void {
           driveFill,
           ...(priceRegion ? { priceRegion } : {}),
         });
-        io.out(format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+        if (format === "text") io.out(formatPlan(plan));
+        else writeStructured(io, format, plan);
       },
     );
 }

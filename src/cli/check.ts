@@ -12,9 +12,15 @@ import { fetchHubHttp } from "../ports/hubHttp.js";
 import { durationHours } from "../vocabulary/durations.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";
-
-const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+import {
+  OUTPUT_OPTION,
+  parseHubNames,
+  parseHubUrls,
+  parseOutputFormat,
+  repeatable,
+  writeStructured,
+} from "./options.js";
+import { resultCell } from "./style.js";
 
 /** `--timeout`: how long a server may take to become ready (a Go-style duration). */
 export function parseReadyTimeout(text: string): number {
@@ -35,7 +41,7 @@ export function checkCommand(program: Command, io: Io): void {
       .description(
         "start and remove a test user's server on each hub through its REST API (exit 1 if any hub fails)",
       )
-      .argument("<file>", "fleet file")
+      .argument("<file>", "fleet file (- reads it from standard input)")
       .option("--hub <name>", "only this hub (repeatable)", repeatable)
       .option(
         "--url <hub=url>",
@@ -44,7 +50,7 @@ export function checkCommand(program: Command, io: Io): void {
       )
       .option("--timeout <duration>", "how long a server may take to become ready", "5m")
       .option("--concurrency <n>", "hubs checked at once", "4")
-      .option("-o, --output <format>", "text or json", "text"),
+      .option(...OUTPUT_OPTION),
   ).action(
     async (
       file: string,
@@ -80,12 +86,14 @@ export function checkCommand(program: Command, io: Io): void {
         ...(format === "text"
           ? {
               onResult: (r: CheckRecord) =>
-                io.err(`[${r.hub}] ${r.ok ? "ok" : `FAILED: ${r.message ?? "see below"}`}\n`),
+                io.err(
+                  `[${r.hub}] ${resultCell(io.colour.err, r.ok ? "ok" : `FAILED: ${r.message ?? "see below"}`)}\n`,
+                ),
             }
           : {}),
       });
-      if (format === "json") io.out(`${JSON.stringify(checkJson(result), null, 2)}\n`);
-      else io.out(checkTable(result));
+      if (format !== "text") writeStructured(io, format, checkJson(result));
+      else io.out(checkTable(result, io.colour.out));
       for (const e of result.recordErrors) {
         io.err(`warning: ${e.hub}: the check's record was not written: ${e.message}\n`);
       }
@@ -106,7 +114,7 @@ export function checkJson(result: FleetCheckResult) {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** One row per hub and step, failures with JupyterHub's message. */
-export function checkTable(result: FleetCheckResult): string {
+export function checkTable(result: FleetCheckResult, colour = false): string {
   const rows: string[][] = [["HUB", "STEP", "RESULT", "TIME"]];
   for (const record of result.records) {
     for (const name of CHECK_STEPS) {
@@ -126,12 +134,12 @@ export function checkTable(result: FleetCheckResult): string {
     ]);
   }
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  const lines = rows.map((r) =>
+  const lines = rows.map((r, i) =>
     [
       (r[0] ?? "").padEnd(widths[0] ?? 0),
       (r[1] ?? "").padEnd(widths[1] ?? 0),
       (r[3] ?? "").padStart(8),
-      r[2] ?? "",
+      i === 0 ? (r[2] ?? "") : resultCell(colour, r[2] ?? ""),
     ].join("  "),
   );
   const passed = result.records.filter((r) => r.ok).length;

@@ -1,14 +1,33 @@
-/** Loading a fleet file for a command: warnings printed, errors thrown as one FleetError. */
+/**
+ * Loading a fleet file for a command (`-` reads it from standard input): warnings printed,
+ * errors thrown as one FleetError.
+ */
 import { resolve } from "node:path";
-import { loadFleetFile } from "../fleet/load.js";
+import { type LoadResult, loadFleetFile } from "../fleet/load.js";
 import type { FleetModel } from "../fleet/model.js";
-import { FleetError, formatProblem } from "../fleet/problems.js";
+import { FleetError, type Problem } from "../fleet/problems.js";
 import type { Io } from "./io.js";
+import { problemLine } from "./style.js";
+
+/** How problems name a fleet file read from standard input (`<stdin>:line:col`). */
+export const STDIN_NAME = "<stdin>";
+
+/** The fleet file's problems, each naming the file as the user gave it (or `<stdin>`). */
+export async function loadFleetSource(
+  io: Io,
+  file: string,
+): Promise<LoadResult & { readonly shown: string; readonly problems: readonly Problem[] }> {
+  const stdin = file === "-";
+  const shown = stdin ? STDIN_NAME : file;
+  const result = stdin
+    ? await loadFleetFile(STDIN_NAME, { text: await io.readStdin(), baseDir: io.cwd })
+    : await loadFleetFile(resolve(io.cwd, file));
+  return { ...result, shown, problems: result.problems.map((p) => ({ ...p, file: shown })) };
+}
 
 export async function loadValidFleet(io: Io, file: string): Promise<FleetModel> {
-  const result = await loadFleetFile(resolve(io.cwd, file));
-  const problems = result.problems.map((p) => ({ ...p, file }));
-  if (!result.fleet) throw new FleetError(problems);
-  for (const warning of problems) io.err(`${formatProblem(warning)}\n`);
-  return result.fleet;
+  const { fleet, problems } = await loadFleetSource(io, file);
+  if (!fleet) throw new FleetError(problems);
+  for (const warning of problems) io.err(`${problemLine(io, warning)}\n`);
+  return fleet;
 }

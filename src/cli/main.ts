@@ -1,19 +1,26 @@
 /**
  * The hubfleet command line: the only place that prints or decides exit codes.
  */
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ClusterError, LockError, ToolError, UsageError } from "../errors.js";
-import { FleetError, formatProblem } from "../fleet/problems.js";
+import { FleetError } from "../fleet/problems.js";
 import { capacityCommand } from "./capacity.js";
+import { completionCommand } from "./completion.js";
 import { initCommand } from "./init.js";
 import type { Io } from "./io.js";
 import { processIo } from "./io.js";
 import { renderCommand } from "./render.js";
+import { paint, problemLine } from "./style.js";
 import { validateCommand } from "./validate.js";
 
-export const VERSION = "0.1.0";
+/** The version in package.json (beside src/ and dist/ alike), so a release changes one place. */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
 
 /** Commands that never talk to a cluster: they start without loading the Kubernetes client. */
 const OFFLINE_COMMANDS = new Set(["init", "validate", "render", "plan-capacity", "cost"]);
@@ -54,10 +61,15 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     secret.secretCommand(program, io);
   }
   capacityCommand(program, io);
+  // Last, so the script it prints covers every command registered above.
+  completionCommand(program, io);
   return program;
 }
 
-/** Runs the CLI and returns its exit code: 0 success, 1 bad input or failure. */
+/**
+ * Runs the CLI and returns its exit code: 0 success, 1 bad input or failure, 2 `plan
+ * --detailed-exitcode` with changes. It never exits the process: the entry points below do.
+ */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   try {
     const program = await buildProgram(io, argv);
@@ -69,36 +81,44 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 function reportError(err: unknown, io: Io): number {
+  const error = (text: string) => `${paint(io.colour.err, "red", "error:")} ${text}`;
   if (err instanceof CommanderError) {
     // Help and --version "fail" with exit code 0; usage mistakes are already printed.
     return err.exitCode === 0 ? 0 : 1;
   }
   if (err instanceof FleetError) {
-    for (const problem of err.problems) io.err(`${formatProblem(problem)}\n`);
+    for (const problem of err.problems) io.err(`${problemLine(io, problem)}\n`);
     return 1;
   }
   if (err instanceof UsageError) {
-    io.err(`error: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`);
+    io.err(`${error(err.message)}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`);
     return 1;
   }
   if (err instanceof ClusterError) {
-    io.err(`error: ${err.message}\n  hint: ${clusterHint(err)}\n`);
+    io.err(`${error(err.message)}\n  hint: ${clusterHint(err)}\n`);
     return 1;
   }
-  if (err instanceof ToolError) {
-    io.err(`error: ${err.message}\n`);
+  if (err instanceof ToolError || err instanceof LockError) {
+    io.err(`${error(err.message)}\n`);
     return 1;
   }
-  if (err instanceof LockError) {
-    io.err(`error: ${err.message}\n`);
+  if (isSystemError(err)) {
+    // The machine said no (a folder not writable, a disk full): not hubfleet's bug.
+    io.err(`${error(err.message)}\n`);
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);
   io.err(
-    `error: ${message}\n  This is a bug in hubfleet; please report it with the command you ran.\n`,
+    `${error(message)}\n  This is a bug in hubfleet; please report it with the command you ran.\n`,
   );
-  if (process.env.HUBFLEET_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
+  if (io.env.HUBFLEET_DEBUG && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
   return 1;
+}
+
+/** An error from the operating system (it carries errno's code and the call that failed). */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException;
+  return err instanceof Error && typeof e.code === "string" && typeof e.syscall === "string";
 }
 
 function clusterHint(err: ClusterError): string {

@@ -1,12 +1,29 @@
-/** Option parsing shared by commands. */
+/** Option parsing shared by commands, and the one way structured output is written. */
 import { UsageError } from "../errors.js";
+import { emitYaml } from "../render/yamlEmit.js";
+import type { Io } from "./io.js";
 
-export type OutputFormat = "text" | "json";
+export type OutputFormat = "text" | "json" | "yaml";
+
+/** `-o, --output`: the same three formats on every command with structured output. */
+export const OUTPUT_OPTION = ["-o, --output <format>", "text, json or yaml", "text"] as const;
 
 export function parseOutputFormat(value: string): OutputFormat {
-  if (value === "text" || value === "json") return value;
-  throw new UsageError(`unknown output format "${value}"`, "use -o text or -o json");
+  if (value === "text" || value === "json" || value === "yaml") return value;
+  throw new UsageError(`unknown output format "${value}"`, "use -o text, -o json or -o yaml");
 }
+
+/**
+ * `-o json` or `-o yaml`: the same data either way. The round trip through JSON drops undefined
+ * fields and turns dates into strings exactly as the JSON output does.
+ */
+export function writeStructured(io: Io, format: "json" | "yaml", data: unknown): void {
+  const plain: unknown = JSON.parse(JSON.stringify(data));
+  io.out(format === "json" ? `${JSON.stringify(plain, null, 2)}\n` : emitYaml(plain));
+}
+
+/** `--hub NAME` and the like: an option given several times. */
+export const repeatable = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
  * `--url HUB=URL` (repeatable): reach a hub at another address than its public URL (a

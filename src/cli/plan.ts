@@ -1,6 +1,7 @@
 /**
- * `hubfleet plan FILE`: what apply would do. Exit code 0 = no changes, 2 = changes, 1 = error
- * (like `terraform plan -detailed-exitcode`).
+ * `hubfleet plan FILE`: what apply would do. Exit code 0 when the plan was made, with or
+ * without changes, 1 on an error; with --detailed-exitcode, 2 when there are changes (as
+ * `terraform plan -detailed-exitcode`), so scripts opt in to telling the two apart.
  */
 import type { Command } from "commander";
 import { observeForPlan } from "../apply/observePlan.js";
@@ -12,7 +13,14 @@ import { objectKey } from "../plan/units.js";
 import { renderFleet } from "../render/index.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseOutputFormat } from "./options.js";
+import {
+  OUTPUT_OPTION,
+  parseHubNames,
+  parseOutputFormat,
+  repeatable,
+  writeStructured,
+} from "./options.js";
+import { paint } from "./style.js";
 
 export const PLAN_EXIT_CHANGES = 2;
 
@@ -20,19 +28,43 @@ export function planCommand(program: Command, io: Io): void {
   addClusterOptions(
     program
       .command("plan")
-      .description("show what apply would change (exit 0: nothing, 2: changes, 1: error)")
-      .argument("<file>", "fleet file")
-      .option("-o, --output <format>", "text or json", "text"),
-  ).action(async (file: string, options: ClusterOptions & { output: string }) => {
-    const format = parseOutputFormat(options.output);
-    const fleet = await loadValidFleet(io, file);
-    const bundle = renderFleet(fleet);
-    const plan = buildPlan(bundle, await observeForPlan(connect(io, options), fleet, bundle));
-    const changed = planHasChanges(plan);
-    if (format === "json") io.out(`${JSON.stringify(planJson(plan, changed), null, 2)}\n`);
-    else printPlan(io, plan, changed);
-    if (changed) io.setExitCode(PLAN_EXIT_CHANGES);
-  });
+      .description("show what apply would change (exit 0; with --detailed-exitcode 2 on changes)")
+      .argument("<file>", "fleet file (- reads it from standard input)")
+      .option(...OUTPUT_OPTION)
+      .option("--hub <name>", "only this hub, as apply --hub (repeatable)", repeatable)
+      .option("--detailed-exitcode", "exit 2 when apply would change the cluster, 0 when not"),
+  ).action(
+    async (
+      file: string,
+      options: ClusterOptions & { output: string; hub?: string[]; detailedExitcode?: boolean },
+    ) => {
+      const format = parseOutputFormat(options.output);
+      const fleet = await loadValidFleet(io, file);
+      const only = parseHubNames(
+        options.hub,
+        fleet.hubs.map((h) => h.name),
+      );
+      const bundle = renderFleet(fleet);
+      const observed = await observeForPlan(connect(io, options), fleet, bundle, only);
+      const plan = onlyHubs(buildPlan(bundle, observed), only);
+      const changed = planHasChanges(plan);
+      if (format !== "text") writeStructured(io, format, planJson(plan, changed));
+      else printPlan(io, plan, changed, options.detailedExitcode === true);
+      if (changed && options.detailedExitcode) io.setExitCode(PLAN_EXIT_CHANGES);
+    },
+  );
+}
+
+/** The plan of the chosen hubs: cluster-wide objects and tools stay, as apply --hub does them. */
+function onlyHubs(plan: Plan, only: readonly string[] | undefined): Plan {
+  if (!only) return plan;
+  return {
+    ...plan,
+    hubs: plan.hubs.filter((h) => only.includes(h.hub)),
+    missingSecrets: plan.missingSecrets.filter(
+      (m) => m.unit.startsWith("tools/") || only.includes(m.unit),
+    ),
+  };
 }
 
 const item = (i: PruneItem) => ({ object: objectKey(i.object), reason: i.reason });
@@ -71,7 +103,7 @@ function printObjects(io: Io, objects: readonly ObjectPlan[]): void {
   }
 }
 
-function printPlan(io: Io, plan: Plan, changed: boolean): void {
+function printPlan(io: Io, plan: Plan, changed: boolean, detailed: boolean): void {
   if (plan.cluster.some((o) => o.action !== "unchanged")) {
     io.out("cluster:\n");
     printObjects(io, plan.cluster);
@@ -113,7 +145,7 @@ function printPlan(io: Io, plan: Plan, changed: boolean): void {
   }
   io.out(
     changed
-      ? "\napply would change the cluster (exit code 2)\n"
-      : "\nno changes: the cluster matches the fleet file\n",
+      ? `\n${paint(io.colour.out, "yellow", "apply would change the cluster")}${detailed ? " (exit code 2)" : ""}\n`
+      : `\n${paint(io.colour.out, "green", "no changes")}: the cluster matches the fleet file\n`,
   );
 }

@@ -3,6 +3,7 @@ import type { ApplyReport, PruneEvent } from "../apply/engine.js";
 import type { ApplyEvent, HubOutcome } from "../apply/hubApply.js";
 import { formatDuration } from "../apply/wait.js";
 import type { Io } from "./io.js";
+import { resultCell } from "./style.js";
 
 /** On a terminal: one line per hub, rewritten in place as it moves through its phases. */
 function liveBoard(io: Io) {
@@ -22,6 +23,7 @@ function liveBoard(io: Io) {
 }
 
 export function progressPrinter(io: Io) {
+  const c = io.colour.out;
   const board = io.isTTY ? liveBoard(io) : undefined;
   return {
     onEvent(event: ApplyEvent | PruneEvent): void {
@@ -58,7 +60,9 @@ export function progressPrinter(io: Io) {
         case "hub-done": {
           const o = event.outcome;
           const secs = (o.durationMs / 1000).toFixed(1);
-          io.out(`[${o.hub}] ${o.result}${o.error ? `: ${o.error}` : ""} (${secs}s)\n`);
+          io.out(
+            `[${o.hub}] ${resultCell(c, `${o.result}${o.error ? `: ${o.error}` : ""}`)} (${secs}s)\n`,
+          );
           break;
         }
         case "recovered":
@@ -71,13 +75,13 @@ export function progressPrinter(io: Io) {
           io.out(`[prune] delete ${event.object} (${event.reason})\n`);
           break;
         case "prune-retain":
-          io.out(`[prune] RETAINED ${event.object} (${event.reason})\n`);
+          io.out(`[prune] ${resultCell(c, "RETAINED")} ${event.object} (${event.reason})\n`);
           break;
         case "prune-leave":
           io.out(`[prune] left alone ${event.object} (${event.reason})\n`);
           break;
         case "prune-failed":
-          io.out(`[prune] FAILED to delete ${event.object}: ${event.error}\n`);
+          io.out(`[prune] ${resultCell(c, "FAILED")} to delete ${event.object}: ${event.error}\n`);
           break;
         case "prune-note":
           io.out(`[prune] ${event.message}\n`);
@@ -95,7 +99,7 @@ export function progressPrinter(io: Io) {
       io.out(`\n${"UNIT".padEnd(width)}  RESULT     TIME\n`);
       for (const h of units) {
         io.out(
-          `${h.hub.padEnd(width)}  ${h.result.padEnd(9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}\n`,
+          `${h.hub.padEnd(width)}  ${resultCell(c, h.result, 9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}\n`,
         );
       }
       const counts = (list: readonly HubOutcome[]) => {

@@ -1,33 +1,44 @@
-/** `hubfleet render FILE -o DIR`: everything as files, deterministic, offline, all or nothing. */
+/**
+ * `hubfleet render FILE --out-dir DIR`: everything as files, deterministic, offline, all or
+ * nothing.
+ */
 import { relative, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { UsageError } from "../errors.js";
-import { loadFleetFile } from "../fleet/load.js";
-import { FleetError, formatProblem } from "../fleet/problems.js";
 import { writeBundle } from "../ports/fs.js";
 import { renderFleet } from "../render/index.js";
+import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
 
 export function renderCommand(program: Command, io: Io): void {
   program
     .command("render")
-    .description("render the cluster configs (and later hubs and tools) as files")
-    .argument("<file>", "fleet file")
-    .option("-o, --out <dir>", "output folder (replaced whole on every render)")
-    .option("--out-dir <dir>", "the same as --out (the name the documentation uses)")
-    .action(async (file: string, options: { out?: string; outDir?: string }) => {
-      const out = options.outDir ?? options.out;
-      if (out === undefined) throw new UsageError("render needs --out-dir DIR");
-      const result = await loadFleetFile(resolve(io.cwd, file));
-      const problems = result.problems.map((p) => ({ ...p, file }));
-      if (!result.fleet) throw new FleetError(problems);
-      for (const warning of problems) io.err(`${formatProblem(warning)}\n`);
-      const bundle = renderFleet(result.fleet);
-      const outDir = resolve(io.cwd, out);
+    .description("render every cluster config, hub and tool as files into one folder")
+    .argument("<file>", "fleet file (- reads it from standard input)")
+    .option("--out-dir <dir>", "output folder (replaced whole on every render)")
+    // -o is the output format on every other command; render once took it for the folder, so
+    // it is caught here to say what to write instead of a bare "unknown option".
+    .addOption(new Option("-o, --output <value>").hideHelp())
+    .action(async (file: string, options: { outDir?: string; output?: string }) => {
+      if (options.output !== undefined) {
+        throw new UsageError(
+          `render takes its output folder as --out-dir, not -o (-o is the output format of other commands)`,
+          `hubfleet render ${file} --out-dir ${options.output}`,
+        );
+      }
+      if (options.outDir === undefined) {
+        throw new UsageError(
+          "render needs an output folder",
+          `hubfleet render ${file} --out-dir out`,
+        );
+      }
+      const fleet = await loadValidFleet(io, file);
+      const bundle = renderFleet(fleet);
+      const outDir = resolve(io.cwd, options.outDir);
       await writeBundle(outDir, bundle);
       const shown = relative(io.cwd, outDir) || ".";
       io.out(
-        `rendered ${file} (cluster ${result.fleet.name}, ${result.fleet.hubs.length} hub(s)) into ${shown}/:\n`,
+        `rendered ${file === "-" ? "<stdin>" : file} (cluster ${fleet.name}, ${fleet.hubs.length} hub(s)) into ${shown}/:\n`,
       );
       for (const f of bundle.files) io.out(`  ${f.path}\n`);
     });

@@ -7,17 +7,23 @@ import { type FleetStatus, fleetStatus, type HubStatus, hubHealthy } from "../ap
 import { fetchHubHttp } from "../ports/hubHttp.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseHubNames, parseHubUrls, parseOutputFormat } from "./options.js";
-
-const repeatable = (value: string, previous: string[] = []) => [...previous, value];
+import {
+  OUTPUT_OPTION,
+  parseHubNames,
+  parseHubUrls,
+  parseOutputFormat,
+  repeatable,
+  writeStructured,
+} from "./options.js";
+import { resultCell } from "./style.js";
 
 export function statusCommand(program: Command, io: Io): void {
   addClusterOptions(
     program
       .command("status")
       .description("every hub's and cluster tool's health in one table")
-      .argument("<file>", "fleet file")
-      .option("-o, --output <format>", "text or json", "text")
+      .argument("<file>", "fleet file (- reads it from standard input)")
+      .option(...OUTPUT_OPTION)
       .option("--hub <name>", "only this hub (repeatable)", repeatable)
       .option(
         "--url <hub=url>",
@@ -38,7 +44,7 @@ export function statusCommand(program: Command, io: Io): void {
         ...(hubs ? { hubs } : {}),
         urls,
       });
-      if (format === "json") io.out(`${JSON.stringify(status, null, 2)}\n`);
+      if (format !== "text") writeStructured(io, format, status);
       else printStatus(io, status);
       const healthy =
         status.hubs.every(hubHealthy) &&
@@ -49,12 +55,12 @@ export function statusCommand(program: Command, io: Io): void {
   );
 }
 
-function table(rows: string[][]): string {
+function table(rows: string[][], colour = false): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   return rows
-    .map((r) =>
+    .map((r, row) =>
       r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .map((c, i) => (row === 0 ? c.padEnd(widths[i] ?? 0) : resultCell(colour, c, widths[i])))
         .join("  ")
         .trimEnd(),
     )
@@ -64,51 +70,58 @@ function table(rows: string[][]): string {
 const mark = (ok: boolean) => (ok ? "ready" : "NOT READY");
 
 function printStatus(io: Io, status: FleetStatus): void {
+  const c = io.colour.out;
   const tools =
     status.tools.length === 0
       ? ""
-      : `${table([
-          ["TOOL", "NAMESPACE", "RELEASE", "CHART", "PODS READY"],
-          ...status.tools.map((t) => [
-            t.tool,
-            t.namespace,
-            t.release,
-            t.chart,
-            `${t.podsReady}/${t.pods}`,
-          ]),
-        ])}\n\n`;
+      : `${table(
+          [
+            ["TOOL", "NAMESPACE", "RELEASE", "CHART", "PODS READY"],
+            ...status.tools.map((t) => [
+              t.tool,
+              t.namespace,
+              t.release,
+              t.chart,
+              `${t.podsReady}/${t.pods}`,
+            ]),
+          ],
+          c,
+        )}\n\n`;
   io.out(
-    `${tools}${table([
+    `${tools}${table(
       [
-        "HUB",
-        "RELEASE",
-        "CHART",
-        "HUB",
-        "PROXY",
-        "DRIVE",
-        "USERS",
-        "PLACEHOLDERS",
-        "API",
-        "LAST CHECK",
-        "URL",
+        [
+          "HUB",
+          "RELEASE",
+          "CHART",
+          "HUB",
+          "PROXY",
+          "DRIVE",
+          "USERS",
+          "PLACEHOLDERS",
+          "API",
+          "LAST CHECK",
+          "URL",
+        ],
+        ...status.hubs.map((h) => [
+          h.hub,
+          h.release,
+          h.chart,
+          mark(h.hubReady),
+          mark(h.proxyReady),
+          mark(h.driveReady),
+          String(h.userServers),
+          `${h.placeholders.running}/${h.placeholders.total}`,
+          apiCell(h),
+          lastCheckCell(h),
+          h.url,
+        ]),
       ],
-      ...status.hubs.map((h) => [
-        h.hub,
-        h.release,
-        h.chart,
-        mark(h.hubReady),
-        mark(h.proxyReady),
-        mark(h.driveReady),
-        String(h.userServers),
-        `${h.placeholders.running}/${h.placeholders.total}`,
-        apiCell(h),
-        lastCheckCell(h),
-        h.url,
-      ]),
-    ])}\n\n${table([
+      c,
+    )}\n\n${table([
       ["NODE GROUP", "NODES", "READY"],
       ...status.nodeGroups.map((g) => [g.group, String(g.nodes), String(g.ready)]),
-    ])}\n${backupLines(status)}`,
+    ])}\n${backupLines(status, c)}`,
   );
 }
 
@@ -127,7 +140,7 @@ export function lastCheckCell(h: HubStatus): string {
 }
 
 /** Backups: the last real copy of each hub's drive and database, and what is wrong. */
-function backupLines(status: FleetStatus): string {
+function backupLines(status: FleetStatus, colour: boolean): string {
   if (!status.backups) return "";
   const rows = status.backups.flatMap((hub) =>
     hub.volumes.map((v) => [
@@ -137,5 +150,5 @@ function backupLines(status: FleetStatus): string {
       v.problem ? `PROBLEM: ${v.problem}` : "ok",
     ]),
   );
-  return `\n${table([["HUB", "VOLUME", "LAST BACKUP", "CHECK"], ...rows])}\n`;
+  return `\n${table([["HUB", "VOLUME", "LAST BACKUP", "CHECK"], ...rows], colour)}\n`;
 }

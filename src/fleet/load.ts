@@ -159,17 +159,23 @@ export function parseFleet(
  */
 export async function loadFleetFile(
   path: string,
-  options: { readonly now?: Date } = {},
+  options: {
+    readonly now?: Date;
+    /** The file's text when it was read elsewhere (standard input); `path` then only names it. */
+    readonly text?: string;
+    /** Where files the fleet names are looked up; default: the fleet file's folder. */
+    readonly baseDir?: string;
+  } = {},
 ): Promise<LoadResult> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = options.text ?? (await readFile(path, "utf8"));
   } catch (err) {
     return { problems: [fileProblem(path, err)] };
   }
   const first = parseFleet(text, path);
   if (!first.fleet) return first;
-  const baseDir = dirname(resolve(path));
+  const baseDir = options.baseDir ?? dirname(resolve(path));
   const findings = await referencedFileFindings(first.fleet, baseDir, options.now ?? new Date());
   return findings.length === 0 ? first : parseFleet(text, path, findings);
 }

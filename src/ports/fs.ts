@@ -52,7 +52,7 @@ async function checkReplaceable(target: string, shown: string): Promise<void> {
   if (!info.isDirectory()) {
     throw new UsageError(
       `output "${shown}" exists and is not a folder`,
-      "choose another -o folder",
+      "choose another --out-dir folder",
     );
   }
   const entries = await readdir(target);

@@ -3,6 +3,7 @@
  * with the API's status code and message kept in a typed error. Built on
  * @kubernetes/client-node; nothing else in hubfleet talks to the API server.
  */
+import { existsSync } from "node:fs";
 import {
   ApiException,
   KubeConfig,
@@ -13,7 +14,7 @@ import {
 // client-node returns typed model objects whose field names differ from the wire format
 // (`from` becomes `_from`); its serializer turns them back into what the API server sent.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
-import { ClusterError } from "../errors.js";
+import { ClusterError, UsageError } from "../errors.js";
 import type { KubeObject } from "../vocabulary/objects.js";
 
 export { ClusterError };
@@ -82,10 +83,18 @@ export function refOf(object: KubeObject): ObjectRef {
 /** Connects like kubectl: KUBECONFIG (or ~/.kube/config), optionally another context. */
 export function kubePortFromConfig(
   options: { kubeconfig?: string; context?: string } = {},
-): KubePort {
+): KubePort & { readonly context: string } {
   const config = new KubeConfig();
-  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-  else config.loadFromDefault();
+  if (options.kubeconfig) {
+    // The client would report a missing file as a bare ENOENT from deep inside it.
+    if (!existsSync(options.kubeconfig)) {
+      throw new UsageError(
+        `kubeconfig ${options.kubeconfig}: no such file`,
+        "name an existing file with --kubeconfig or KUBECONFIG",
+      );
+    }
+    config.loadFromFile(options.kubeconfig);
+  } else config.loadFromDefault();
   if (options.context) {
     if (!config.getContexts().some((c) => c.name === options.context)) {
       throw new ClusterError({
@@ -111,13 +120,18 @@ export function kubePortFromConfig(
       object: "kubeconfig",
     });
   }
-  return new ClientNodePort(KubernetesObjectApi.makeApiClient(config), cluster.server);
+  return new ClientNodePort(
+    KubernetesObjectApi.makeApiClient(config),
+    cluster.server,
+    config.getCurrentContext(),
+  );
 }
 
 class ClientNodePort implements KubePort {
   constructor(
     private readonly api: KubernetesObjectApi,
     readonly server: string,
+    readonly context: string,
   ) {}
 
   async apply(

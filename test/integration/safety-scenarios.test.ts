@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 import { deleteHub } from "../../src/apply/deleteHub.js";
 import { PruneGuardError } from "../../src/apply/engine.js";
 import { observeForPlan } from "../../src/apply/observePlan.js";
@@ -168,11 +169,30 @@ describe("safety scenarios 2–8: prune and delete", { timeout: 900_000 }, () =>
       const planned = await plan(shrunk);
       assert.equal(planned.guard.stop, true);
       assert.deepEqual(planned.guard.flags, ["--prune-hub s2-b", "--prune-hub s2-c"]);
-      const shown = await runCli(["plan", fleetFile(text), ...cliArgs()]);
+      const shown = await runCli(["plan", fleetFile(text), "--detailed-exitcode", ...cliArgs()]);
       assert.equal(shown.code, 2, shown.stderr);
       assert.match(shown.stdout, /apply would stop before writing anything \(prune guard\)/);
       assert.match(shown.stdout, /hub s2-b is no longer in the fleet file/);
       assert.match(shown.stdout, /to go ahead: apply with --prune-hub s2-b --prune-hub s2-c/);
+      // Without --detailed-exitcode a plan that was made exits 0, changes or not (as Terraform).
+      const plain = await runCli(["plan", fleetFile(text), ...cliArgs()]);
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.match(plain.stdout, /\napply would change the cluster\n/);
+      assert.match(plain.stderr, /^using context \S+ \(https?:\/\/\S+\)$/m);
+      // --hub narrows the plan to that hub; -o yaml is the same plan as -o json.
+      const fullText = fleetFile(scenarioFleetText("safety-s2", ["s2-a", "s2-b", "s2-c"]));
+      const [asJson, asYaml] = await Promise.all(
+        ["json", "yaml"].map((o) =>
+          runCli(["plan", fullText, "--hub", "s2-b", "-o", o, ...cliArgs()]),
+        ),
+      );
+      assert.equal(asJson?.code, 0, asJson?.stderr);
+      const planned1 = JSON.parse(asJson?.stdout ?? "") as { hubs: Array<{ hub: string }> };
+      assert.deepEqual(
+        planned1.hubs.map((h) => h.hub),
+        ["s2-b"],
+      );
+      assert.deepEqual(parseYaml(asYaml?.stdout ?? ""), planned1);
 
       const before = await fleetSnapshot(cluster(), shrunk.name);
       const refused = await runCli(["apply", fleetFile(text), ...cliArgs()]);

@@ -114,7 +114,7 @@ describe("hubfleet validate", () => {
 describe("hubfleet render", () => {
   it("writes the cluster configs and a summary", async () => {
     const dir = tmp();
-    const r = await runCli(["render", EXAMPLE, "-o", join(dir, "out")], dir);
+    const r = await runCli(["render", EXAMPLE, "--out-dir", join(dir, "out")], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /cluster\/eksctl\.yaml/);
     assert.deepEqual(readdirSync(join(dir, "out", "cluster")).sort(), [
@@ -129,7 +129,7 @@ describe("hubfleet render", () => {
       join(dir, "bad.yaml"),
       editedExample((d) => d.setIn(["hubs", 1, "name"], "Bad")),
     );
-    const r = await runCli(["render", "bad.yaml", "-o", "out"], dir);
+    const r = await runCli(["render", "bad.yaml", "--out-dir", "out"], dir);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /hubs\[1\]\.name/);
     assert.deepEqual(readdirSync(dir), ["bad.yaml"]);
@@ -137,20 +137,20 @@ describe("hubfleet render", () => {
   it("keeps the previous render when a new one fails", async () => {
     const dir = tmp();
     const out = join(dir, "out");
-    assert.equal((await runCli(["render", EXAMPLE, "-o", out], dir)).code, 0);
+    assert.equal((await runCli(["render", EXAMPLE, "--out-dir", out], dir)).code, 0);
     const before = readFileSync(join(out, "cluster", "eksctl.yaml"), "utf8");
     writeFileSync(
       join(dir, "bad.yaml"),
       editedExample((d) => d.setIn(["cluster", "name"], "9lives")),
     );
-    assert.equal((await runCli(["render", "bad.yaml", "-o", out], dir)).code, 1);
+    assert.equal((await runCli(["render", "bad.yaml", "--out-dir", out], dir)).code, 1);
     assert.equal(readFileSync(join(out, "cluster", "eksctl.yaml"), "utf8"), before);
   });
   it("refuses to replace a folder it did not write", async () => {
     const dir = tmp();
     mkdirSync(join(dir, "docs"));
     writeFileSync(join(dir, "docs", "notes.txt"), "precious\n");
-    const r = await runCli(["render", EXAMPLE, "-o", "docs"], dir);
+    const r = await runCli(["render", EXAMPLE, "--out-dir", "docs"], dir);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /not empty and was not written by hubfleet render/);
     assert.deepEqual(readdirSync(join(dir, "docs")), ["notes.txt"]);
@@ -158,9 +158,9 @@ describe("hubfleet render", () => {
   it("replaces its own earlier output whole", async () => {
     const dir = tmp();
     const out = join(dir, "out");
-    await runCli(["render", EXAMPLE, "-o", out], dir);
+    await runCli(["render", EXAMPLE, "--out-dir", out], dir);
     writeFileSync(join(out, "cluster", "stale.yaml"), "old\n");
-    assert.equal((await runCli(["render", EXAMPLE, "-o", out], dir)).code, 0);
+    assert.equal((await runCli(["render", EXAMPLE, "--out-dir", out], dir)).code, 0);
     assert.deepEqual(readdirSync(join(out, "cluster")).sort(), [
       "eksctl.yaml",
       "kind.yaml",
@@ -175,7 +175,7 @@ describe("hubfleet render", () => {
         d.setIn(["domain", "tls"], d.createNode({ certFile: "tls.crt", keyFile: "tls.key" })),
       ),
     );
-    const r = await runCli(["render", "f.yaml", "-o", "out"], dir);
+    const r = await runCli(["render", "f.yaml", "--out-dir", "out"], dir);
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
@@ -183,7 +183,7 @@ describe("hubfleet render", () => {
     );
     writeFileSync(join(dir, "tls.crt"), "cert");
     writeFileSync(join(dir, "tls.key"), "key");
-    const unusable = await runCli(["render", "f.yaml", "-o", "out"], dir);
+    const unusable = await runCli(["render", "f.yaml", "--out-dir", "out"], dir);
     assert.equal(unusable.code, 1);
     assert.match(unusable.stderr, /domain\.tls\.certFile: "tls\.crt" is not a PEM certificate/);
     assert.match(unusable.stderr, /domain\.tls\.keyFile: "tls\.key" is not a PEM private key/);
@@ -195,7 +195,7 @@ describe("hubfleet render", () => {
       ],
       { cwd: dir, stdio: "pipe" },
     );
-    const usable = await runCli(["render", "f.yaml", "-o", "out"], dir);
+    const usable = await runCli(["render", "f.yaml", "--out-dir", "out"], dir);
     assert.equal(usable.code, 0, usable.stderr);
   });
   it("requires -o", async () => {

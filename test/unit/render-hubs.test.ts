@@ -440,7 +440,7 @@ describe("no secret material in rendered files", () => {
         d.setIn(["domain", "tls"], d.createNode({ certFile: "tls.crt", keyFile: "tls.key" })),
       ),
     );
-    const r = await runCli(["render", "fleet.yaml", "-o", "out"], dir);
+    const r = await runCli(["render", "fleet.yaml", "--out-dir", "out"], dir);
     assert.equal(r.code, 0, r.stderr);
     const walk = (p: string): string[] =>
       readdirSync(p, { withFileTypes: true }).flatMap((e) =>
@@ -461,8 +461,8 @@ describe("no secret material in rendered files", () => {
 describe("determinism", () => {
   it("renders every hub file byte-identically twice", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hubfleet-det-"));
-    await runCli(["render", EXAMPLE, "-o", join(dir, "a")]);
-    await runCli(["render", EXAMPLE, "-o", join(dir, "b")]);
+    await runCli(["render", EXAMPLE, "--out-dir", join(dir, "a")]);
+    await runCli(["render", EXAMPLE, "--out-dir", join(dir, "b")]);
     for (const f of bundle.files) {
       assert.equal(
         readFileSync(join(dir, "a", f.path), "utf8"),

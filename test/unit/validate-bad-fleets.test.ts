@@ -9,7 +9,7 @@ import { parseFleet } from "../../src/fleet/load.js";
 import { formatPath } from "../../src/fleet/problems.js";
 import { editedExample, exampleText } from "../helpers.js";
 
-interface Case {
+export interface Case {
   readonly name: string;
   readonly text: string;
   readonly path: string;
@@ -51,7 +51,7 @@ const quantityCase = (
 });
 const exact = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   { name: "not YAML", text: "cluster:\n  name: a\n   bad: [", path: "", message: /not valid YAML/ },
   {
     name: "empty file",
