@@ -8,14 +8,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO } from "./helpers.js";
-import { freePorts } from "./sim/controlPlane.js";
+import { freePorts } from "../sim/controlPlane.js";
 import {
   ManagedProcess,
   registerForCleanup,
   tailFile,
   unregisterForCleanup,
-} from "./sim/processes.js";
+} from "../sim/processes.js";
+import { REPO } from "./helpers.js";
 
 let motoServer: string | undefined;
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Document } from "yaml";
+import type { ControlPlane } from "../sim/index.js";
 import { type ApplyOptions, type ApplyReport, applyFleet } from "../src/apply/engine.js";
 import { Inventory } from "../src/apply/inventory.js";
 import { listOwned } from "../src/apply/observe.js";
@@ -19,7 +20,6 @@ import type { KubePort } from "../src/ports/kube.js";
 import type { Bundle } from "../src/render/bundle.js";
 import { renderFleet } from "../src/render/index.js";
 import { editedExample, fleetFrom, REPO } from "./helpers.js";
-import type { ControlPlane } from "./sim/index.js";
 import { startFleetCluster } from "./simFleet.js";
 
 export const STANDIN = fileURLToPath(new URL("./fixtures/charts/z2jh-standin", import.meta.url));

@@ -4,13 +4,13 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type ControlPlane, startControlPlane } from "../sim/index.js";
+import { simNodesForFleet } from "../sim/nodes.js";
 import type { FleetModel } from "../src/fleet/model.js";
 import { type HelmPort, helmPort } from "../src/ports/helm.js";
 import { type KubePort, kubePortFromConfig } from "../src/ports/kube.js";
 import { renderTools } from "../src/render/tools/index.js";
 import { provideHubSecrets } from "./hubSecrets.js";
-import { type ControlPlane, startControlPlane } from "./sim/index.js";
-import { simNodesForFleet } from "./sim/nodes.js";
 
 export { simNodesForFleet };
 

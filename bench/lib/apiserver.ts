@@ -6,8 +6,8 @@
  */
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ControlPlane, waitFor } from "../../test/sim/index.js";
-import { ManagedProcess } from "../../test/sim/processes.js";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
+import { ManagedProcess } from "../../sim/processes.js";
 
 export interface ApiserverControl {
   /**

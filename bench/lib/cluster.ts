@@ -5,17 +5,17 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FleetModel } from "../../src/fleet/model.js";
-import type { HelmPort } from "../../src/ports/helm.js";
-import type { KubePort } from "../../src/ports/kube.js";
-import { HUB_SECRET } from "../../src/render/hub/values.js";
 import {
   type ControlPlane,
   nodeIsReady,
   simNodeManifest,
   simNodesForFleet,
   waitFor,
-} from "../../test/sim/index.js";
+} from "../../sim/index.js";
+import type { FleetModel } from "../../src/fleet/model.js";
+import type { HelmPort } from "../../src/ports/helm.js";
+import type { KubePort } from "../../src/ports/kube.js";
+import { HUB_SECRET } from "../../src/render/hub/values.js";
 import { startFleetCluster } from "../../test/simFleet.js";
 
 export const STANDIN_CHART = fileURLToPath(

@@ -4,15 +4,16 @@
  * several hubs; the nodes it uses are compared with the lower bound ceil(sum of requests / node
  * allocatable) per resource, and with the default scheduler placing the same pods.
  */
-import type { FleetModel } from "../../src/fleet/model.js";
-import { parseQuantity } from "../../src/fleet/quantity.js";
-import { USER_TAINT } from "../../src/render/cluster/nodeGroups.js";
+
 import {
   type ControlPlane,
   simNodesForFleet,
   startControlPlane,
   waitFor,
-} from "../../test/sim/index.js";
+} from "../../sim/index.js";
+import type { FleetModel } from "../../src/fleet/model.js";
+import { parseQuantity } from "../../src/fleet/quantity.js";
+import { USER_TAINT } from "../../src/render/cluster/nodeGroups.js";
 import { userSchedulerConfig } from "../../test/simFleet.js";
 import type { BenchContext, Section } from "../lib/context.js";
 import { figure } from "../lib/figures.js";

@@ -4,9 +4,9 @@
 //                     stay up until Ctrl-C
 //   bin-dir           print where the binaries are (building them if missing)
 import { spawnSync } from "node:child_process";
-import { buildScript, simBinDir } from "../../test/sim/binaries.js";
-import { startControlPlane } from "../../test/sim/controlPlane.js";
-import { defaultSimNodes } from "../../test/sim/nodes.js";
+import { buildScript, simBinDir } from "../../sim/binaries.js";
+import { startControlPlane } from "../../sim/controlPlane.js";
+import { defaultSimNodes } from "../../sim/nodes.js";
 
 function usage(): never {
   process.stderr.write(

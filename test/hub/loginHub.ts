@@ -9,16 +9,16 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderFleet } from "../../src/render/index.js";
-import { editedExample, fleetFrom, REPO } from "../helpers.js";
-import { freePorts } from "../sim/controlPlane.js";
+import { freePorts } from "../../sim/controlPlane.js";
 import {
   ManagedProcess,
   registerForCleanup,
   removeDir,
   tailFile,
   unregisterForCleanup,
-} from "../sim/processes.js";
+} from "../../sim/processes.js";
+import { renderFleet } from "../../src/render/index.js";
+import { editedExample, fleetFrom, REPO } from "../helpers.js";
 import { hubVenv } from "./realHub.js";
 
 export interface LoginHub {

@@ -5,7 +5,7 @@
  */
 import { createSign, generateKeyPairSync, type KeyObject, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import { freePorts } from "../sim/controlPlane.js";
+import { freePorts } from "../../sim/controlPlane.js";
 import { type Browser, firstForm, type Page } from "./browser.js";
 
 export const LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership";

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import Provider from "oidc-provider";
-import { freePorts } from "../sim/controlPlane.js";
+import { freePorts } from "../../sim/controlPlane.js";
 import { type Browser, firstForm, type Page } from "./browser.js";
 
 export interface OidcUser {

@@ -12,16 +12,16 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { REPO } from "../helpers.js";
-import { freePorts } from "../sim/controlPlane.js";
-import type { ControlPlane } from "../sim/index.js";
+import { freePorts } from "../../sim/controlPlane.js";
+import type { ControlPlane } from "../../sim/index.js";
 import {
   ManagedProcess,
   registerForCleanup,
   removeDir,
   tailFile,
   unregisterForCleanup,
-} from "../sim/processes.js";
+} from "../../sim/processes.js";
+import { REPO } from "../helpers.js";
 
 /** The pod range that makes every user pod's address local (notes/real-hub.md). */
 export const LOOPBACK_POD_CIDR = "127.64.0.0/16";

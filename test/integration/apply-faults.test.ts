@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { observeForPlan } from "../../src/apply/observePlan.js";
 import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
@@ -17,7 +18,6 @@ import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
 import { EXAMPLE, editedExample, fleetFrom, runCli } from "../helpers.js";
 import { startApplyCli } from "../safetyHelpers.js";
-import { type ControlPlane, waitFor } from "../sim/index.js";
 import { standinCharts, startFleetCluster } from "../simFleet.js";
 
 const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { deleteHub } from "../../src/apply/deleteHub.js";
 import { type ApplyReport, applyFleet } from "../../src/apply/engine.js";
 import { LockError } from "../../src/apply/lock.js";
@@ -16,7 +17,6 @@ import type { KubePort } from "../../src/ports/kube.js";
 import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
 import { editedExample, exampleText, fleetFrom, REPO } from "../helpers.js";
-import { type ControlPlane, waitFor } from "../sim/index.js";
 import { standinCharts, startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
 
 const example = fleetFrom(exampleText);

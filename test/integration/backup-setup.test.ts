@@ -33,13 +33,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { Document } from "yaml";
+import { type ControlPlane, startControlPlane } from "../../sim/index.js";
 import { accessKeyIdOf } from "../../src/backup/credentials.js";
 import { lifecycleRules, TLS_ONLY_SID, veleroPolicyDocument } from "../../src/backup/documents.js";
 import { backupTarget } from "../../src/fleet/backupSettings.js";
 import { type KubePort, kubePortFromConfig } from "../../src/ports/kube.js";
 import { type AwsStandIn, STAND_IN_CREDENTIALS, startAwsStandIn } from "../awsStandIn.js";
 import { editedExample, fleetFrom, REPO, runCli } from "../helpers.js";
-import { type ControlPlane, startControlPlane } from "../sim/index.js";
 
 const execFileAsync = promisify(execFile);
 

@@ -1,6 +1,6 @@
 /**
  * Every PromQL expression of the fleet dashboard, judged by the real promtool (built with the
- * simulated control plane, see test/sim/binaries.ts): it parses as a recording rule, and over a
+ * simulated control plane, see sim/binaries.ts): it parses as a recording rule, and over a
  * synthetic fleet (test/fixtures/promtool/fleet-series.ts) it returns exactly the series and
  * values written below, worked out by hand. A misspelt metric, label name or label value
  * yields other series or none, and fails; three negative controls prove the harness notices.
@@ -20,10 +20,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { stringify } from "yaml";
+import { simBinary } from "../../sim/binaries.js";
 import { dashboardExpressions, renderFleetDashboard } from "../../src/render/dashboard/index.js";
 import { fleetSeries, SELECTED_HUBS } from "../fixtures/promtool/fleet-series.js";
 import { exampleFleet } from "../helpers.js";
-import { simBinary } from "../sim/binaries.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

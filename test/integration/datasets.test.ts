@@ -1,5 +1,5 @@
 /**
- * A shared data set applied to the real control plane (test/sim), with the z2jh stand-in chart
+ * A shared data set applied to the real control plane (sim/), with the z2jh stand-in chart
  * (test/fixtures/charts/z2jh-standin) in place of the public chart: two hubs, one data set on a
  * new volume that hub A (stat101) lists and hub B (cs480) does not. The stand-in's sample user
  * server stands in for the pod KubeSpawner would create from the rendered singleuser values.
@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Document } from "yaml";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { type ApplyReport, applyFleet } from "../../src/apply/engine.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import type { HelmPort } from "../../src/ports/helm.js";
@@ -17,7 +18,6 @@ import type { Bundle } from "../../src/render/bundle.js";
 import { datasetClusterIP } from "../../src/render/datasets/index.js";
 import { renderFleet } from "../../src/render/index.js";
 import { editedExample, fleetFrom, REPO } from "../helpers.js";
-import { type ControlPlane, waitFor } from "../sim/index.js";
 import { startFleetCluster } from "../simFleet.js";
 
 const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));

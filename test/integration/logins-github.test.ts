@@ -14,10 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { freePorts } from "../../sim/controlPlane.js";
 import { REPO } from "../helpers.js";
 import { renderedValuesWith } from "../hub/loginHub.js";
 import { hubVenv } from "../hub/realHub.js";
-import { freePorts } from "../sim/controlPlane.js";
 
 /** Recorded membership of the stand-in's organization and team. */
 const ORG = "example-university";

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { type ControlPlane, startControlPlane } from "../../sim/index.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import { LTI_LAUNCH_CONFIG } from "../../src/render/hub/ltiLaunchHook.js";
 import { editedExample } from "../helpers.js";
@@ -20,7 +21,6 @@ import {
   withLoginHub,
 } from "../hub/loginHub.js";
 import { type Launch, type LtiPlatform, ROLE, startLtiPlatform } from "../hub/ltiPlatform.js";
-import { type ControlPlane, startControlPlane } from "../sim/index.js";
 
 const HUB_URL = `${PUBLIC_ORIGIN}/${LOGIN_HUB}/hub/`;
 const STAT101 = { id: "course-stat-101", label: "STAT 101", title: "Introductory Statistics" };

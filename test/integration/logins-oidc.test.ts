@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { type ControlPlane, startControlPlane } from "../../sim/index.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import { editedExample } from "../helpers.js";
 import { Browser } from "../hub/browser.js";
@@ -19,7 +20,6 @@ import {
   withLoginHub,
 } from "../hub/loginHub.js";
 import { type OidcProvider, signInAtProvider, startOidcProvider } from "../hub/oidcProvider.js";
-import { type ControlPlane, startControlPlane } from "../sim/index.js";
 
 const CLIENT_ID = "stat101-hub";
 const CLIENT_SECRET = "test-client-secret-from-the-hub-secret";

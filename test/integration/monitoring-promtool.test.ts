@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
+import { simBinary } from "../../sim/binaries.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import { hubScrapeConfigs } from "../../src/render/tools/monitoring.js";
 import { exampleFleet } from "../helpers.js";
-import { simBinary } from "../sim/binaries.js";
 
 const TOKEN_FILE = "/etc/prometheus/secrets/hubfleet-metrics-token/token";
 

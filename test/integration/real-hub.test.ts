@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Document } from "yaml";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { CHECK_RECORD_CONFIGMAP, parseCheckRecord } from "../../src/apply/checkRecord.js";
 import { parseQuantity } from "../../src/fleet/quantity.js";
 import type { HelmPort } from "../../src/ports/helm.js";
@@ -25,7 +26,6 @@ import {
   type UserServersStandIn,
 } from "../hub/realHub.js";
 import { applier, fleetFile, scenarioFleetText } from "../safetyHelpers.js";
-import { type ControlPlane, waitFor } from "../sim/index.js";
 import { startFleetCluster } from "../simFleet.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading live objects and JupyterHub's models

@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { LAST_APPLIED } from "../../src/apply/adopt.js";
 import { checkBackups } from "../../src/apply/backupCheck.js";
 import { ImmutableFieldError } from "../../src/apply/immutable.js";
@@ -33,7 +34,6 @@ import {
   scenarioFleetText,
   startApplyCli,
 } from "../safetyHelpers.js";
-import { type ControlPlane, waitFor } from "../sim/index.js";
 
 const ALL_HUBS = ["s12-a", "s1-a", "s1-b", "s9-a", "s9-b", "s10-a", "s11-a"];
 const safety = safetyCluster(ALL_HUBS);

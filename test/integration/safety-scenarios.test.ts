@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { deleteHub } from "../../src/apply/deleteHub.js";
 import { PruneGuardError } from "../../src/apply/engine.js";
 import { observeForPlan } from "../../src/apply/observePlan.js";
@@ -30,7 +31,6 @@ import {
   scenarioFleet,
   scenarioFleetText,
 } from "../safetyHelpers.js";
-import { type ControlPlane, waitFor } from "../sim/index.js";
 
 const ALL_HUBS = [
   ...["s2-a", "s2-b", "s2-c", "s3-a", "s3-b", "s3-b2", "s4-a", "s4-b", "s5-a", "s5-b"],

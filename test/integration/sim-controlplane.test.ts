@@ -1,4 +1,4 @@
-// Integration tests of the simulated control plane (test/sim/): one real etcd +
+// Integration tests of the simulated control plane (sim/): one real etcd +
 // kube-apiserver + kube-controller-manager + kube-scheduler + kwok for the whole file.
 // Run: node --import tsx --test test/integration/sim-controlplane.test.ts
 // Binaries come from scripts/sim/build's cache; a missing one is built first (slow once).
@@ -7,13 +7,13 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { stringify as toYaml } from "yaml";
+import { repoRoot } from "../../sim/binaries.js";
+import { type ControlPlane, SIM_STORAGE_CLASS, startControlPlane } from "../../sim/controlPlane.js";
+import { KubeError, type KubeObject, podIsRunningAndReady, waitFor } from "../../sim/kube.js";
+import { isLoopbackOnly, listenersOf } from "../../sim/listeners.js";
+import { defaultSimNodes } from "../../sim/nodes.js";
+import { TEST_PROVISIONER_NAME } from "../../sim/testProvisioner.js";
 import { allocatable, lookupInstanceType } from "../../src/fleet/instanceTypes.js";
-import { repoRoot } from "../sim/binaries.js";
-import { type ControlPlane, SIM_STORAGE_CLASS, startControlPlane } from "../sim/controlPlane.js";
-import { KubeError, type KubeObject, podIsRunningAndReady, waitFor } from "../sim/kube.js";
-import { isLoopbackOnly, listenersOf } from "../sim/listeners.js";
-import { defaultSimNodes } from "../sim/nodes.js";
-import { TEST_PROVISIONER_NAME } from "../sim/testProvisioner.js";
 
 const FIELD_MANAGER = "hubfleet-test";
 const USER_TOLERATION = {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { type ApplyReport, applyFleet } from "../../src/apply/engine.js";
 import type { ApplyEvent } from "../../src/apply/hubApply.js";
 import { fleetStatus } from "../../src/apply/status.js";
@@ -16,7 +17,6 @@ import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
 import { renderTools } from "../../src/render/tools/index.js";
 import { exampleText, fleetFrom, REPO } from "../helpers.js";
-import { type ControlPlane, waitFor } from "../sim/index.js";
 import { startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
 
 const chartDir = (name: string) =>

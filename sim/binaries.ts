@@ -17,7 +17,7 @@ export const SIM_BINARIES = [
 ] as const;
 export type SimBinary = (typeof SIM_BINARIES)[number];
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const buildScript = join(repoRoot, "scripts", "sim", "build");
 
 let cached: string | undefined;

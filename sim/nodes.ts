@@ -1,9 +1,9 @@
 // Simulated (kwok-managed) nodes, derived from the fleet renderer's node groups.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseFleet } from "../../src/fleet/load.js";
-import type { FleetModel } from "../../src/fleet/model.js";
-import { nodeGroupNodes } from "../../src/render/cluster/nodeGroups.js";
+import { parseFleet } from "../src/fleet/load.js";
+import type { FleetModel } from "../src/fleet/model.js";
+import { nodeGroupNodes } from "../src/render/cluster/nodeGroups.js";
 
 export interface SimTaint {
   key: string;
@@ -29,7 +29,7 @@ export const KWOK_NODE_ANNOTATION_VALUE = "fake";
  */
 export function defaultSimNodes(): SimNode[] {
   const text = readFileSync(
-    fileURLToPath(new URL("../../examples/fleet.yaml", import.meta.url)),
+    fileURLToPath(new URL("../examples/fleet.yaml", import.meta.url)),
     "utf8",
   );
   const result = parseFleet(text, "examples/fleet.yaml");
