@@ -19,9 +19,11 @@ export { fleetJsonSchema } from "./fleet/jsonSchema.js";
 /** One problem as the CLI prints it: `file:line:col: error: field.path: message`. */
 export { formatProblem } from "./fleet/problems.js";
 
-/** Renders a valid fleet into everything hubfleet applies or writes: files, manifests, releases, Secrets to create. */
+/** Renders a valid fleet into everything hubfleet applies, as data: cluster configs, manifests, releases, Secrets to create. */
 export { renderFleet } from "./render/index.js";
-/** Writes a rendered bundle's files into a folder, all or nothing (what `hubfleet render` does). */
+/** The render output's files (paths and text) made from a rendered bundle (what `hubfleet render` writes). */
+export { bundleFiles } from "./render/files.js";
+/** Writes bundleFiles' files into a folder, all or nothing (what `hubfleet render` does). */
 export { writeBundle } from "./ports/fs.js";
 
 /** Compares a rendered bundle with what was observed on the cluster (pure); planHasChanges says whether apply would change anything. */
@@ -69,7 +71,15 @@ export { HubHttpError } from "./ports/hubHttp.js";
 export type { FleetModel, Hub, Dataset } from "./fleet/model.js";
 export type { LoadResult } from "./fleet/load.js";
 export type { Problem } from "./fleet/problems.js";
-export type { Bundle, BundleFile, Manifest, HelmRelease, KubeObject } from "./render/bundle.js";
+export type {
+  Bundle,
+  BundleFile,
+  Manifest,
+  HelmRelease,
+  KubeObject,
+  ReleaseUnit,
+  JsonDocument,
+} from "./render/bundle.js";
 export type { Plan } from "./plan/plan.js";
 export type { ApplyOptions, ApplyReport } from "./apply/engine.js";
 export type { FleetStatus, HubStatus, StatusOptions } from "./apply/status.js";

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { apiserverControl, quietProvisioner } from "../lib/apiserver.js";
 import type { CliResult } from "../lib/cli.js";
@@ -235,7 +236,7 @@ async function leakSources(
   const rendered = await target.cli.run(["render", file, "--out-dir", out]);
   if (rendered.code !== 0) throw new Error(`render failed: ${rendered.stderr}`);
   const files = filesUnder(out);
-  const inProcess = new Map(renderFleet(fleet).files.map((f) => [f.path, f.content]));
+  const inProcess = new Map(bundleFiles(renderFleet(fleet)).map((f) => [f.path, f.content]));
   const plans = await Promise.all(
     [["-o", "json"], []].map((extra) =>
       target.cli.run(["plan", file, ...CHART_DIR_ARGS, ...extra], { env: target.env }),

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseFleet } from "../../src/fleet/load.js";
-import type { Bundle } from "../../src/render/bundle.js";
+import type { BundleFile } from "../../src/render/bundle.js";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import type { BenchContext, Section } from "../lib/context.js";
 import { figure, timed } from "../lib/figures.js";
@@ -30,7 +31,7 @@ export function differingFiles(a: Map<string, string>, b: Map<string, string>): 
   return [...paths].filter((p) => a.get(p) !== b.get(p)).sort();
 }
 
-const bundleFiles = (bundle: Bundle) => new Map(bundle.files.map((f) => [f.path, f.content]));
+const fileMap = (files: readonly BundleFile[]) => new Map(files.map((f) => [f.path, f.content]));
 
 export const renderSection: Section = {
   name: "render",
@@ -42,7 +43,8 @@ export const renderSection: Section = {
     const inProcess = () => {
       const result = parseFleet(text, file);
       if (!result.fleet) throw new Error("the generated fleet stopped validating");
-      return renderFleet(result.fleet);
+      // The files too, as `hubfleet render` makes them (renderFleet alone returns data).
+      return bundleFiles(renderFleet(result.fleet));
     };
     // One untimed warm-up: the figures are for a warm process (the CLI figure is the cold one).
     const reference = inProcess();
@@ -56,9 +58,9 @@ export const renderSection: Section = {
     const cliRunner = await ctx.cli();
     for (let run = 0; run < Math.max(2, ctx.runs); run += 1) {
       const a = await timed(inProcess);
-      const b = await timed(() => renderFleet(fleet));
-      inProcessDiffs.push(...differingFiles(bundleFiles(reference), bundleFiles(a.result)));
-      inProcessDiffs.push(...differingFiles(bundleFiles(reference), bundleFiles(b.result)));
+      const b = await timed(() => bundleFiles(renderFleet(fleet)));
+      inProcessDiffs.push(...differingFiles(fileMap(reference), fileMap(a.result)));
+      inProcessDiffs.push(...differingFiles(fileMap(reference), fileMap(b.result)));
       const out = join(ctx.tmp, `render-out-${run}`);
       const c = await cliRunner.run(["render", file, "--out-dir", out]);
       if (c.code !== 0) throw new Error(`hubfleet render failed:\n${c.stderr}`);
@@ -80,7 +82,7 @@ export const renderSection: Section = {
         unit: "ms",
         samples: whole,
         target: { on: "value", op: "<", value: 1000 },
-        note: `${reference.files.length} files; warm process (one untimed warm-up run)`,
+        note: `${reference.length} files; warm process (one untimed warm-up run)`,
       }),
       figure({
         section,
@@ -103,7 +105,7 @@ export const renderSection: Section = {
         target: { on: "value", op: "==", value: 0 },
         note:
           inProcessDiffs.length + cliDiffs.length === 0
-            ? `byte-identical: ${first.size} files from two CLI calls, ${reference.files.length} from every in-process render`
+            ? `byte-identical: ${first.size} files from two CLI calls, ${reference.length} from every in-process render`
             : `differ: ${[...new Set([...inProcessDiffs, ...cliDiffs])].slice(0, 5).join(", ")}`,
       }),
     ];

@@ -6,6 +6,7 @@ import { relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { writeBundle } from "../ports/fs.js";
+import { bundleFiles } from "../render/files.js";
 import { renderFleet } from "../render/index.js";
 import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
@@ -33,13 +34,13 @@ export function renderCommand(program: Command, io: Io): void {
         );
       }
       const fleet = await loadValidFleet(io, file);
-      const bundle = renderFleet(fleet);
+      const files = bundleFiles(renderFleet(fleet));
       const outDir = resolve(io.cwd, options.outDir);
-      await writeBundle(outDir, bundle);
+      await writeBundle(outDir, files);
       const shown = relative(io.cwd, outDir) || ".";
       io.out(
         `rendered ${file === "-" ? "<stdin>" : file} (cluster ${fleet.name}, ${fleet.hubs.length} hub(s)) into ${shown}/:\n`,
       );
-      for (const f of bundle.files) io.out(`  ${f.path}\n`);
+      for (const f of files) io.out(`  ${f.path}\n`);
     });
 }

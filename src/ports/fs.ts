@@ -1,5 +1,5 @@
 /**
- * Writing a Bundle to disk, all or nothing: files go to a temporary folder beside the target,
+ * Writing a Bundle's files (bundleFiles) to disk, all or nothing: files go to a temporary folder beside the target,
  * which replaces the target only when every file is written.
  */
 import { randomBytes } from "node:crypto";
@@ -11,10 +11,7 @@ import type { BundleFile } from "../vocabulary/objects.js";
 /** Marks a folder as written by `hubfleet render`, so a later render may replace it. */
 export const RENDER_MARKER = ".hubfleet-render";
 
-export async function writeBundle(
-  outDir: string,
-  bundle: { readonly files: readonly BundleFile[] },
-): Promise<void> {
+export async function writeBundle(outDir: string, files: readonly BundleFile[]): Promise<void> {
   const target = resolve(outDir);
   await checkReplaceable(target, outDir);
   const parent = dirname(target);
@@ -23,7 +20,7 @@ export async function writeBundle(
   const staging = join(parent, `.${basename(target)}.new-${suffix}`);
   const previous = join(parent, `.${basename(target)}.old-${suffix}`);
   try {
-    for (const file of bundle.files) {
+    for (const file of files) {
       const path = join(staging, ...file.path.split("/"));
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, file.content);

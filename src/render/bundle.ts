@@ -1,6 +1,6 @@
 /**
- * What rendering produces: data, never files. The CLI writes a Bundle's files at the edge;
- * apply (later) works from its manifests and releases.
+ * What rendering produces: data, never file text. bundleFiles (files.ts) turns a Bundle into
+ * the render output's files; apply, plan and status work from its manifests and releases.
  */
 import type { BundleFile, KubeObject } from "../vocabulary/objects.js";
 
@@ -79,9 +79,41 @@ export interface SecretRequest {
   readonly tool?: string;
 }
 
-export interface Bundle {
-  readonly files: readonly BundleFile[];
+/** A JSON document the render output carries as its own file (e.g. the fleet dashboard). */
+export interface JsonDocument {
+  /** Relative path inside the output directory, with '/' separators. */
+  readonly path: string;
+  readonly data: unknown;
+}
+
+/** One release with what lives around it: a cluster tool or a hub. */
+export interface ReleaseUnit {
+  /** The tool's release name or the hub's name; also its folder under tools/ or hubs/. */
+  readonly name: string;
+  readonly release: HelmRelease;
+  /** Objects hubfleet applies itself around the release, in apply order. */
   readonly manifests: readonly Manifest[];
+  readonly secrets: readonly SecretRequest[];
+  /** Extra JSON files for the render output (a tool's dashboards). */
+  readonly documents?: readonly JsonDocument[];
+}
+
+export interface Bundle {
+  /** The cluster's configs for the tools that create it (eksctl, kind), as data. */
+  readonly clusterConfigs: {
+    readonly eksctl: Readonly<Record<string, unknown>>;
+    readonly kind: Readonly<Record<string, unknown>>;
+  };
+  /** Cluster-wide objects (tool namespaces, storage), applied before any hub. */
+  readonly clusterManifests: readonly Manifest[];
+  /** The shared data sets' servers, applied with the cluster-wide objects. */
+  readonly datasetManifests: readonly Manifest[];
+  readonly tools: readonly ReleaseUnit[];
+  readonly hubs: readonly ReleaseUnit[];
+  /** Every manifest above, in apply order: cluster, data sets, tools, hubs. */
+  readonly manifests: readonly Manifest[];
+  /** Every release: tools, then hubs. */
   readonly releases: readonly HelmRelease[];
+  /** Every Secret apply creates or checks: tools', then hubs'. */
   readonly secrets: readonly SecretRequest[];
 }

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { gocheckBinary } from "../goTools.js";
 import { editedExample, fleetFrom } from "../helpers.js";
@@ -47,7 +48,7 @@ describe("cluster configs pass the upstream Go types and validation", () => {
     const bundle = renderFleet(fleetFrom(editedExample(edit)));
     for (const kind of ["eksctl", "kind"] as const) {
       it(`${kind}.yaml of ${name}`, () => {
-        const file = bundle.files.find((f) => f.path === `cluster/${kind}.yaml`);
+        const file = bundleFiles(bundle).find((f) => f.path === `cluster/${kind}.yaml`);
         assert.ok(file);
         const result = check(kind, file.content);
         assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
@@ -56,7 +57,7 @@ describe("cluster configs pass the upstream Go types and validation", () => {
   }
   it("the checker does reject an unknown field (so a pass means something)", () => {
     const bundle = renderFleet(fleetFrom(editedExample(() => {})));
-    const eksctl = bundle.files.find((f) => f.path === "cluster/eksctl.yaml")?.content ?? "";
+    const eksctl = bundleFiles(bundle).find((f) => f.path === "cluster/eksctl.yaml")?.content ?? "";
     const result = check(
       "eksctl",
       eksctl.replace("volumeType: gp3", "volumeType: gp3\n    volumeKind: fast"),
@@ -66,7 +67,7 @@ describe("cluster configs pass the upstream Go types and validation", () => {
   });
   it("the checker does reject what eksctl's validation rejects", () => {
     const bundle = renderFleet(fleetFrom(editedExample(() => {})));
-    const eksctl = bundle.files.find((f) => f.path === "cluster/eksctl.yaml")?.content ?? "";
+    const eksctl = bundleFiles(bundle).find((f) => f.path === "cluster/eksctl.yaml")?.content ?? "";
     const result = check("eksctl", eksctl.replace("minSize: 0", "minSize: 50"));
     assert.notEqual(result.status, 0);
   });

@@ -62,7 +62,7 @@ test("the packed package holds the built entry point, its types, the schema and 
 
 const userScript = `
 import { readFileSync } from "node:fs";
-import { FleetError, parseFleet, renderFleet } from "hubfleet";
+import { bundleFiles, FleetError, parseFleet, renderFleet } from "hubfleet";
 
 const file = "node_modules/hubfleet/examples/fleet.yaml";
 const { fleet, problems } = parseFleet(readFileSync(file, "utf8"), file);
@@ -70,7 +70,7 @@ if (!fleet) throw new FleetError(problems);
 const bundle = renderFleet(fleet);
 console.log(JSON.stringify({
   hubs: fleet.hubs.map((h) => h.name),
-  files: bundle.files.map((f) => f.path),
+  files: bundleFiles(bundle).map((f) => f.path),
   bad: parseFleet("apiVersion: nope", "bad.yaml").problems.length,
 }));
 `;
@@ -103,12 +103,12 @@ test("the package's types check a TypeScript user's code", async () => {
   );
   await writeFile(
     join(project, "use.ts"),
-    `import { type Bundle, type FleetModel, loadFleet, renderFleet } from "hubfleet";
+    `import { type Bundle, bundleFiles, type FleetModel, loadFleet, renderFleet } from "hubfleet";
 const result = await loadFleet("node_modules/hubfleet/examples/fleet.yaml");
 const fleet: FleetModel | undefined = result.fleet;
 const bundle: Bundle | undefined = fleet && renderFleet(fleet);
 const names: string[] = fleet ? fleet.hubs.map((h) => h.name) : [];
-console.log(bundle?.files.length, names);
+console.log(bundle && bundleFiles(bundle).length, names);
 `,
   );
   const tsc = join(project, "node_modules", "typescript", "bin", "tsc");

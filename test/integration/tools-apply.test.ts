@@ -14,6 +14,7 @@ import { fleetStatus } from "../../src/apply/status.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { renderTools } from "../../src/render/tools/index.js";
 import { exampleText, fleetFrom, REPO } from "../helpers.js";
@@ -141,7 +142,7 @@ describe("cluster tools through apply, on the real control plane", { timeout: 60
     const { token } = await secretData("cluster-tools", "hubfleet-metrics-token");
     assert.match(token ?? "", /^[0-9a-f]{64}$/);
     const bundle = renderFleet(example);
-    assert.ok(!bundle.files.some((f) => token && f.content.includes(token)));
+    assert.ok(!bundleFiles(bundle).some((f) => token && f.content.includes(token)));
     for (const hub of example.hubs) {
       const values = (await helm.getValues(hub.name, hub.name)) as Any;
       assert.equal(values.hub.services.prometheus.apiToken, token, hub.name);

@@ -12,6 +12,7 @@ import { driveClusterIP } from "../../src/fleet/addresses.js";
 import { cidrContains, parseCidr, parseIPv4 } from "../../src/fleet/cidr.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import type { Bundle, KubeObject } from "../../src/render/bundle.js";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
 
@@ -147,10 +148,10 @@ describe("data set servers", () => {
       false,
     );
     assert.equal(
-      plain.files.some((f) => f.path.startsWith("datasets/")),
+      bundleFiles(plain).some((f) => f.path.startsWith("datasets/")),
       false,
     );
-    assert.ok(bundle.files.some((f) => f.path === "datasets/manifests.yaml"));
+    assert.ok(bundleFiles(bundle).some((f) => f.path === "datasets/manifests.yaml"));
   });
 
   it("exports read-only to pods, read-write to the node range (kubelets), root squashed; drives stay read-write", () => {
@@ -370,7 +371,8 @@ describe("the one pre_spawn_hook, run by Python", () => {
 
 describe("determinism", () => {
   it("renders the data set servers byte-identically twice", () => {
-    const file = (b: Bundle) => b.files.find((f) => f.path === "datasets/manifests.yaml")?.content;
+    const file = (b: Bundle) =>
+      bundleFiles(b).find((f) => f.path === "datasets/manifests.yaml")?.content;
     assert.ok(file(bundle));
     assert.equal(file(renderFleet(fleet)), file(bundle));
   });

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
 import { parseFleet } from "../../src/fleet/load.js";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { exampleText } from "../helpers.js";
 
@@ -92,7 +93,7 @@ function assertStructured(text: string): void {
   const result = parseFleet(text, "fuzz.yaml");
   if (result.fleet) {
     const bundle = renderFleet(result.fleet);
-    assert.ok(bundle.files.length > 0);
+    assert.ok(bundleFiles(bundle).length > 0);
     return;
   }
   const errors = result.problems.filter((p) => p.severity === "error");

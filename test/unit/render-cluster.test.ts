@@ -6,11 +6,12 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { editedExample, exampleFleet, fleetFrom, REPO } from "../helpers.js";
 
 const fileOf = (bundle: ReturnType<typeof renderFleet>, path: string): string => {
-  const file = bundle.files.find((f) => f.path === path);
+  const file = bundleFiles(bundle).find((f) => f.path === path);
   assert.ok(file, `no ${path} in bundle`);
   return file.content;
 };

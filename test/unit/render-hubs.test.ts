@@ -12,6 +12,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { cidrContains, derivedClusterIP, parseCidr, parseIPv4 } from "../../src/fleet/cidr.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import type { KubeObject } from "../../src/render/bundle.js";
+import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { EXAMPLE, editedExample, exampleFleet, fleetFrom, runCli } from "../helpers.js";
@@ -41,7 +42,7 @@ describe("hub files", () => {
     for (const hub of HUBS) {
       for (const file of ["manifests.yaml", "values.yaml", "release.json"]) {
         assert.ok(
-          bundle.files.some((f) => f.path === `hubs/${hub}/${file}`),
+          bundleFiles(bundle).some((f) => f.path === `hubs/${hub}/${file}`),
           `${hub}/${file}`,
         );
       }
@@ -50,7 +51,7 @@ describe("hub files", () => {
   it("names release = namespace = hub, with the pinned z2jh chart", () => {
     for (const hub of HUBS) {
       const release = JSON.parse(
-        bundle.files.find((f) => f.path === `hubs/${hub}/release.json`)?.content ?? "{}",
+        bundleFiles(bundle).find((f) => f.path === `hubs/${hub}/release.json`)?.content ?? "{}",
       );
       assert.equal(release.releaseName, hub);
       assert.equal(release.namespace, hub);
@@ -58,7 +59,7 @@ describe("hub files", () => {
       assert.equal(release.chart.repo, "https://hub.jupyter.org/helm-chart/");
       assert.match(release.chart.version, /^4\.\d+\.\d+$/);
       const manifests = parseAllDocuments(
-        bundle.files.find((f) => f.path === `hubs/${hub}/manifests.yaml`)?.content ?? "",
+        bundleFiles(bundle).find((f) => f.path === `hubs/${hub}/manifests.yaml`)?.content ?? "",
       );
       for (const doc of manifests) {
         const o = doc.toJS() as KubeObject;
@@ -463,7 +464,7 @@ describe("determinism", () => {
     const dir = mkdtempSync(join(tmpdir(), "hubfleet-det-"));
     await runCli(["render", EXAMPLE, "--out-dir", join(dir, "a")]);
     await runCli(["render", EXAMPLE, "--out-dir", join(dir, "b")]);
-    for (const f of bundle.files) {
+    for (const f of bundleFiles(bundle)) {
       assert.equal(
         readFileSync(join(dir, "a", f.path), "utf8"),
         readFileSync(join(dir, "b", f.path), "utf8"),

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import type { Document } from "yaml";
 import type { FleetModel } from "../../src/fleet/model.js";
 import { placement, type Taint } from "../../src/render/cluster/nodeGroups.js";
+import { bundleFiles } from "../../src/render/files.js";
 import { PROMETHEUS_POD } from "../../src/render/hub/network.js";
 import { hubRoute } from "../../src/render/hub/routing.js";
 import {
@@ -443,7 +444,7 @@ describe("determinism", () => {
 describe("the fleet dashboard", () => {
   it("is written to dashboards/jupyterhub-fleet.json and provisioned to Grafana, identical", () => {
     const bundle = renderFleet(exampleFleet());
-    const file = bundle.files.find((f) => f.path === "dashboards/jupyterhub-fleet.json");
+    const file = bundleFiles(bundle).find((f) => f.path === "dashboards/jupyterhub-fleet.json");
     assert.ok(file, "dashboard file rendered");
     const configMap = bundle.manifests.find(
       (m) => m.object.kind === "ConfigMap" && m.tool === "kube-prometheus-stack",
@@ -457,7 +458,7 @@ describe("the fleet dashboard", () => {
   });
   it("is not rendered without monitoring", () => {
     const bundle = renderFleet(monitoringWith({ enabled: false }));
-    assert.ok(!bundle.files.some((f) => f.path.startsWith("dashboards/")));
+    assert.ok(!bundleFiles(bundle).some((f) => f.path.startsWith("dashboards/")));
     assert.ok(!bundle.manifests.some((m) => m.tool === "kube-prometheus-stack"));
   });
 });

@@ -101,29 +101,3 @@ export function referencedSecrets(fleet: FleetModel, hub: Hub): SecretRequest[] 
   }
   return out;
 }
-
-/** release.json: what apply installs, and which values it fills in from Secrets. */
-export function releaseDescription(rendered: RenderedHub): Record<string, unknown> {
-  const { release } = rendered;
-  return {
-    chart: release.chart,
-    releaseName: release.name,
-    namespace: release.namespace,
-    valuesFile: "values.yaml",
-    secretValues: (release.secretValues ?? []).map((v) => ({
-      valuePath: v.valuePath.join("."),
-      fromSecret: {
-        name: v.secretName,
-        key: v.key,
-        ...(v.namespace ? { namespace: v.namespace } : {}),
-      },
-      ...(v.asList ? { asList: true } : {}),
-    })),
-    secretsCreatedByApply: rendered.secrets
-      .filter((s) => s.type !== "external")
-      .map((s) => ({ name: s.name, type: s.type, keys: s.keys })),
-    secretsRequired: rendered.secrets
-      .filter((s) => s.type === "external")
-      .map((s) => ({ name: s.name, keys: s.keys, createdBy: s.hint })),
-  };
-}

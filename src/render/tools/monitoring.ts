@@ -285,7 +285,7 @@ export function renderMonitoring(fleet: FleetModel): RenderedTool[] {
         { phase: "after-release", tool: MONITORING_RELEASE, object: dashboardConfigMap(fleet) },
       ],
       secrets: monitoringSecrets(fleet),
-      files: [{ path: FLEET_DASHBOARD_PATH, content: toJson(renderFleetDashboard(fleet)) }],
+      documents: [{ path: FLEET_DASHBOARD_PATH, data: renderFleetDashboard(fleet) }],
     },
   ];
 }

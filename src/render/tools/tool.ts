@@ -3,7 +3,7 @@
  * tool renderers (ingress, cert-manager, autoscaler, monitoring, backups).
  */
 import type { FleetModel } from "../../fleet/model.js";
-import type { BundleFile, HelmRelease, Manifest, SecretRequest } from "../bundle.js";
+import type { HelmRelease, JsonDocument, Manifest, SecretRequest } from "../bundle.js";
 import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
 import { fleetLabels } from "../labels.js";
 
@@ -26,8 +26,8 @@ export interface RenderedTool {
   /** Objects hubfleet applies itself around the release (phase says when). */
   readonly manifests: readonly Manifest[];
   readonly secrets: readonly SecretRequest[];
-  /** Extra files for the render output (e.g. dashboards/jupyterhub-fleet.json). */
-  readonly files?: readonly BundleFile[];
+  /** Extra JSON files for the render output (e.g. dashboards/jupyterhub-fleet.json). */
+  readonly documents?: readonly JsonDocument[];
 }
 
 /** nodeSelector that pins a tool pod to the clustertools group. */
