@@ -15,6 +15,7 @@ import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";
 import { FLEET_LABEL, HUB_LABEL } from "../render/labels.js";
+import { DELETED_AT_LABEL } from "../vocabulary/labels.js";
 import { deleteIfOwned, entryOf, Inventory } from "./inventory.js";
 import { FleetLock } from "./lock.js";
 import { retry } from "./retry.js";
@@ -66,7 +67,7 @@ export async function keepVolumes(
   const { dataVolumes } = await hubClaims(kube, hub);
   for (const pv of dataVolumes) {
     await fence();
-    const labels = { [HUB_LABEL]: hub, [FLEET_LABEL]: fleet, "hubfleet.io/deleted-at": today };
+    const labels = { [HUB_LABEL]: hub, [FLEET_LABEL]: fleet, [DELETED_AT_LABEL]: today };
     await retry(() =>
       kube.apply(
         {

@@ -18,11 +18,11 @@ import {
 import { ClusterError, type KubePort } from "../ports/kube.js";
 import type { KubeObject } from "../render/bundle.js";
 import { FLEET_LABEL, MANAGED_BY, ROLE_LABEL } from "../render/labels.js";
+import { UNIT_ANNOTATION } from "../vocabulary/labels.js";
 import { LOCK_NAMESPACE } from "./lock.js";
 import { retry } from "./retry.js";
 
 export const INVENTORY_NAMESPACE = LOCK_NAMESPACE;
-const UNIT_ANNOTATION = "hubfleet.io/unit";
 
 /** hubfleet-inventory-<fleet>, with .hub.<name> or .tool.<release> for hubs and tools. */
 export function inventoryName(fleet: string, unit: string): string {

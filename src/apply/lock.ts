@@ -12,8 +12,10 @@ import type { KubePort } from "../ports/kube.js";
 export { LockError };
 
 import type { KubeObject } from "../render/bundle.js";
+import { MANAGED_BY } from "../vocabulary/labels.js";
+import { KUBE_SYSTEM_NAMESPACE } from "../vocabulary/namespaces.js";
 
-export const LOCK_NAMESPACE = "kube-system";
+export const LOCK_NAMESPACE = KUBE_SYSTEM_NAMESPACE;
 
 export interface LockOptions {
   readonly fleet: string;
@@ -109,7 +111,7 @@ export class FleetLock {
       metadata: {
         name: this.name,
         namespace: LOCK_NAMESPACE,
-        labels: { "app.kubernetes.io/managed-by": "hubfleet" },
+        labels: { [MANAGED_BY]: "hubfleet" },
         ...(resourceVersion ? { resourceVersion } : {}),
       },
       spec,

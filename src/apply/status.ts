@@ -16,6 +16,7 @@ import { hubRoute, hubUrl } from "../render/hub/routing.js";
 import { renderTools } from "../render/tools/index.js";
 import type { RenderedTool } from "../render/tools/tool.js";
 import { VELERO_RELEASE } from "../render/tools/velero.js";
+import { COMPONENT_LABEL, INSTANCE_LABEL } from "../vocabulary/labels.js";
 import { checkBackups, type HubBackupCheck } from "./backupCheck.js";
 import type { CheckRecord } from "./checkRecord.js";
 import { type ApiHealth, probeHubApis, readCheckRecords } from "./hubHealth.js";
@@ -96,7 +97,7 @@ function nodeReady(node: KubeObject): boolean {
 function belongsToTool(pod: PodLike, tool: { name: string; namespace: string }): boolean {
   if (pod.metadata.namespace !== tool.namespace) return false;
   const labels = pod.metadata.labels ?? {};
-  const instance = labels["app.kubernetes.io/instance"];
+  const instance = labels[INSTANCE_LABEL];
   return (
     instance === tool.name ||
     (instance?.startsWith(`${tool.name}-`) ?? false) ||
@@ -137,9 +138,7 @@ export function summarizeStatus(
       chart: release ? `${release.chartName}-${release.chartVersion}` : "-",
       hubReady: anyReady("hub"),
       proxyReady: anyReady("proxy"),
-      driveReady: own.some(
-        (p) => p.metadata.labels?.["app.kubernetes.io/component"] === "drive" && podReady(p),
-      ),
+      driveReady: own.some((p) => p.metadata.labels?.[COMPONENT_LABEL] === "drive" && podReady(p)),
       userServers: byComponent("singleuser-server").filter(podReady).length,
       placeholders: { running: placeholders.filter(podReady).length, total: hub.placeholders },
       lastCheck: null,

@@ -16,6 +16,7 @@ import { AwsError, type AwsPort } from "../ports/aws.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
 import { fleetLabels } from "../render/labels.js";
 import { VELERO_NAMESPACE } from "../render/tools/tool.js";
+import { FLEET_LABEL, MANAGED_BY } from "../vocabulary/labels.js";
 import { credentialsSecret, secretAccessKeyId } from "./credentials.js";
 import {
   type BackupPlan,
@@ -191,7 +192,7 @@ function requireKube(ports: BackupPorts): KubePort {
 
 async function carryOut(ports: BackupPorts, fleet: FleetModel, change: Change): Promise<void> {
   const { aws } = ports;
-  const tags = { "hubfleet.io/fleet": fleet.name, "app.kubernetes.io/managed-by": "hubfleet" };
+  const tags = { [FLEET_LABEL]: fleet.name, [MANAGED_BY]: "hubfleet" };
   switch (change.kind) {
     case "createBucket":
       return aws.createBucket({ bucket: change.bucket, region: change.region });

@@ -14,8 +14,9 @@ export const HELM_RELEASE_MAX = 53;
 export const DNS_LABEL_MAX = 63;
 export const DNS_SUBDOMAIN_MAX = 253;
 
-/** The namespace of the fleet's data set servers (one for all data sets). */
-export const DATASETS_NAMESPACE = "datasets";
+export { DATASETS_NAMESPACE } from "../vocabulary/namespaces.js";
+
+import { DATASETS_NAMESPACE } from "../vocabulary/namespaces.js";
 
 /** Names that are namespaces of the cluster itself, of its tools or of the data sets. */
 export const RESERVED_NAMESPACES = [

@@ -2,6 +2,8 @@
  * What rendering produces: data, never file text. bundleFiles (files.ts) turns a Bundle into
  * the render output's files; apply, plan and status work from its manifests and releases.
  */
+
+import type { ChartRef } from "../vocabulary/charts.js";
 import type { BundleFile, KubeObject } from "../vocabulary/objects.js";
 
 export type { BundleFile, KubeObject };
@@ -31,11 +33,7 @@ export interface Manifest {
   readonly object: KubeObject;
 }
 
-export interface ChartRef {
-  readonly repo: string;
-  readonly name: string;
-  readonly version: string;
-}
+export type { ChartRef } from "../vocabulary/charts.js";
 
 /** A chart value apply fills in from a Secret (the bundle never holds the value itself). */
 export interface SecretValue {

@@ -3,14 +3,17 @@
  */
 import type { FleetModel } from "../fleet/model.js";
 
-export const MANAGED_BY = "app.kubernetes.io/managed-by";
-export const FLEET_LABEL = "hubfleet.io/fleet";
-export const HUB_LABEL = "hubfleet.io/hub";
-export const COMPONENT_LABEL = "app.kubernetes.io/component";
-/** Marks objects that hold user data: never pruned, never deleted without --purge. */
-export const DATA_LABEL = "hubfleet.io/data";
-/** Marks objects apply writes for itself (state, inventory, hub secrets): never prune candidates. */
-export const ROLE_LABEL = "hubfleet.io/role";
+import { COMPONENT_LABEL, FLEET_LABEL, HUB_LABEL, MANAGED_BY } from "../vocabulary/labels.js";
+
+// The keys live in the vocabulary; re-exported for the render modules that import them from here.
+export {
+  COMPONENT_LABEL,
+  DATA_LABEL,
+  FLEET_LABEL,
+  HUB_LABEL,
+  MANAGED_BY,
+  ROLE_LABEL,
+} from "../vocabulary/labels.js";
 
 export function fleetLabels(fleet: FleetModel): Record<string, string> {
   return { [MANAGED_BY]: "hubfleet", [FLEET_LABEL]: fleet.name };

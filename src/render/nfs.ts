@@ -5,6 +5,7 @@
  * which user servers mount an export.
  */
 import { createHash } from "node:crypto";
+import { CONFIG_HASH_ANNOTATION } from "../vocabulary/labels.js";
 import type { KubeObject } from "./bundle.js";
 import { NODE_GROUP_LABEL } from "./cluster/nodeGroups.js";
 import { DATA_LABEL } from "./labels.js";
@@ -13,10 +14,9 @@ import { DATA_LABEL } from "./labels.js";
 export const DRIVE_IMAGE = "ghcr.io/2i2c-org/nfs-ganesha:0.0.7";
 /** Reports the drive's free space (filesystem collector only) for the fleet dashboard. */
 export const DRIVE_METRICS_IMAGE = "quay.io/prometheus/node-exporter:v1.9.1";
-/** Pod annotation the cluster-autoscaler honours: "false" means never evict this pod. */
-export const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
-/** Pod annotation naming the volumes Velero's file-system backup copies (opt-in mode). */
-export const VELERO_BACKUP_VOLUMES = "backup.velero.io/backup-volumes";
+export { SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "../vocabulary/labels.js";
+
+import { SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "../vocabulary/labels.js";
 export const NFS_PORT = 2049;
 export const DRIVE_METRICS_PORT = 9100;
 /** Where the server mounts its data claim, and what it exports. */
@@ -159,7 +159,7 @@ export function nfsServerObjects(spec: NfsServerSpec): {
             // Velero's file-system backup copies this volume (it reads only volumes of running
             // pods: the server always runs, which is one reason it is a StatefulSet).
             [VELERO_BACKUP_VOLUMES]: "data",
-            "hubfleet.io/config-hash": shortHash(config),
+            [CONFIG_HASH_ANNOTATION]: shortHash(config),
           },
         },
         spec: {

@@ -4,10 +4,11 @@
  */
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
+import { FLEET_LABEL } from "../../vocabulary/labels.js";
 import { AUTOSCALER_NAMESPACE } from "../tools/tool.js";
 import { placement } from "./nodeGroups.js";
 
-export const FLEET_TAG = "hubfleet.io/fleet";
+export const FLEET_TAG = FLEET_LABEL;
 
 /** The cluster-autoscaler's service account (in kube-system), whoever creates it. */
 export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";

@@ -6,10 +6,11 @@ import { allocatable, lookupInstanceType } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES, type NodeGroupName } from "../../fleet/schema.js";
 
-export const NODE_GROUP_LABEL = "hubfleet.io/node-group";
-export const NODE_PURPOSE_LABEL = "hub.jupyter.org/node-purpose";
+import { DEDICATED_TAINT, NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../../vocabulary/labels.js";
+
+export { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../../vocabulary/labels.js";
 export const USER_TAINT = {
-  key: "hub.jupyter.org/dedicated",
+  key: DEDICATED_TAINT,
   value: "user",
   effect: "NoSchedule",
 } as const;

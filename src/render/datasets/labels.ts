@@ -5,7 +5,9 @@ import { NAMESPACE_NAME_LABEL } from "../hub/network.js";
 import { COMPONENT_LABEL, fleetLabels } from "../labels.js";
 
 /** Label naming the data set an object serves. */
-export const DATASET_LABEL = "hubfleet.io/dataset";
+export { DATASET_LABEL } from "../../vocabulary/labels.js";
+
+import { DATASET_LABEL } from "../../vocabulary/labels.js";
 export const DATASET_SERVER = "dataset-server";
 
 export function datasetServerSelector(dataset: Dataset): Record<string, string> {

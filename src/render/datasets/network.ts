@@ -5,6 +5,7 @@
  */
 import type { Dataset, FleetModel } from "../../fleet/model.js";
 import { DATASETS_NAMESPACE, datasetObjectName } from "../../fleet/names.js";
+import { KUBE_SYSTEM_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { Manifest } from "../bundle.js";
 import { component, NAMESPACE_NAME_LABEL, tcp } from "../hub/network.js";
 import { NFS_PORT } from "../nfs.js";
@@ -51,7 +52,13 @@ export function renderDatasetPolicy(
         ],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "kube-system" } } }],
+            to: [
+              {
+                namespaceSelector: {
+                  matchLabels: { [NAMESPACE_NAME_LABEL]: KUBE_SYSTEM_NAMESPACE },
+                },
+              },
+            ],
             ports: [
               { protocol: "UDP", port: DNS_PORT },
               { protocol: "TCP", port: DNS_PORT },

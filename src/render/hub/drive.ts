@@ -20,6 +20,8 @@ export {
   VELERO_BACKUP_VOLUMES,
 } from "../nfs.js";
 
+import { COMPONENT_LABEL, HUB_LABEL } from "../../vocabulary/labels.js";
+
 export const DRIVE = "drive";
 export const DRIVE_DATA_CLAIM = "drive-data";
 /** The claim user servers mount (bound to the NFS PersistentVolume). */
@@ -32,7 +34,7 @@ export function renderDrive(fleet: FleetModel, hub: Hub): Manifest[] {
     namespace: ns,
     name: DRIVE,
     labels,
-    selector: { "hubfleet.io/hub": hub.name, "app.kubernetes.io/component": DRIVE },
+    selector: { [HUB_LABEL]: hub.name, [COMPONENT_LABEL]: DRIVE },
     dataClaim: DRIVE_DATA_CLAIM,
     clusterIP: driveClusterIP(fleet, hub),
     // No root squash, so the user servers' init container can hand homes to the notebook user.

@@ -12,15 +12,19 @@
  * (User servers' egress — no private IPs, no cloud metadata — is set in the z2jh values.)
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
+import {
+  COMPONENT_LABEL,
+  HUB_LABEL,
+  NAME_LABEL,
+  NAMESPACE_NAME_LABEL,
+} from "../../vocabulary/labels.js";
 import type { KubeObject, Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
 import { TOOLS_NAMESPACE } from "../tools/tool.js";
 import { DRIVE, DRIVE_METRICS_PORT, NFS_PORT } from "./drive.js";
 
-export { TOOLS_NAMESPACE };
-
 /** The label the API server puts on every namespace: its name. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+export { NAMESPACE_NAME_LABEL, TOOLS_NAMESPACE };
 
 /** Ports of the z2jh pods (chart 4.x). */
 export const HUB_PORT = 8081;
@@ -35,8 +39,8 @@ export const ACME_SOLVER_PORT = 8089;
  * Pod labels of the cluster tools that must reach hubs. The Traefik chart labels its pods
  * `app.kubernetes.io/name: <chart name>` ("traefik"; ../tools/ingress.ts sets no nameOverride).
  */
-export const INGRESS_CONTROLLER_POD = { "app.kubernetes.io/name": "traefik" };
-export const PROMETHEUS_POD = { "app.kubernetes.io/name": "prometheus" };
+export const INGRESS_CONTROLLER_POD = { [NAME_LABEL]: "traefik" };
+export const PROMETHEUS_POD = { [NAME_LABEL]: "prometheus" };
 
 const toolsPod = (labels: Record<string, string>) => ({
   namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: TOOLS_NAMESPACE } },
@@ -121,7 +125,7 @@ export function renderNetworkPolicies(fleet: FleetModel, hub: Hub): Manifest[] {
     }),
     policy(fleet, hub, DRIVE, {
       podSelector: {
-        matchLabels: { "hubfleet.io/hub": hub.name, "app.kubernetes.io/component": DRIVE },
+        matchLabels: { [HUB_LABEL]: hub.name, [COMPONENT_LABEL]: DRIVE },
       },
       ingress: [
         // Kubelets mount the drive from the nodes' own addresses (docs/design.md, "Network isolation").

@@ -5,7 +5,7 @@
  */
 import type { FleetModel } from "../../fleet/model.js";
 import type { NodeGroupName, SUPPORTED_KUBERNETES_VERSIONS } from "../../fleet/schema.js";
-import type { ChartRef } from "../bundle.js";
+import { AUTOSCALER_CHART } from "../../vocabulary/charts.js";
 import { AUTOSCALER_SERVICE_ACCOUNT, autoscalerDiscoveryTags } from "../cluster/eksctl.js";
 import { SAFE_TO_EVICT } from "../hub/drive.js";
 import {
@@ -17,12 +17,7 @@ import {
 
 export const AUTOSCALER_RELEASE = "cluster-autoscaler";
 
-/** Chart 9.59.0 (appVersion 1.35.0), tag cluster-autoscaler-chart-9.59.0 of kubernetes/autoscaler. */
-export const AUTOSCALER_CHART: ChartRef = {
-  repo: "https://kubernetes.github.io/autoscaler",
-  name: "cluster-autoscaler",
-  version: "9.59.0",
-};
+export { AUTOSCALER_CHART };
 
 export const AUTOSCALER_IMAGE = "registry.k8s.io/autoscaling/cluster-autoscaler";
 

@@ -5,8 +5,9 @@
  * one Certificate here covers every hub and Traefik serves it as its default certificate.
  */
 import type { FleetModel } from "../../fleet/model.js";
+import { CERT_MANAGER_CHART } from "../../vocabulary/charts.js";
 import { INGRESS_CLASS } from "../../vocabulary/names.js";
-import type { ChartRef, KubeObject, Manifest } from "../bundle.js";
+import type { KubeObject, Manifest } from "../bundle.js";
 import { clusterIssuerName, HOST_CERT_SECRET, sharesHostCertificate } from "../hub/routing.js";
 import { SERVICE_MONITOR_LABELS } from "./ingress.js";
 import {
@@ -16,12 +17,7 @@ import {
   toolLabels,
 } from "./tool.js";
 
-/** cert-manager's charts are versioned with a leading "v", like its releases. */
-export const CERT_MANAGER_CHART: ChartRef = {
-  repo: "https://charts.jetstack.io",
-  name: "cert-manager",
-  version: "v1.21.1",
-};
+export { CERT_MANAGER_CHART };
 export const CERT_MANAGER_RELEASE = "cert-manager";
 /** The Certificate for the shared host (path routing), in cluster-tools. */
 export const HOST_CERTIFICATE = "hubfleet-host";

@@ -4,17 +4,13 @@
  * controller").
  */
 import type { FleetModel } from "../../fleet/model.js";
+import { TRAEFIK_CHART } from "../../vocabulary/charts.js";
+import { NAME_LABEL } from "../../vocabulary/labels.js";
 import { INGRESS_CLASS } from "../../vocabulary/names.js";
-import type { ChartRef } from "../bundle.js";
 import { HOST_CERT_SECRET, sharesHostCertificate, tlsMode } from "../hub/routing.js";
 import { clusterToolsNodeSelector, type RenderedTool, TOOLS_NAMESPACE } from "./tool.js";
 
-/** Chart 41.3.0 ships Traefik v3.7.11. */
-export const TRAEFIK_CHART: ChartRef = {
-  repo: "https://traefik.github.io/charts",
-  name: "traefik",
-  version: "41.3.0",
-};
+export { TRAEFIK_CHART };
 export const TRAEFIK_RELEASE = "traefik";
 
 /**
@@ -85,7 +81,7 @@ export function traefikValues(fleet: FleetModel): Record<string, unknown> {
               maxSkew: 1,
               topologyKey: "kubernetes.io/hostname",
               whenUnsatisfiable: "ScheduleAnyway",
-              labelSelector: { matchLabels: { "app.kubernetes.io/name": TRAEFIK_CHART.name } },
+              labelSelector: { matchLabels: { [NAME_LABEL]: TRAEFIK_CHART.name } },
             },
           ],
         }

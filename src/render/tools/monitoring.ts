@@ -4,9 +4,11 @@
  * drive's free-space exporter.
  */
 import type { FleetModel } from "../../fleet/model.js";
+import { KUBE_PROMETHEUS_STACK_CHART } from "../../vocabulary/charts.js";
 import { toJson } from "../../vocabulary/json.js";
+import { USERNAME_LABEL } from "../../vocabulary/labels.js";
 import { GRAFANA_ROUTE_NAME } from "../../vocabulary/names.js";
-import type { ChartRef, KubeObject, SecretRequest } from "../bundle.js";
+import type { KubeObject, SecretRequest } from "../bundle.js";
 import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../cluster/nodeGroups.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
 import { FLEET_DASHBOARD_PATH, renderFleetDashboard } from "../dashboard/index.js";
@@ -21,12 +23,7 @@ import {
   toolLabels,
 } from "./tool.js";
 
-/** kube-prometheus-stack 88.5.3 (Prometheus Operator v0.93.1, Prometheus v3.14.0, Grafana chart 12.11.1). */
-export const KUBE_PROMETHEUS_STACK_CHART: ChartRef = {
-  repo: "https://prometheus-community.github.io/helm-charts",
-  name: "kube-prometheus-stack",
-  version: "88.5.3",
-};
+export { KUBE_PROMETHEUS_STACK_CHART };
 export const MONITORING_RELEASE = "kube-prometheus-stack";
 
 /** Prometheus' token for every hub's /hub/metrics: one generated Secret in cluster-tools. */
@@ -54,7 +51,7 @@ export const KSM_LABELS_ALLOWLIST: Readonly<Record<string, readonly string[]>> =
   namespaces: [FLEET_LABEL, HUB_LABEL],
   nodes: [NODE_GROUP_LABEL, NODE_PURPOSE_LABEL],
   // z2jh labels user servers component=singleuser-server; KubeSpawner adds the user name.
-  pods: ["component", "hub.jupyter.org/username"],
+  pods: ["component", USERNAME_LABEL],
 };
 
 /** How Prometheus and kube-state-metrics turn a Kubernetes label key into a label name. */

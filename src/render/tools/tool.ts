@@ -7,16 +7,17 @@ import type { HelmRelease, JsonDocument, Manifest, SecretRequest } from "../bund
 import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
 import { fleetLabels } from "../labels.js";
 
-/** Namespaces of the tools, as in the original setup. */
-export const TOOLS_NAMESPACE = "cluster-tools";
-export const AUTOSCALER_NAMESPACE = "kube-system";
-export const VELERO_NAMESPACE = "velero";
+export { TOOL_LABEL } from "../../vocabulary/labels.js";
+export {
+  AUTOSCALER_NAMESPACE,
+  TOOLS_NAMESPACE,
+  VELERO_NAMESPACE,
+} from "../../vocabulary/namespaces.js";
+
+import { TOOL_LABEL } from "../../vocabulary/labels.js";
 
 /** The IRSA annotation that names the IAM role a service account's pods act as. */
 export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
-
-/** Label on every object hubfleet renders for a tool (its release name). */
-export const TOOL_LABEL = "hubfleet.io/tool";
 
 export interface RenderedTool {
   /** Release name; also the folder under DIR/tools/. */

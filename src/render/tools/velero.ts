@@ -12,7 +12,7 @@ import {
 } from "../../fleet/backupSettings.js";
 import type { FleetModel } from "../../fleet/model.js";
 import { DATASETS_NAMESPACE } from "../../fleet/names.js";
-import type { ChartRef } from "../bundle.js";
+import { VELERO_CHART } from "../../vocabulary/charts.js";
 import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
 import { servedDatasets } from "../datasets/server.js";
 import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
@@ -26,12 +26,7 @@ import {
 
 export const VELERO_RELEASE = "velero";
 
-/** Chart 12.1.0 (appVersion 1.18.1, image velero/velero:v1.18.1), tag velero-12.1.0 of vmware-tanzu/helm-charts. */
-export const VELERO_CHART: ChartRef = {
-  repo: "https://vmware-tanzu.github.io/helm-charts",
-  name: "velero",
-  version: "12.1.0",
-};
+export { VELERO_CHART };
 
 /**
  * The AWS object-store plugin, copied into the server pod by an init container. Plugin v1.14.x

@@ -1,0 +1,9 @@
+/** The namespaces hubfleet installs into or writes its own records to. */
+
+/** Namespace of the cluster tools, as in the original setup. */
+export const TOOLS_NAMESPACE = "cluster-tools";
+export const KUBE_SYSTEM_NAMESPACE = "kube-system";
+export const AUTOSCALER_NAMESPACE = KUBE_SYSTEM_NAMESPACE;
+export const VELERO_NAMESPACE = "velero";
+/** The namespace of the fleet's data set servers (one for all data sets). */
+export const DATASETS_NAMESPACE = "datasets";
