@@ -11,7 +11,7 @@ import type { Bundle, KubeObject } from "../render/bundle.js";
 import { Inventory } from "./inventory.js";
 import { observePrune } from "./observe.js";
 import { mapBounded } from "./retry.js";
-import { externalSecretProblem } from "./secrets.js";
+import { readExternalSecretProblem } from "./secrets.js";
 
 export async function observeForPlan(
   ports: { kube: KubePort; helm: HelmPort },
@@ -53,15 +53,7 @@ export async function observeForPlan(
       bundle.secrets.filter((s) => s.type === "external"),
       16,
       async (request) => {
-        const problem = externalSecretProblem(
-          request,
-          await kube.get({
-            apiVersion: "v1",
-            kind: "Secret",
-            namespace: request.namespace,
-            name: request.name,
-          }),
-        );
+        const problem = await readExternalSecretProblem(kube, request);
         const unit = request.tool ? `tools/${request.tool}` : (request.hub ?? request.namespace);
         return problem ? [{ unit, message: problem }] : [];
       },

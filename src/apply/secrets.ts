@@ -70,15 +70,7 @@ export async function ensureSecret(
     }
   }
   if (request.type === "external") {
-    const problem = externalSecretProblem(
-      request,
-      await kube.get({
-        apiVersion: "v1",
-        kind: "Secret",
-        namespace: request.namespace,
-        name: request.name,
-      }),
-    );
+    const problem = await readExternalSecretProblem(kube, request);
     if (problem) throw new Error(problem);
     return "kept";
   }
@@ -155,4 +147,18 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
     }
   }
   node[path[path.length - 1] as string] = value;
+}
+
+/** Reads the operator's Secret a request names and says what is wrong with it, if anything. */
+export async function readExternalSecretProblem(
+  kube: KubePort,
+  request: SecretRequest,
+): Promise<string | undefined> {
+  const live = await kube.get({
+    apiVersion: "v1",
+    kind: "Secret",
+    namespace: request.namespace,
+    name: request.name,
+  });
+  return externalSecretProblem(request, live);
 }

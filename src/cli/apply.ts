@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { applyFleet } from "../apply/engine.js";
 import { UsageError } from "../errors.js";
 import { renderFleet } from "../render/index.js";
-import { durationHours } from "../vocabulary/durations.js";
 import {
   addClusterOptions,
   type ClusterOptions,
@@ -13,7 +12,7 @@ import {
   loadValidFleet,
 } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseHubNames } from "./options.js";
+import { parseHubNames, parseTimeout } from "./options.js";
 import { progressPrinter } from "./progress.js";
 
 const repeatable = (value: string, previous: string[] = []) => [...previous, value];
@@ -99,16 +98,4 @@ export function applyCommand(program: Command, io: Io): void {
       if (report.failed > 0) io.setExitCode(1);
     },
   );
-}
-
-/** `--timeout`: a Go-style duration (as helm and kubectl take it), at least one second. */
-export function parseTimeout(text: string): number {
-  const hours = durationHours(text);
-  if (hours === undefined || hours * 3_600_000 < 1000) {
-    throw new UsageError(
-      `--timeout ${text} is not a duration of at least one second`,
-      "write it like 90s, 10m or 1h30m",
-    );
-  }
-  return Math.round(hours * 3_600_000);
 }

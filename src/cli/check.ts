@@ -9,7 +9,6 @@ import { checkFleet, checkUrl, type FleetCheckResult } from "../check/fleetCheck
 import { CHECK_STEPS } from "../check/hubCheck.js";
 import { UsageError } from "../errors.js";
 import { fetchHubHttp } from "../ports/hubHttp.js";
-import { durationHours } from "../vocabulary/durations.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
 import {
@@ -17,22 +16,11 @@ import {
   parseHubNames,
   parseHubUrls,
   parseOutputFormat,
+  parseTimeout,
   repeatable,
   writeStructured,
 } from "./options.js";
 import { resultCell } from "./style.js";
-
-/** `--timeout`: how long a server may take to become ready (a Go-style duration). */
-export function parseReadyTimeout(text: string): number {
-  const hours = durationHours(text);
-  if (hours === undefined || hours * 3_600_000 < 1000) {
-    throw new UsageError(
-      `--timeout ${text} is not a duration of at least one second`,
-      "write it like 90s, 5m or 1h",
-    );
-  }
-  return Math.round(hours * 3_600_000);
-}
 
 export function checkCommand(program: Command, io: Io): void {
   addClusterOptions(
@@ -63,7 +51,7 @@ export function checkCommand(program: Command, io: Io): void {
       },
     ) => {
       const format = parseOutputFormat(options.output);
-      const readyTimeoutMs = parseReadyTimeout(options.timeout);
+      const readyTimeoutMs = parseTimeout(options.timeout);
       const concurrency = Number(options.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new UsageError(`--concurrency ${options.concurrency} is not a positive whole number`);

@@ -1,6 +1,7 @@
 /** Option parsing shared by commands, and the one way structured output is written. */
 import { UsageError } from "../errors.js";
 import { emitYaml } from "../render/yamlEmit.js";
+import { durationHours } from "../vocabulary/durations.js";
 import type { Io } from "./io.js";
 
 export type OutputFormat = "text" | "json" | "yaml";
@@ -73,4 +74,16 @@ export function parseHubNames(
     );
   }
   return [...new Set(values)];
+}
+
+/** `--timeout`: a Go-style duration (as helm and kubectl take it), at least one second, in ms. */
+export function parseTimeout(text: string): number {
+  const hours = durationHours(text);
+  if (hours === undefined || hours * 3_600_000 < 1000) {
+    throw new UsageError(
+      `--timeout ${text} is not a duration of at least one second`,
+      "write it like 90s, 10m or 1h30m",
+    );
+  }
+  return Math.round(hours * 3_600_000);
 }

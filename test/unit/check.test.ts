@@ -10,7 +10,8 @@ import type { CheckRecord } from "../../src/apply/checkRecord.js";
 import { checkFleet } from "../../src/check/fleetCheck.js";
 import { CHECK_STEPS, runHubCheck } from "../../src/check/hubCheck.js";
 import { hubMessage, progressOutcome } from "../../src/check/messages.js";
-import { checkJson, checkTable, parseReadyTimeout } from "../../src/cli/check.js";
+import { checkJson, checkTable } from "../../src/cli/check.js";
+import { parseTimeout as parseReadyTimeout } from "../../src/cli/options.js";
 import { UsageError } from "../../src/errors.js";
 import {
   type HubHttpPort,

@@ -9,7 +9,7 @@ import {
 } from "../../src/apply/readiness.js";
 import { limiter } from "../../src/apply/retry.js";
 import { formatDuration } from "../../src/apply/wait.js";
-import { parseTimeout } from "../../src/cli/apply.js";
+import { parseTimeout } from "../../src/cli/options.js";
 import { UsageError } from "../../src/errors.js";
 import { parseReleaseManifest } from "../../src/ports/helmParse.js";
 import type { KubeObject } from "../../src/render/bundle.js";
