@@ -9,6 +9,7 @@ import { buildPlan, type Plan } from "./plan/plan.js";
 import type { HelmPort } from "./ports/helm.js";
 import type { KubePort } from "./ports/kube.js";
 import type { Bundle } from "./render/bundle.js";
+export type { BundleFile, KubeObject } from "./vocabulary/objects.js";
 
 /** Parses and validates fleet-file text: the fleet when valid, and every problem with its position. */
 export { parseFleet } from "./fleet/load.js";
@@ -73,10 +74,8 @@ export type { LoadResult } from "./fleet/load.js";
 export type { Problem } from "./fleet/problems.js";
 export type {
   Bundle,
-  BundleFile,
   Manifest,
   HelmRelease,
-  KubeObject,
   ReleaseUnit,
   JsonDocument,
 } from "./render/bundle.js";

@@ -25,9 +25,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { FleetModel } from "../src/fleet/model.js";
-import { DATASETS_NAMESPACE, datasetObjectName } from "../src/fleet/names.js";
-import type { KubeObject } from "../src/render/bundle.js";
+import { datasetObjectName } from "../src/fleet/names.js";
 import { renderFleet } from "../src/render/index.js";
+import { DATASETS_NAMESPACE } from "../src/vocabulary/namespaces.js";
+import type { KubeObject } from "../src/vocabulary/objects.js";
 import { REPO } from "./helpers.js";
 
 export const TOOLS_NS = "cluster-tools";

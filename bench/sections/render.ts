@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseFleet } from "../../src/fleet/load.js";
-import type { BundleFile } from "../../src/render/bundle.js";
 import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
+import type { BundleFile } from "../../src/vocabulary/objects.js";
 import type { BenchContext, Section } from "../lib/context.js";
 import { figure, timed } from "../lib/figures.js";
 import { validGeneratedFleet } from "../lib/fleetGen.js";

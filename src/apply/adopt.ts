@@ -6,15 +6,16 @@
  * `kubectl apply --server-side`, and drops kubectl's last-applied annotation; the next
  * server-side apply then removes whatever hubfleet no longer wants.
  */
+
 import { FIELD_MANAGER, type KubePort, type ObjectRef } from "../ports/kube.js";
-import type { KubeObject } from "../render/bundle.js";
+import { LAST_APPLIED } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 /** Managers `kubectl apply` (client-side) and `kubectl create` record their fields under. */
 export const CLIENT_SIDE_MANAGERS: ReadonlySet<string> = new Set([
   "kubectl-client-side-apply",
   "before-first-apply",
 ]);
-export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 /** The manager of the adoption patch itself (it sets no field of its own). */
 const ADOPTER = "hubfleet-adopt";
 

@@ -6,8 +6,9 @@
  */
 import type { FleetModel } from "../fleet/model.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
-import type { KubeObject } from "../render/bundle.js";
-import { VELERO_NAMESPACE } from "../render/tools/tool.js";
+import { VELERO_BACKUP_NAME_LABEL } from "../vocabulary/labels.js";
+import { VELERO_NAMESPACE } from "../vocabulary/namespaces.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 /** The volumes each hub opts into Velero's file-system backup (pod annotations). */
 const HUB_VOLUMES = [
@@ -68,8 +69,8 @@ export function checkHubBackups(
         ...(completed?.status?.completionTimestamp
           ? { lastCompleted: completed.status.completionTimestamp }
           : {}),
-        ...(completed?.metadata.labels?.["velero.io/backup-name"]
-          ? { backup: completed.metadata.labels["velero.io/backup-name"] }
+        ...(completed?.metadata.labels?.[VELERO_BACKUP_NAME_LABEL]
+          ? { backup: completed.metadata.labels[VELERO_BACKUP_NAME_LABEL] }
           : {}),
       };
       if (!completed) {

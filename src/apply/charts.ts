@@ -1,7 +1,7 @@
 /** Where each chart comes from: its repository (real use) or a local directory (tests, air-gapped sites). */
 
 import type { ChartSource } from "../ports/helm.js";
-import type { ChartRef } from "../render/bundle.js";
+import type { ChartRef } from "../vocabulary/charts.js";
 
 /** Chart name → local chart directory. */
 export type ChartOverrides = ReadonlyMap<string, string>;

@@ -2,7 +2,7 @@
  * The result of the last `hubfleet check` of a hub, kept on the cluster so that `status` (run
  * later, from any machine) can show it: a ConfigMap in the hub's namespace, written by check.
  */
-import { COMPONENT_LABEL, FLEET_LABEL, HUB_LABEL, MANAGED_BY } from "../render/labels.js";
+import { COMPONENT_LABEL, FLEET_LABEL, HUB_LABEL, MANAGED_BY } from "../vocabulary/labels.js";
 
 /** The ConfigMap's name in each hub's namespace, and its one data key. */
 export const CHECK_RECORD_CONFIGMAP = "hubfleet-check";

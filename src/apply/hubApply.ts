@@ -16,10 +16,10 @@ import {
   APPLY_PHASES,
   type ApplyPhase,
   type HelmRelease,
-  type KubeObject,
   type Manifest,
   type SecretRequest,
 } from "../render/bundle.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import { adopt, needsAdoption } from "./adopt.js";
 import { type ChartOverrides, chartSource } from "./charts.js";
 import { entryOf, entryRef, type Inventory } from "./inventory.js";

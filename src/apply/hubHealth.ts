@@ -4,7 +4,7 @@
  */
 import { HubHttpError, type HubHttpPort, type HubHttpResponse } from "../ports/hubHttp.js";
 import type { KubePort } from "../ports/kube.js";
-import { COMPONENT_LABEL, FLEET_LABEL } from "../render/labels.js";
+import { COMPONENT_LABEL, FLEET_LABEL } from "../vocabulary/labels.js";
 import { CHECK_RECORD_CONFIGMAP, type CheckRecord, parseCheckRecord } from "./checkRecord.js";
 import { mapBounded } from "./retry.js";
 

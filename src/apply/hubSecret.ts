@@ -5,7 +5,8 @@
  */
 import type { FleetModel } from "../fleet/model.js";
 import type { KubePort } from "../ports/kube.js";
-import { hubLabels, ROLE_LABEL } from "../render/labels.js";
+import { hubLabels } from "../render/labels.js";
+import { ROLE_LABEL } from "../vocabulary/labels.js";
 
 /** Field manager of these writes: apply never touches the fields it sets. */
 const SECRET_MANAGER = "hubfleet-secret-set";

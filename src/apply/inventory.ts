@@ -16,9 +16,8 @@ import {
   unitOwner,
 } from "../plan/units.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
-import type { KubeObject } from "../render/bundle.js";
-import { FLEET_LABEL, MANAGED_BY, ROLE_LABEL } from "../render/labels.js";
-import { UNIT_ANNOTATION } from "../vocabulary/labels.js";
+import { FLEET_LABEL, MANAGED_BY, ROLE_LABEL, UNIT_ANNOTATION } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import { LOCK_NAMESPACE } from "./lock.js";
 import { retry } from "./retry.js";
 

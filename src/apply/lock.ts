@@ -11,9 +11,9 @@ import type { KubePort } from "../ports/kube.js";
 
 export { LockError };
 
-import type { KubeObject } from "../render/bundle.js";
 import { MANAGED_BY } from "../vocabulary/labels.js";
 import { KUBE_SYSTEM_NAMESPACE } from "../vocabulary/namespaces.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 export const LOCK_NAMESPACE = KUBE_SYSTEM_NAMESPACE;
 

@@ -4,8 +4,9 @@ import type { FleetModel } from "../fleet/model.js";
 import { type PrunePlan, planPrune } from "../plan/prune.js";
 import { desiredKeys, desiredUnits, type ReleaseRef } from "../plan/units.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
-import type { Bundle, KubeObject } from "../render/bundle.js";
-import { FLEET_LABEL, MANAGED_BY } from "../render/labels.js";
+import type { Bundle } from "../render/bundle.js";
+import { FLEET_LABEL, MANAGED_BY } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import type { Inventory } from "./inventory.js";
 
 /** Every kind hubfleet creates for a fleet's hubs. */

@@ -5,7 +5,7 @@
 
 import type { ReleaseObject } from "../ports/helmParse.js";
 import type { ObjectRef } from "../ports/kube.js";
-import type { KubeObject } from "../render/bundle.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 /** What apply waits for: workloads to roll out, claims to bind. */
 export const WAITED_KINDS = ["Deployment", "StatefulSet", "PersistentVolumeClaim"] as const;

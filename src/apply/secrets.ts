@@ -8,9 +8,11 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { FleetModel } from "../fleet/model.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
-import type { KubeObject, SecretRequest, SecretValue } from "../render/bundle.js";
-import { COMPONENT_LABEL, hubLabels } from "../render/labels.js";
+import type { SecretRequest, SecretValue } from "../render/bundle.js";
+import { hubLabels } from "../render/labels.js";
 import { toolLabels } from "../render/tools/tool.js";
+import { COMPONENT_LABEL } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 export async function ensureSecret(
   kube: KubePort,

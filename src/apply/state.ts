@@ -5,8 +5,9 @@
 import type { FleetModel } from "../fleet/model.js";
 import type { KubePort } from "../ports/kube.js";
 import type { HelmRelease } from "../render/bundle.js";
-import { hubLabels, ROLE_LABEL } from "../render/labels.js";
-import { TOOL_LABEL, toolLabels } from "../render/tools/tool.js";
+import { hubLabels } from "../render/labels.js";
+import { toolLabels } from "../render/tools/tool.js";
+import { ROLE_LABEL, TOOL_LABEL } from "../vocabulary/labels.js";
 
 export const STATE_CONFIGMAP = "hubfleet-state";
 

@@ -5,7 +5,7 @@
  */
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort, ObjectRef } from "../ports/kube.js";
-import type { KubeObject } from "../render/bundle.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import { claimProblems, notReadyReason, podProblems, selects } from "./readiness.js";
 import { retry } from "./retry.js";
 

@@ -6,8 +6,9 @@
 
 import { VELERO_CREDENTIALS_KEY, VELERO_CREDENTIALS_SECRET } from "../fleet/backupSettings.js";
 import type { FleetModel } from "../fleet/model.js";
-import type { KubeObject } from "../render/bundle.js";
-import { toolLabels, VELERO_NAMESPACE } from "../render/tools/tool.js";
+import { toolLabels } from "../render/tools/tool.js";
+import { VELERO_NAMESPACE } from "../vocabulary/namespaces.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 export interface AccessKey {
   readonly accessKeyId: string;

@@ -9,7 +9,7 @@ import {
   VELERO_CREDENTIALS_SECRET,
   VELERO_SERVER_SERVICE_ACCOUNT,
 } from "../fleet/backupSettings.js";
-import { VELERO_NAMESPACE } from "../render/tools/tool.js";
+import { VELERO_NAMESPACE } from "../vocabulary/namespaces.js";
 import { canonicalJson, parsePolicyDocument, veleroPolicyDocument } from "./documents.js";
 import type { Observed, ObservedAccessKey, ObservedPolicy, Step } from "./plan.js";
 

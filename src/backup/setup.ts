@@ -15,8 +15,8 @@ import type { FleetModel } from "../fleet/model.js";
 import { AwsError, type AwsPort } from "../ports/aws.js";
 import { ClusterError, type KubePort } from "../ports/kube.js";
 import { fleetLabels } from "../render/labels.js";
-import { VELERO_NAMESPACE } from "../render/tools/tool.js";
 import { FLEET_LABEL, MANAGED_BY } from "../vocabulary/labels.js";
+import { VELERO_NAMESPACE } from "../vocabulary/namespaces.js";
 import { credentialsSecret, secretAccessKeyId } from "./credentials.js";
 import {
   type BackupPlan,

@@ -6,8 +6,9 @@
 import type { FleetModel } from "../fleet/model.js";
 import { parseQuantity } from "../fleet/quantity.js";
 import type { NodeGroupName } from "../fleet/schema.js";
-import type { Bundle, HelmRelease, KubeObject } from "../render/bundle.js";
-import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../render/cluster/nodeGroups.js";
+import type { Bundle, HelmRelease } from "../render/bundle.js";
+import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 /** What one pod requests: millicores, MiB, and the one pod slot it takes. */
 export interface PodRequest {

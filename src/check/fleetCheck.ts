@@ -9,9 +9,9 @@ import { mapBounded } from "../apply/retry.js";
 import type { FleetModel, Hub } from "../fleet/model.js";
 import type { HubHttpPort } from "../ports/hubHttp.js";
 import type { KubePort } from "../ports/kube.js";
-import type { KubeObject } from "../render/bundle.js";
 import { hubRoute, hubUrl } from "../render/hub/routing.js";
 import { CHECK_TOKEN_KEY, CHECK_USER, HUB_SECRET } from "../render/hub/values.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import { runHubCheck } from "./hubCheck.js";
 
 export interface FleetCheckOptions {

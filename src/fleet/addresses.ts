@@ -9,7 +9,7 @@ import {
   formatIPv4,
   hashedClusterIP,
   parseCidr,
-} from "./cidr.js";
+} from "../vocabulary/addresses.js";
 import type { Dataset, FleetModel, Hub } from "./model.js";
 
 /** The pinned address, or the one hashed from `key` into the fleet's service range. */

@@ -3,8 +3,9 @@
  * references to them, and their servers' addresses next to the drives'. Pure: findings, never
  * exceptions.
  */
+
+import { isUsableServiceAddress, parseCidr, parseIPv4 } from "../vocabulary/addresses.js";
 import { datasetClusterIP, driveClusterIP } from "./addresses.js";
-import { isUsableServiceAddress, parseCidr, parseIPv4 } from "./cidr.js";
 import { error, warning } from "./findings.js";
 import { type Dataset, type FleetModel, hubFieldPath } from "./model.js";
 import { datasetClientVolumeName, datasetDerivedNames, driveClientVolumeName } from "./names.js";

@@ -14,8 +14,6 @@ export const HELM_RELEASE_MAX = 53;
 export const DNS_LABEL_MAX = 63;
 export const DNS_SUBDOMAIN_MAX = 253;
 
-export { DATASETS_NAMESPACE } from "../vocabulary/namespaces.js";
-
 import { DATASETS_NAMESPACE } from "../vocabulary/namespaces.js";
 
 /** Names that are namespaces of the cluster itself, of its tools or of the data sets. */

@@ -4,14 +4,6 @@
  */
 
 import {
-  findUnknownZ2jhKeyPaths,
-  formatZ2jhPath,
-  knownZ2jhKeysAt,
-  Z2JH_CHART,
-} from "../vocabulary/z2jhKeys.js";
-import { checkAuthenticator } from "./authChecks.js";
-import { checkCapacityFields } from "./capacityChecks.js";
-import {
   type Cidr,
   cidrContains,
   derivedClusterIP,
@@ -19,7 +11,15 @@ import {
   parseCidr,
   parseIPv4,
   RESERVED_LOW_ADDRESSES,
-} from "./cidr.js";
+} from "../vocabulary/addresses.js";
+import {
+  findUnknownZ2jhKeyPaths,
+  formatZ2jhPath,
+  knownZ2jhKeysAt,
+  Z2JH_CHART,
+} from "../vocabulary/z2jhKeys.js";
+import { checkAuthenticator } from "./authChecks.js";
+import { checkCapacityFields } from "./capacityChecks.js";
 import { checkDatasets } from "./datasetChecks.js";
 import { error, warning } from "./findings.js";
 import { allocatable, lookupInstanceType } from "./instanceTypes.js";

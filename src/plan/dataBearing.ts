@@ -1,6 +1,7 @@
 /** The rule that keeps data: which objects prune never deletes, and why. Pure. */
-import type { KubeObject } from "../render/bundle.js";
-import { DATA_LABEL } from "../render/labels.js";
+
+import { DATA_LABEL } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 /**
  * Why an object must never be deleted by prune, or undefined when it may be. Deleting a

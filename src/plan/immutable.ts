@@ -5,8 +5,8 @@
  * stops instead and says how to migrate. Pure: compares a desired object with the live one.
  */
 import { parseQuantity } from "../fleet/quantity.js";
-import type { KubeObject } from "../render/bundle.js";
-import { HUB_LABEL } from "../render/labels.js";
+import { HUB_LABEL } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import { fieldChanges } from "./diff.js";
 
 export interface ImmutableViolation {

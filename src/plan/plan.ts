@@ -3,7 +3,8 @@
  * bundle and what was observed in the cluster.
  */
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
-import type { Bundle, HelmRelease, KubeObject, SecretValue } from "../render/bundle.js";
+import type { Bundle, HelmRelease, SecretValue } from "../render/bundle.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import { type FieldChange, fieldChanges } from "./diff.js";
 import { type ImmutableViolation, immutableViolations } from "./immutable.js";
 import type { PrunePlan } from "./prune.js";

@@ -5,9 +5,15 @@
  * deleted, only reported as retained (dataBearing.ts). Whether an apply may prune this much is
  * the guard's call (pruneGuard.ts).
  */
-import type { KubeObject } from "../render/bundle.js";
-import { FLEET_LABEL, HUB_LABEL, MANAGED_BY, ROLE_LABEL } from "../render/labels.js";
-import { TOOL_LABEL } from "../render/tools/tool.js";
+
+import {
+  FLEET_LABEL,
+  HUB_LABEL,
+  MANAGED_BY,
+  ROLE_LABEL,
+  TOOL_LABEL,
+} from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 import { isDataBearing } from "./dataBearing.js";
 import {
   CLUSTER_UNIT,

@@ -4,9 +4,7 @@
  */
 
 import type { ChartRef } from "../vocabulary/charts.js";
-import type { BundleFile, KubeObject } from "../vocabulary/objects.js";
-
-export type { BundleFile, KubeObject };
+import type { KubeObject } from "../vocabulary/objects.js";
 
 /**
  * The order apply works in, per hub: a namespace before what lives in it, storage before the
@@ -32,8 +30,6 @@ export interface Manifest {
   readonly tool?: string;
   readonly object: KubeObject;
 }
-
-export type { ChartRef } from "../vocabulary/charts.js";
 
 /** A chart value apply fills in from a Secret (the bundle never holds the value itself). */
 export interface SecretValue {

@@ -3,7 +3,8 @@
  * `hubfleet render` writes and the golden tests compare. Pure: the same bundle gives the same bytes.
  */
 import { toJson } from "../vocabulary/json.js";
-import type { Bundle, BundleFile, Manifest, ReleaseUnit } from "./bundle.js";
+import type { BundleFile } from "../vocabulary/objects.js";
+import type { Bundle, Manifest, ReleaseUnit } from "./bundle.js";
 import { releaseDescription } from "./release.js";
 import { toYaml, toYamlStream, withHeader } from "./yaml.js";
 

@@ -2,17 +2,14 @@
  * Labels on everything hubfleet makes: who manages it, for which fleet, for which hub.
  */
 import type { FleetModel } from "../fleet/model.js";
-
-import { COMPONENT_LABEL, FLEET_LABEL, HUB_LABEL, MANAGED_BY } from "../vocabulary/labels.js";
-
-// The keys live in the vocabulary; re-exported for the render modules that import them from here.
-export {
+import {
   COMPONENT_LABEL,
-  DATA_LABEL,
   FLEET_LABEL,
   HUB_LABEL,
   MANAGED_BY,
-  ROLE_LABEL,
+  POD_SECURITY_AUDIT,
+  POD_SECURITY_ENFORCE,
+  POD_SECURITY_WARN,
 } from "../vocabulary/labels.js";
 
 export function fleetLabels(fleet: FleetModel): Record<string, string> {
@@ -28,5 +25,18 @@ export function hubLabels(
     ...fleetLabels(fleet),
     [HUB_LABEL]: hub,
     ...(component ? { [COMPONENT_LABEL]: component } : {}),
+  };
+}
+
+/**
+ * Pod Security labels of a namespace that runs an NFS server or a node-level tool: those pods must
+ * run privileged (docs/design.md, "Pod Security"); everything else is held to "baseline", whose
+ * violations are warned about and audited.
+ */
+export function privilegedNamespaceLabels(): Record<string, string> {
+  return {
+    [POD_SECURITY_ENFORCE]: "privileged",
+    [POD_SECURITY_WARN]: "baseline",
+    [POD_SECURITY_AUDIT]: "baseline",
   };
 }

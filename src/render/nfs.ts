@@ -5,16 +5,13 @@
  * which user servers mount an export.
  */
 import { createHash } from "node:crypto";
-import { CONFIG_HASH_ANNOTATION } from "../vocabulary/labels.js";
-import type { KubeObject } from "./bundle.js";
-import { NODE_GROUP_LABEL } from "./cluster/nodeGroups.js";
-import { DATA_LABEL } from "./labels.js";
+import { CONFIG_HASH_ANNOTATION, DATA_LABEL, NODE_GROUP_LABEL } from "../vocabulary/labels.js";
+import type { KubeObject } from "../vocabulary/objects.js";
 
 /** NFS Ganesha, user-space NFS server built by 2i2c for per-hub JupyterHub home directories. */
 export const DRIVE_IMAGE = "ghcr.io/2i2c-org/nfs-ganesha:0.0.7";
 /** Reports the drive's free space (filesystem collector only) for the fleet dashboard. */
 export const DRIVE_METRICS_IMAGE = "quay.io/prometheus/node-exporter:v1.9.1";
-export { SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "../vocabulary/labels.js";
 
 import { SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "../vocabulary/labels.js";
 export const NFS_PORT = 2049;

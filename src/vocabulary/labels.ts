@@ -34,3 +34,23 @@ export const CONFIG_HASH_ANNOTATION = "hubfleet.io/config-hash";
 export const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 /** Pod annotation naming the volumes Velero's file-system backup copies (opt-in mode). */
 export const VELERO_BACKUP_VOLUMES = "backup.velero.io/backup-volumes";
+/** The IRSA annotation that names the IAM role a service account's pods act as. */
+export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
+/** Annotations read by the AWS cloud provider built into EKS (no AWS Load Balancer Controller). */
+export const AWS_LB_TYPE = "service.beta.kubernetes.io/aws-load-balancer-type";
+export const AWS_LB_INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal";
+/** ConfigMaps in cluster-tools with this label are dashboards Grafana's sidecar provisions. */
+export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
+export const GRAFANA_DASHBOARD_LABEL_VALUE = "1";
+/** The annotation cert-manager's ingress-shim reads to request a certificate for an Ingress. */
+export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+/** The annotation client-side `kubectl apply` keeps the last applied object in. */
+export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+/** Pod Security admission's three modes, set per namespace. */
+export const POD_SECURITY_ENFORCE = "pod-security.kubernetes.io/enforce";
+export const POD_SECURITY_WARN = "pod-security.kubernetes.io/warn";
+export const POD_SECURITY_AUDIT = "pod-security.kubernetes.io/audit";
+/** Helm keeps an object with this annotation ("keep") when its release is uninstalled. */
+export const HELM_RESOURCE_POLICY = "helm.sh/resource-policy";
+/** The label Velero puts on the objects of a backup: the backup's name. */
+export const VELERO_BACKUP_NAME_LABEL = "velero.io/backup-name";

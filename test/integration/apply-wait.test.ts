@@ -14,8 +14,8 @@ import { readHubHashes } from "../../src/apply/state.js";
 import { buildPlan } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
-import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { runCli } from "../helpers.js";
 import {
   fleetFile,

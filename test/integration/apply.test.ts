@@ -14,8 +14,8 @@ import type { FleetModel } from "../../src/fleet/model.js";
 import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
-import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { editedExample, exampleText, fleetFrom, REPO } from "../helpers.js";
 import { standinCharts, startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
 

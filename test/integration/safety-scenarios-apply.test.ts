@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ControlPlane, waitFor } from "../../sim/index.js";
-import { LAST_APPLIED } from "../../src/apply/adopt.js";
 import { checkBackups } from "../../src/apply/backupCheck.js";
 import { ImmutableFieldError } from "../../src/apply/immutable.js";
 import { LOCK_NAMESPACE, LockError, leaseIsLive, lockName } from "../../src/apply/lock.js";
@@ -18,8 +17,9 @@ import { observeForPlan } from "../../src/apply/observePlan.js";
 import { buildPlan } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import { ClusterError, type KubePort } from "../../src/ports/kube.js";
-import type { KubeObject } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
+import { LAST_APPLIED } from "../../src/vocabulary/labels.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { runCli } from "../helpers.js";
 import { provideHubSecrets } from "../hubSecrets.js";
 import {

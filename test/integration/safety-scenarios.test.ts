@@ -16,9 +16,10 @@ import type { FleetModel } from "../../src/fleet/model.js";
 import { buildPlan } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
-import type { Bundle, KubeObject, Manifest } from "../../src/render/bundle.js";
+import type { Bundle, Manifest } from "../../src/render/bundle.js";
 import { renderFleet } from "../../src/render/index.js";
 import { fleetLabels, hubLabels } from "../../src/render/labels.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { runCli } from "../helpers.js";
 import {
   applier,

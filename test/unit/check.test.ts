@@ -20,7 +20,6 @@ import {
   splitEvents,
 } from "../../src/ports/hubHttp.js";
 import type { KubePort } from "../../src/ports/kube.js";
-import type { KubeObject } from "../../src/render/bundle.js";
 import { hubRoute } from "../../src/render/hub/routing.js";
 import {
   CHECK_SERVICE,
@@ -31,6 +30,7 @@ import {
   renderHubValues,
 } from "../../src/render/hub/values.js";
 import { renderFleet } from "../../src/render/index.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { exampleFleet } from "../helpers.js";
 

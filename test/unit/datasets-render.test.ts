@@ -9,11 +9,12 @@ import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
 import { driveClusterIP } from "../../src/fleet/addresses.js";
-import { cidrContains, parseCidr, parseIPv4 } from "../../src/fleet/cidr.js";
 import type { FleetModel } from "../../src/fleet/model.js";
-import type { Bundle, KubeObject } from "../../src/render/bundle.js";
+import type { Bundle } from "../../src/render/bundle.js";
 import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
+import { cidrContains, parseCidr, parseIPv4 } from "../../src/vocabulary/addresses.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered objects

@@ -58,6 +58,46 @@ function arrows(file: string): Array<[string, string, string]> {
   return out;
 }
 
+/**
+ * Names a module outside the vocabulary passes on from it (`export { X } from ".../vocabulary/…"`,
+ * or `export { X }` of a name it imported from there). The public entry point is exempt.
+ */
+function vocabularyReexports(file: string, text: string): string[] {
+  const fromVocabulary = (spec: string) =>
+    partOf(normalize(join(dirname(file), spec))) === "vocabulary";
+  const out: string[] = [];
+  const imported = new Set<string>();
+  for (const m of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s*from\s*"(\.{1,2}\/[^"]+)"/g)) {
+    if (!fromVocabulary(m[2] ?? "")) continue;
+    for (const name of (m[1] ?? "").split(",")) {
+      const local = name
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.replace(/^type\s+/, "");
+      if (local) imported.add(local);
+    }
+  }
+  for (const m of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}\s*(?:from\s*"([^"]+)")?/g)) {
+    const names = (m[1] ?? "")
+      .split(",")
+      .map(
+        (n) =>
+          n
+            .trim()
+            .replace(/^type\s+/, "")
+            .split(/\s+as\s+/)[0] ?? "",
+      )
+      .filter(Boolean);
+    if (m[2] !== undefined) {
+      if (m[2].startsWith(".") && fromVocabulary(m[2])) out.push(...names);
+    } else {
+      out.push(...names.filter((n) => imported.has(n)));
+    }
+  }
+  return out;
+}
+
 function allowed(from: string, to: string): boolean {
   if (from === to) return true;
   if (from === PORTS) return RANK[to] === 0;
@@ -95,6 +135,30 @@ describe("layers: imports point down", () => {
         .map(([, , spec]) => `${f}: ${spec}`),
     );
     assert.deepEqual(imports, []);
+  });
+
+  it("the vocabulary is imported from itself, never passed on by another module", () => {
+    const passedOn = files
+      .filter((f) => partOf(f) !== "vocabulary" && partOf(f) !== "index.ts")
+      .flatMap((f) =>
+        vocabularyReexports(f, readFileSync(f, "utf8")).map((n) => `${relative(REPO, f)}: ${n}`),
+      );
+    assert.deepEqual(passedOn, []);
+  });
+
+  it("catches a module passing vocabulary names on (the check itself can fail)", () => {
+    const file = join(SRC, "render", "labels.ts");
+    assert.deepEqual(
+      vocabularyReexports(file, 'export { HUB_LABEL } from "../vocabulary/labels.js";'),
+      ["HUB_LABEL"],
+    );
+    assert.deepEqual(
+      vocabularyReexports(
+        file,
+        'import { A, B as C } from "../vocabulary/labels.js";\nimport { D } from "./x.js";\nexport { C, D };',
+      ),
+      ["C"],
+    );
   });
 
   it("catches an arrow pointing up (the rule itself can fail)", () => {

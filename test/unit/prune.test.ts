@@ -12,7 +12,7 @@ import {
 } from "../../src/plan/prune.js";
 import { NO_CONSENT, pruneGuard } from "../../src/plan/pruneGuard.js";
 import type { InventoryUnit } from "../../src/plan/units.js";
-import type { KubeObject } from "../../src/render/bundle.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 
 const ours = (hub?: string, extra: Record<string, string> = {}) => ({
   "app.kubernetes.io/managed-by": "hubfleet",

@@ -12,7 +12,7 @@ import { formatDuration } from "../../src/apply/wait.js";
 import { parseTimeout } from "../../src/cli/options.js";
 import { UsageError } from "../../src/errors.js";
 import { parseReleaseManifest } from "../../src/ports/helmParse.js";
-import type { KubeObject } from "../../src/render/bundle.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 
 const deployment = (
   spec: Record<string, unknown>,

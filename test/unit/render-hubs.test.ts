@@ -9,11 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { cidrContains, derivedClusterIP, parseCidr, parseIPv4 } from "../../src/fleet/cidr.js";
 import { parseFleet } from "../../src/fleet/load.js";
-import type { KubeObject } from "../../src/render/bundle.js";
 import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
+import {
+  cidrContains,
+  derivedClusterIP,
+  parseCidr,
+  parseIPv4,
+} from "../../src/vocabulary/addresses.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { EXAMPLE, editedExample, exampleFleet, fleetFrom, runCli } from "../helpers.js";
 

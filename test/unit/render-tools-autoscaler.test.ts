@@ -11,11 +11,11 @@ import { SUPPORTED_KUBERNETES_VERSIONS } from "../../src/fleet/schema.js";
 import { renderEksctlConfig } from "../../src/render/cluster/eksctl.js";
 import { renderFleet } from "../../src/render/index.js";
 import {
-  AUTOSCALER_CHART,
   EXPENDABLE_PODS_PRIORITY_CUTOFF,
   renderAutoscaler,
 } from "../../src/render/tools/autoscaler.js";
 import { clusterToolsNodeSelector } from "../../src/render/tools/tool.js";
+import { AUTOSCALER_CHART } from "../../src/vocabulary/charts.js";
 import { editedExample, fleetFrom } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values

@@ -7,35 +7,27 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildModel, type FleetModel } from "../../src/fleet/model.js";
 import { type FleetInput, fleetSchema } from "../../src/fleet/schema.js";
-import type { KubeObject } from "../../src/render/bundle.js";
-import { NODE_GROUP_LABEL } from "../../src/render/cluster/nodeGroups.js";
 import {
   ACME_SOLVER_POD,
   ACME_SOLVER_PORT,
   INGRESS_CONTROLLER_POD,
   renderNetworkPolicies,
 } from "../../src/render/hub/network.js";
-import {
-  CLUSTER_ISSUER_ANNOTATION,
-  hubIngressValues,
-  hubRoute,
-  hubUrl,
-  tlsMode,
-} from "../../src/render/hub/routing.js";
-import {
-  ACME_SERVERS,
-  CERT_MANAGER_CHART,
-  renderCertManager,
-} from "../../src/render/tools/certManager.js";
+import { hubIngressValues, hubRoute, hubUrl, tlsMode } from "../../src/render/hub/routing.js";
+import { ACME_SERVERS, renderCertManager } from "../../src/render/tools/certManager.js";
+import { renderIngressController } from "../../src/render/tools/ingress.js";
+import { toYaml } from "../../src/render/yaml.js";
+import { CERT_MANAGER_CHART, TRAEFIK_CHART } from "../../src/vocabulary/charts.js";
 import {
   AWS_LB_INTERNAL,
   AWS_LB_TYPE,
-  renderIngressController,
-  TRAEFIK_CHART,
-} from "../../src/render/tools/ingress.js";
-import { TOOL_LABEL, TOOLS_NAMESPACE } from "../../src/render/tools/tool.js";
-import { toYaml } from "../../src/render/yaml.js";
+  CLUSTER_ISSUER_ANNOTATION,
+  NODE_GROUP_LABEL,
+  TOOL_LABEL,
+} from "../../src/vocabulary/labels.js";
 import { INGRESS_CLASS } from "../../src/vocabulary/names.js";
+import { TOOLS_NAMESPACE } from "../../src/vocabulary/namespaces.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values
 type Any = any;

@@ -20,14 +20,16 @@ import {
 import { renderFleet } from "../../src/render/index.js";
 import {
   DRIVE_SCRAPE_JOB,
-  GRAFANA_DASHBOARD_LABEL,
-  GRAFANA_DASHBOARD_LABEL_VALUE,
   HUB_SCRAPE_JOB,
   hubScrapeConfigs,
-  KUBE_PROMETHEUS_STACK_CHART,
   renderMonitoring,
 } from "../../src/render/tools/monitoring.js";
 import type { RenderedTool } from "../../src/render/tools/tool.js";
+import { KUBE_PROMETHEUS_STACK_CHART } from "../../src/vocabulary/charts.js";
+import {
+  GRAFANA_DASHBOARD_LABEL,
+  GRAFANA_DASHBOARD_LABEL_VALUE,
+} from "../../src/vocabulary/labels.js";
 import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
 

@@ -3,15 +3,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
 import { VELERO_CREDENTIALS_SECRET } from "../../src/fleet/backupSettings.js";
-import type { KubeObject } from "../../src/render/bundle.js";
-import { NODE_GROUP_LABEL } from "../../src/render/cluster/nodeGroups.js";
 import { renderHub } from "../../src/render/hub/index.js";
 import {
   renderVelero,
   scheduleName,
   VELERO_AWS_PLUGIN_IMAGE,
-  VELERO_CHART,
 } from "../../src/render/tools/velero.js";
+import { VELERO_CHART } from "../../src/vocabulary/charts.js";
+import { NODE_GROUP_LABEL } from "../../src/vocabulary/labels.js";
+import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { backupFleet, TEST_BUCKET } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading rendered values

@@ -5,7 +5,7 @@
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
 import { FLEET_LABEL } from "../../vocabulary/labels.js";
-import { AUTOSCALER_NAMESPACE } from "../tools/tool.js";
+import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
 import { placement } from "./nodeGroups.js";
 
 export const FLEET_TAG = FLEET_LABEL;

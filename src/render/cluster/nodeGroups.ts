@@ -5,10 +5,7 @@
 import { allocatable, lookupInstanceType } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES, type NodeGroupName } from "../../fleet/schema.js";
-
 import { DEDICATED_TAINT, NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../../vocabulary/labels.js";
-
-export { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../../vocabulary/labels.js";
 export const USER_TAINT = {
   key: DEDICATED_TAINT,
   value: "user",

@@ -3,7 +3,7 @@
  * (reclaim policy Retain), created in the zone of the pod that first uses them.
  */
 import type { FleetModel } from "../../fleet/model.js";
-import type { KubeObject } from "../bundle.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
 import { fleetLabels } from "../labels.js";
 
 export const DRIVE_STORAGE_CLASS = "hubfleet-drive";

@@ -3,7 +3,7 @@
  * that attach pod labels and node groups to resource metrics. Metric and label names are the
  * upstream exporters' (JupyterHub 5.x, kube-state-metrics v2, kubelet/cAdvisor).
  */
-import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
+import { NODE_GROUP_LABEL } from "../../vocabulary/labels.js";
 
 export const HUB_VARIABLE = "hub";
 

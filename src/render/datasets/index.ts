@@ -1,6 +1,6 @@
 /** Shared data sets: their servers (fleet-level) and what each hub that lists one gets. */
 export { datasetClusterIP } from "../../fleet/addresses.js";
-export { DATASET_LABEL, DATASET_SERVER, datasetServerSelector } from "./labels.js";
+export { DATASET_SERVER, datasetServerSelector } from "./labels.js";
 export { datasetDataClaim, renderDatasetServers } from "./server.js";
 export {
   DATASETS_DIR,

@@ -1,13 +1,8 @@
 /** How a data set's objects are labelled, and how its server pods are selected. */
 import type { Dataset, FleetModel } from "../../fleet/model.js";
-import { DATASETS_NAMESPACE } from "../../fleet/names.js";
-import { NAMESPACE_NAME_LABEL } from "../hub/network.js";
-import { COMPONENT_LABEL, fleetLabels } from "../labels.js";
-
-/** Label naming the data set an object serves. */
-export { DATASET_LABEL } from "../../vocabulary/labels.js";
-
-import { DATASET_LABEL } from "../../vocabulary/labels.js";
+import { COMPONENT_LABEL, DATASET_LABEL, NAMESPACE_NAME_LABEL } from "../../vocabulary/labels.js";
+import { DATASETS_NAMESPACE } from "../../vocabulary/namespaces.js";
+import { fleetLabels } from "../labels.js";
 export const DATASET_SERVER = "dataset-server";
 
 export function datasetServerSelector(dataset: Dataset): Record<string, string> {

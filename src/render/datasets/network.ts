@@ -4,10 +4,11 @@
  * set; it may itself reach nothing but cluster DNS.
  */
 import type { Dataset, FleetModel } from "../../fleet/model.js";
-import { DATASETS_NAMESPACE, datasetObjectName } from "../../fleet/names.js";
-import { KUBE_SYSTEM_NAMESPACE } from "../../vocabulary/namespaces.js";
+import { datasetObjectName } from "../../fleet/names.js";
+import { NAMESPACE_NAME_LABEL } from "../../vocabulary/labels.js";
+import { DATASETS_NAMESPACE, KUBE_SYSTEM_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { Manifest } from "../bundle.js";
-import { component, NAMESPACE_NAME_LABEL, tcp } from "../hub/network.js";
+import { component, tcp } from "../hub/network.js";
 import { NFS_PORT } from "../nfs.js";
 import { datasetServerSelector } from "./labels.js";
 

@@ -7,10 +7,12 @@
 
 import { datasetClusterIP } from "../../fleet/addresses.js";
 import type { Dataset, FleetModel } from "../../fleet/model.js";
-import { DATASETS_NAMESPACE, datasetObjectName } from "../../fleet/names.js";
-import type { KubeObject, Manifest } from "../bundle.js";
+import { datasetObjectName } from "../../fleet/names.js";
+import { DATASETS_NAMESPACE } from "../../vocabulary/namespaces.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
+import type { Manifest } from "../bundle.js";
 import { NOTEBOOK_GID, NOTEBOOK_UID } from "../hub/values.js";
-import { fleetLabels } from "../labels.js";
+import { fleetLabels, privilegedNamespaceLabels } from "../labels.js";
 import { DRIVE_IMAGE, dataClaim, EXPORT_PATH, nfsServerObjects } from "../nfs.js";
 import { datasetLabels, datasetServerSelector } from "./labels.js";
 import { renderDatasetPolicy } from "./network.js";
@@ -31,10 +33,7 @@ function datasetsNamespace(fleet: FleetModel): KubeObject {
       name: DATASETS_NAMESPACE,
       labels: {
         ...fleetLabels(fleet),
-        // Ganesha must run privileged, as in the hubs' namespaces (docs/design.md, "Pod Security").
-        "pod-security.kubernetes.io/enforce": "privileged",
-        "pod-security.kubernetes.io/warn": "baseline",
-        "pod-security.kubernetes.io/audit": "baseline",
+        ...privilegedNamespaceLabels(),
       },
     },
   };

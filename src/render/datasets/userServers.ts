@@ -7,10 +7,11 @@
 import { datasetClusterIP } from "../../fleet/addresses.js";
 import type { Dataset, FleetModel, Hub } from "../../fleet/model.js";
 import { datasetClientVolumeName, datasetObjectName } from "../../fleet/names.js";
+import { DATASET_LABEL } from "../../vocabulary/labels.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
 import { NFS_MOUNT_OPTIONS, NFS_PORT, nfsClientObjects } from "../nfs.js";
-import { DATASET_LABEL, serverPeer } from "./labels.js";
+import { serverPeer } from "./labels.js";
 
 /** A shared data set as a hub's user servers see it. */
 export interface DatasetMount {

@@ -11,14 +11,7 @@ import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
 import { dataClaim, NFS_MOUNT_OPTIONS, nfsClientObjects, nfsServerObjects } from "../nfs.js";
 
-export {
-  DRIVE_IMAGE,
-  DRIVE_METRICS_IMAGE,
-  DRIVE_METRICS_PORT,
-  NFS_PORT,
-  SAFE_TO_EVICT,
-  VELERO_BACKUP_VOLUMES,
-} from "../nfs.js";
+export { DRIVE_IMAGE, DRIVE_METRICS_IMAGE, DRIVE_METRICS_PORT, NFS_PORT } from "../nfs.js";
 
 import { COMPONENT_LABEL, HUB_LABEL } from "../../vocabulary/labels.js";
 

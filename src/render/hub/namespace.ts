@@ -1,7 +1,7 @@
 /** A hub's namespace: labelled for the fleet and hub, with Pod Security labels. */
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import type { Manifest } from "../bundle.js";
-import { hubLabels } from "../labels.js";
+import { hubLabels, privilegedNamespaceLabels } from "../labels.js";
 
 export function renderNamespace(fleet: FleetModel, hub: Hub): Manifest {
   return {
@@ -14,11 +14,7 @@ export function renderNamespace(fleet: FleetModel, hub: Hub): Manifest {
         name: hub.name,
         labels: {
           ...hubLabels(fleet, hub.name),
-          // The drive's NFS server must run privileged (docs/design.md, "Pod Security");
-          // everything else is held to "baseline": violations are warned about and audited.
-          "pod-security.kubernetes.io/enforce": "privileged",
-          "pod-security.kubernetes.io/warn": "baseline",
-          "pod-security.kubernetes.io/audit": "baseline",
+          ...privilegedNamespaceLabels(),
         },
       },
     },

@@ -18,13 +18,11 @@ import {
   NAME_LABEL,
   NAMESPACE_NAME_LABEL,
 } from "../../vocabulary/labels.js";
-import type { KubeObject, Manifest } from "../bundle.js";
+import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
+import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
-import { TOOLS_NAMESPACE } from "../tools/tool.js";
 import { DRIVE, DRIVE_METRICS_PORT, NFS_PORT } from "./drive.js";
-
-/** The label the API server puts on every namespace: its name. */
-export { NAMESPACE_NAME_LABEL, TOOLS_NAMESPACE };
 
 /** Ports of the z2jh pods (chart 4.x). */
 export const HUB_PORT = 8081;

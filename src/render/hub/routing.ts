@@ -2,13 +2,13 @@
  * Where a hub is reached and how its certificate is found: one shared host with a path per hub,
  * or a subdomain per hub; TLS from files, from an existing Secret, or from cert-manager.
  */
+
 import type { FleetModel, Hub } from "../../fleet/model.js";
+import { CLUSTER_ISSUER_ANNOTATION } from "../../vocabulary/labels.js";
 import { INGRESS_CLASS } from "../../vocabulary/names.js";
 
 /** The TLS Secret apply creates in each hub namespace from domain.tls.certFile/keyFile. */
 export const FILE_TLS_SECRET = "hubfleet-tls";
-/** The annotation cert-manager's ingress-shim reads to request a certificate for an Ingress. */
-export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
 
 /**
  * Where the hubs' certificate comes from. cert-manager wins over domain.tls (validate refuses a

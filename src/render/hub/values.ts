@@ -6,6 +6,12 @@
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
+import {
+  HELM_RESOURCE_POLICY,
+  SAFE_TO_EVICT,
+  VELERO_BACKUP_VOLUMES,
+} from "../../vocabulary/labels.js";
+import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { SecretValue } from "../bundle.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
 import {
@@ -15,9 +21,8 @@ import {
   writableMountsHook,
 } from "../datasets/userServers.js";
 import { METRICS_TOKEN_KEY, METRICS_TOKEN_SECRET } from "../tools/monitoring.js";
-import { TOOLS_NAMESPACE } from "../tools/tool.js";
 import { authenticatorValues } from "./authenticator.js";
-import { DRIVE_CLIENT_CLAIM, SAFE_TO_EVICT, VELERO_BACKUP_VOLUMES } from "./drive.js";
+import { DRIVE_CLIENT_CLAIM } from "./drive.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
 import { hubIngressValues, hubUrl, type Route } from "./routing.js";
 
@@ -246,7 +251,7 @@ export function renderHubValues(
           storage: "1Gi",
           storageClassName: DRIVE_STORAGE_CLASS,
           // The chart creates this claim; without "keep", helm uninstall would delete the hub's database.
-          annotations: { "helm.sh/resource-policy": "keep" },
+          annotations: { [HELM_RESOURCE_POLICY]: "keep" },
         },
       },
       networkPolicy: {

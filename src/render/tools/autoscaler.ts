@@ -6,18 +6,12 @@
 import type { FleetModel } from "../../fleet/model.js";
 import type { NodeGroupName, SUPPORTED_KUBERNETES_VERSIONS } from "../../fleet/schema.js";
 import { AUTOSCALER_CHART } from "../../vocabulary/charts.js";
+import { ROLE_ARN_ANNOTATION, SAFE_TO_EVICT } from "../../vocabulary/labels.js";
+import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
 import { AUTOSCALER_SERVICE_ACCOUNT, autoscalerDiscoveryTags } from "../cluster/eksctl.js";
-import { SAFE_TO_EVICT } from "../hub/drive.js";
-import {
-  AUTOSCALER_NAMESPACE,
-  clusterToolsNodeSelector,
-  type RenderedTool,
-  ROLE_ARN_ANNOTATION,
-} from "./tool.js";
+import { clusterToolsNodeSelector, type RenderedTool } from "./tool.js";
 
 export const AUTOSCALER_RELEASE = "cluster-autoscaler";
-
-export { AUTOSCALER_CHART };
 
 export const AUTOSCALER_IMAGE = "registry.k8s.io/autoscaling/cluster-autoscaler";
 

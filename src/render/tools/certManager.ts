@@ -7,17 +7,12 @@
 import type { FleetModel } from "../../fleet/model.js";
 import { CERT_MANAGER_CHART } from "../../vocabulary/charts.js";
 import { INGRESS_CLASS } from "../../vocabulary/names.js";
-import type { KubeObject, Manifest } from "../bundle.js";
+import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
+import type { Manifest } from "../bundle.js";
 import { clusterIssuerName, HOST_CERT_SECRET, sharesHostCertificate } from "../hub/routing.js";
 import { SERVICE_MONITOR_LABELS } from "./ingress.js";
-import {
-  clusterToolsNodeSelector,
-  type RenderedTool,
-  TOOLS_NAMESPACE,
-  toolLabels,
-} from "./tool.js";
-
-export { CERT_MANAGER_CHART };
+import { clusterToolsNodeSelector, type RenderedTool, toolLabels } from "./tool.js";
 export const CERT_MANAGER_RELEASE = "cert-manager";
 /** The Certificate for the shared host (path routing), in cluster-tools. */
 export const HOST_CERTIFICATE = "hubfleet-host";

@@ -4,18 +4,15 @@
  * autoscaler and backups. Also the tools' namespaces, applied before any tool.
  */
 import type { FleetModel } from "../../fleet/model.js";
-import type { KubeObject, Manifest } from "../bundle.js";
-import { fleetLabels } from "../labels.js";
+import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
+import type { Manifest } from "../bundle.js";
+import { fleetLabels, privilegedNamespaceLabels } from "../labels.js";
 import { renderAutoscaler } from "./autoscaler.js";
 import { renderCertManager } from "./certManager.js";
 import { renderIngressController } from "./ingress.js";
 import { renderMonitoring } from "./monitoring.js";
-import {
-  AUTOSCALER_NAMESPACE,
-  type RenderedTool,
-  TOOLS_NAMESPACE,
-  VELERO_NAMESPACE,
-} from "./tool.js";
+import type { RenderedTool } from "./tool.js";
 import { renderVelero } from "./velero.js";
 
 type ToolRenderer = (fleet: FleetModel) => RenderedTool[];
@@ -52,14 +49,10 @@ export function renderToolNamespaces(
         name,
         labels: {
           ...fleetLabels(fleet),
-          "pod-security.kubernetes.io/enforce": "privileged",
-          "pod-security.kubernetes.io/warn": "baseline",
-          "pod-security.kubernetes.io/audit": "baseline",
+          ...privilegedNamespaceLabels(),
         },
       },
     };
     return { phase: "namespace", object };
   });
 }
-
-export { TOOLS_NAMESPACE, VELERO_NAMESPACE };

@@ -5,12 +5,11 @@
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { TRAEFIK_CHART } from "../../vocabulary/charts.js";
-import { NAME_LABEL } from "../../vocabulary/labels.js";
+import { AWS_LB_INTERNAL, AWS_LB_TYPE, NAME_LABEL } from "../../vocabulary/labels.js";
 import { INGRESS_CLASS } from "../../vocabulary/names.js";
+import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
 import { HOST_CERT_SECRET, sharesHostCertificate, tlsMode } from "../hub/routing.js";
-import { clusterToolsNodeSelector, type RenderedTool, TOOLS_NAMESPACE } from "./tool.js";
-
-export { TRAEFIK_CHART };
+import { clusterToolsNodeSelector, type RenderedTool } from "./tool.js";
 export const TRAEFIK_RELEASE = "traefik";
 
 /**
@@ -20,10 +19,6 @@ export const TRAEFIK_RELEASE = "traefik";
 export const SERVICE_MONITOR_LABELS: Readonly<Record<string, string>> = {
   release: "kube-prometheus-stack",
 };
-
-/** Annotations read by the AWS cloud provider built into EKS (no AWS Load Balancer Controller). */
-export const AWS_LB_TYPE = "service.beta.kubernetes.io/aws-load-balancer-type";
-export const AWS_LB_INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal";
 
 /** The controller Service's annotations: the NLB ones on EKS, then the fleet file's own. */
 export function loadBalancerAnnotations(fleet: FleetModel): Record<string, string> {

@@ -6,24 +6,29 @@
 import type { FleetModel } from "../../fleet/model.js";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../../vocabulary/charts.js";
 import { toJson } from "../../vocabulary/json.js";
-import { USERNAME_LABEL } from "../../vocabulary/labels.js";
+import {
+  FLEET_LABEL,
+  GRAFANA_DASHBOARD_LABEL,
+  GRAFANA_DASHBOARD_LABEL_VALUE,
+  HUB_LABEL,
+  NODE_GROUP_LABEL,
+  NODE_PURPOSE_LABEL,
+  USERNAME_LABEL,
+} from "../../vocabulary/labels.js";
 import { GRAFANA_ROUTE_NAME } from "../../vocabulary/names.js";
-import type { KubeObject, SecretRequest } from "../bundle.js";
-import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../cluster/nodeGroups.js";
+import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
+import type { SecretRequest } from "../bundle.js";
 import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
 import { FLEET_DASHBOARD_PATH, renderFleetDashboard } from "../dashboard/index.js";
 import { DRIVE } from "../hub/drive.js";
 import { FILE_TLS_SECRET, hubIngressValues, hubUrl, routeFor, tlsMode } from "../hub/routing.js";
-import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
   type RenderedTool,
-  TOOLS_NAMESPACE,
   toolLabels,
 } from "./tool.js";
-
-export { KUBE_PROMETHEUS_STACK_CHART };
 export const MONITORING_RELEASE = "kube-prometheus-stack";
 
 /** Prometheus' token for every hub's /hub/metrics: one generated Secret in cluster-tools. */
@@ -32,9 +37,6 @@ export const METRICS_TOKEN_KEY = "token";
 /** Grafana's admin login (user "admin", generated password). */
 export const GRAFANA_ADMIN_SECRET = "hubfleet-grafana-admin";
 export const GRAFANA_ADMIN_USER = "admin";
-/** ConfigMaps in cluster-tools with this label are dashboards Grafana's sidecar provisions. */
-export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
-export const GRAFANA_DASHBOARD_LABEL_VALUE = "1";
 
 /** Scrape jobs hubfleet adds (the `job` label of their series). */
 export const HUB_SCRAPE_JOB = "jupyterhub";

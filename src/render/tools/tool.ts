@@ -3,21 +3,9 @@
  * tool renderers (ingress, cert-manager, autoscaler, monitoring, backups).
  */
 import type { FleetModel } from "../../fleet/model.js";
+import { NODE_GROUP_LABEL, TOOL_LABEL } from "../../vocabulary/labels.js";
 import type { HelmRelease, JsonDocument, Manifest, SecretRequest } from "../bundle.js";
-import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
 import { fleetLabels } from "../labels.js";
-
-export { TOOL_LABEL } from "../../vocabulary/labels.js";
-export {
-  AUTOSCALER_NAMESPACE,
-  TOOLS_NAMESPACE,
-  VELERO_NAMESPACE,
-} from "../../vocabulary/namespaces.js";
-
-import { TOOL_LABEL } from "../../vocabulary/labels.js";
-
-/** The IRSA annotation that names the IAM role a service account's pods act as. */
-export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 export interface RenderedTool {
   /** Release name; also the folder under DIR/tools/. */

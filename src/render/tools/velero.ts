@@ -11,22 +11,18 @@ import {
   VELERO_SERVER_SERVICE_ACCOUNT,
 } from "../../fleet/backupSettings.js";
 import type { FleetModel } from "../../fleet/model.js";
-import { DATASETS_NAMESPACE } from "../../fleet/names.js";
 import { VELERO_CHART } from "../../vocabulary/charts.js";
-import { NODE_GROUP_LABEL } from "../cluster/nodeGroups.js";
-import { servedDatasets } from "../datasets/server.js";
-import { FLEET_LABEL, HUB_LABEL } from "../labels.js";
 import {
-  clusterToolsNodeSelector,
-  EVERY_NODE_TOLERATIONS,
-  type RenderedTool,
+  FLEET_LABEL,
+  HUB_LABEL,
+  NODE_GROUP_LABEL,
   ROLE_ARN_ANNOTATION,
-  VELERO_NAMESPACE,
-} from "./tool.js";
+} from "../../vocabulary/labels.js";
+import { DATASETS_NAMESPACE, VELERO_NAMESPACE } from "../../vocabulary/namespaces.js";
+import { servedDatasets } from "../datasets/server.js";
+import { clusterToolsNodeSelector, EVERY_NODE_TOLERATIONS, type RenderedTool } from "./tool.js";
 
 export const VELERO_RELEASE = "velero";
-
-export { VELERO_CHART };
 
 /**
  * The AWS object-store plugin, copied into the server pod by an init container. Plugin v1.14.x

@@ -1,5 +1,6 @@
 /**
- * IPv4 ranges: enough to place each hub's drive at a stable ClusterIP inside the service range.
+ * IPv4 ranges and the stable ClusterIPs of drives and data set servers: the arithmetic that
+ * validate (is a pinned address usable?) and render (which address does a drive get?) share.
  */
 import { createHash } from "node:crypto";
 
