@@ -17,6 +17,9 @@ import { provideHubSecrets } from "./hubSecrets.js";
 
 export { simNodesForFleet };
 
+/** User nodes of the control plane startFleetCluster starts. */
+export const SIM_USER_NODES = 3;
+
 /**
  * A scheduler configuration with one profile per hub named like z2jh's per-hub user scheduler
  * (`<release>-user-scheduler`), packing user pods onto the fullest nodes: what hubs rendered
@@ -52,7 +55,7 @@ ${profiles}
 }
 
 /**
- * A control plane shaped like the fleet (two user nodes, a core node per two hubs and at least
+ * A control plane shaped like the fleet (three user nodes, a core node per two hubs and at least
  * two), the fleet's EBS StorageClass served by the test-only provisioner, the fleet's
  * user-scheduler (started once apply has created its account), the Secrets its hubs reference
  * (test/hubSecrets.ts), and hubfleet's ports.
@@ -65,7 +68,9 @@ export async function startFleetCluster(
     // Core nodes enough for every hub's core pods to run (apply waits for them): two hubs a node.
     nodes: simNodesForFleet(fleet, {
       jhcontrolplane: Math.max(2, Math.ceil(fleet.hubs.length / 2)),
-      jhusers: 2,
+      // Three: the fleet's scheduler packs (MostAllocated), so the example's placeholders
+      // (4 × 250m and 2 × 1000m) can leave two nodes too fragmented for the last one.
+      jhusers: SIM_USER_NODES,
     }),
     serviceCidr: fleet.cluster.serviceCIDR,
     // The real-hub harness gives pods loopback addresses (127.64.0.0/16) that one local

@@ -17,7 +17,12 @@ import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
 import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { editedExample, exampleText, fleetFrom, REPO } from "../helpers.js";
-import { standinCharts, startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
+import {
+  SIM_USER_NODES,
+  standinCharts,
+  startFleetCluster,
+  writeVeleroCredentialsStandIn,
+} from "../simFleet.js";
 
 const example = fleetFrom(exampleText);
 const charts = standinCharts(example);
@@ -161,13 +166,14 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
     }
   });
 
-  it("runs the fleet's shared parts once: two user-schedulers on the core group, one puller per user node", async () => {
+  it("runs the fleet's shared parts once: two user-schedulers on the core group, one puller per user node (not per hub)", async () => {
     const shared = await waitFor(
       "the fleet's shared pods running",
       async () => {
         const all = await pods("hubfleet-shared");
         const running = all.filter((p) => p.status?.phase === "Running");
-        return running.length === 4 && all.length === 4 ? all : undefined;
+        const want = 2 + SIM_USER_NODES;
+        return running.length === want && all.length === want ? all : undefined;
       },
       {
         timeoutMs: 90_000,
@@ -181,8 +187,7 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
       shared.map(async (p) => [p.metadata.labels.component, await nodeGroupOf(p.spec.nodeName)]),
     );
     assert.deepEqual(placed.sort(), [
-      ["image-puller", "jhusers"],
-      ["image-puller", "jhusers"],
+      ...Array.from({ length: SIM_USER_NODES }, () => ["image-puller", "jhusers"]),
       ["user-scheduler", "jhcontrolplane"],
       ["user-scheduler", "jhcontrolplane"],
     ]);

@@ -35,8 +35,8 @@ function priorityClasses(fleet: FleetModel): KubeObject[] {
     apiVersion: "scheduling.k8s.io/v1",
     kind: "PriorityClass",
     metadata: { name: PRIORITY[key].name, labels: fleetLabels(fleet) },
+    // No globalDefault: false is its default, and the API server leaves it out.
     value: PRIORITY[key].value,
-    globalDefault: false,
     description: DESCRIPTIONS[key],
   }));
 }
