@@ -8,6 +8,7 @@ import { parseQuantity } from "../fleet/quantity.js";
 import type { NodeGroupName } from "../fleet/schema.js";
 import type { Bundle, HelmRelease, Manifest } from "../render/bundle.js";
 import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../vocabulary/labels.js";
+import { valueAtPath } from "../vocabulary/values.js";
 
 /** What one pod requests: millicores, MiB, and the one pod slot it takes. */
 export interface PodRequest {
@@ -54,14 +55,7 @@ const EKS_SOURCE = "EKS add-on; requests not established here, counted as a pod 
 
 type Values = Readonly<Record<string, unknown>>;
 
-function at(values: unknown, path: readonly string[]): unknown {
-  let current = values;
-  for (const key of path) {
-    if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
-    current = (current as Values)[key];
-  }
-  return current;
-}
+const at = valueAtPath;
 
 function cpuMillis(value: unknown): number {
   if (typeof value === "number") return value * 1000;

@@ -5,13 +5,15 @@
  * fleet, where z2jh's continuous puller puts one per hub.
  */
 import type { FleetModel } from "../../fleet/model.js";
-import { DEDICATED_TAINT, NODE_GROUP_LABEL } from "../../vocabulary/labels.js";
+import { DEDICATED_TAINT } from "../../vocabulary/labels.js";
 import { SHARED_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
+import { valueAtPath } from "../../vocabulary/values.js";
 import type { HelmRelease } from "../bundle.js";
-import { USER_TAINT } from "../cluster/nodeGroups.js";
+import { requireNodeGroup, USER_TAINT } from "../cluster/nodeGroups.js";
 import { fleetLabels } from "../labels.js";
 import { PRIORITY, SHARED_IMAGE_PULLER } from "./names.js";
+import { RESTRICTED_CONTAINER } from "./restricted.js";
 
 /** z2jh 4.3.3's pause image (prePuller.pause.image): the container that stays after the pulls. */
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1";
@@ -35,14 +37,7 @@ export interface PulledImage {
 
 type Values = Readonly<Record<string, unknown>>;
 
-function at(values: unknown, path: readonly string[]): unknown {
-  let current = values;
-  for (const key of path) {
-    if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
-    current = (current as Values)[key];
-  }
-  return current;
-}
+const at = valueAtPath;
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined =>
@@ -115,15 +110,6 @@ export function fleetUserImages(
     );
 }
 
-const securityContext = {
-  runAsNonRoot: true,
-  runAsUser: 65534,
-  runAsGroup: 65534,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
-
 export function renderSharedImagePuller(
   fleet: FleetModel,
   hubReleases: readonly HelmRelease[],
@@ -142,19 +128,7 @@ export function renderSharedImagePuller(
         metadata: { labels },
         spec: {
           priorityClassName: PRIORITY.imagePuller.name,
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  {
-                    matchExpressions: [
-                      { key: NODE_GROUP_LABEL, operator: "In", values: ["jhusers"] },
-                    ],
-                  },
-                ],
-              },
-            },
-          },
+          affinity: requireNodeGroup("jhusers"),
           tolerations: [
             {
               key: DEDICATED_TAINT,
@@ -171,14 +145,14 @@ export function renderSharedImagePuller(
             image: pulled.image,
             command: ["/bin/sh", "-c", "echo Pulling complete"],
             resources: { requests: TINY },
-            securityContext,
+            securityContext: RESTRICTED_CONTAINER,
           })),
           containers: [
             {
               name: "pause",
               image: PAUSE_IMAGE,
               resources: { requests: TINY },
-              securityContext,
+              securityContext: RESTRICTED_CONTAINER,
             },
           ],
         },

@@ -6,12 +6,14 @@
 import { createHash } from "node:crypto";
 import type { FleetModel } from "../../fleet/model.js";
 import type { SUPPORTED_KUBERNETES_VERSIONS } from "../../fleet/schema.js";
-import { CONFIG_HASH_ANNOTATION, NODE_GROUP_LABEL } from "../../vocabulary/labels.js";
+import { CONFIG_HASH_ANNOTATION } from "../../vocabulary/labels.js";
 import { SHARED_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
+import { requireNodeGroup } from "../cluster/nodeGroups.js";
 import { fleetLabels } from "../labels.js";
 import { toYaml } from "../yaml.js";
 import { PRIORITY, SHARED_SCHEDULER_LOCK, SHARED_SCHEDULER_NAME } from "./names.js";
+import { RESTRICTED_CONTAINER } from "./restricted.js";
 
 type KubernetesMinor = (typeof SUPPORTED_KUBERNETES_VERSIONS)[number];
 
@@ -177,17 +179,7 @@ export function renderSharedScheduler(fleet: FleetModel): KubeObject[] {
           serviceAccountName: SHARED_SCHEDULER_NAME,
           priorityClassName: PRIORITY.userServers.name,
           affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  {
-                    matchExpressions: [
-                      { key: NODE_GROUP_LABEL, operator: "In", values: ["jhcontrolplane"] },
-                    ],
-                  },
-                ],
-              },
-            },
+            ...requireNodeGroup("jhcontrolplane"),
             // The two replicas on different nodes where there are two.
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [
@@ -217,14 +209,7 @@ export function renderSharedScheduler(fleet: FleetModel): KubeObject[] {
               livenessProbe: { ...healthz, initialDelaySeconds: 15 },
               readinessProbe: healthz,
               resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 65534,
-                runAsGroup: 65534,
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: RESTRICTED_CONTAINER,
             },
           ],
         },
