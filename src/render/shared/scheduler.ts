@@ -144,19 +144,14 @@ export function schedulerImage(fleet: FleetModel): string {
   return `${SCHEDULER_IMAGE}:${SCHEDULER_IMAGE_TAGS[fleet.cluster.kubernetesVersion]}`;
 }
 
-/** ServiceAccount, RBAC, ConfigMap, Deployment and PodDisruptionBudget of the scheduler. */
-export function renderSharedScheduler(fleet: FleetModel): KubeObject[] {
-  const labels = { ...fleetLabels(fleet), component: "user-scheduler" };
-  const selector = { component: "user-scheduler" };
-  const config = toYaml(sharedSchedulerConfig());
+const SELECTOR = { component: "user-scheduler" };
+
+/** Two replicas on the core group, restarted when their configuration (`config`) changes. */
+function schedulerDeployment(fleet: FleetModel, config: string): KubeObject {
+  const labels = { ...fleetLabels(fleet), ...SELECTOR };
+  const selector = SELECTOR;
   const healthz = { httpGet: { path: "/healthz", scheme: "HTTPS", port: HEALTH_PORT } };
-  const configMap: KubeObject = {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: SHARED_SCHEDULER_NAME, namespace: SHARED_NAMESPACE, labels },
-    data: { [SCHEDULER_CONFIG_KEY]: config },
-  };
-  const deployment: KubeObject = {
+  return {
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: SHARED_SCHEDULER_NAME, namespace: SHARED_NAMESPACE, labels },
@@ -216,11 +211,23 @@ export function renderSharedScheduler(fleet: FleetModel): KubeObject[] {
       },
     },
   };
+}
+
+/** ServiceAccount, RBAC, ConfigMap, Deployment and PodDisruptionBudget of the scheduler. */
+export function renderSharedScheduler(fleet: FleetModel): KubeObject[] {
+  const labels = { ...fleetLabels(fleet), ...SELECTOR };
+  const config = toYaml(sharedSchedulerConfig());
+  const configMap: KubeObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: SHARED_SCHEDULER_NAME, namespace: SHARED_NAMESPACE, labels },
+    data: { [SCHEDULER_CONFIG_KEY]: config },
+  };
   const disruptionBudget: KubeObject = {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
     metadata: { name: SHARED_SCHEDULER_NAME, namespace: SHARED_NAMESPACE, labels },
-    spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+    spec: { maxUnavailable: 1, selector: { matchLabels: SELECTOR } },
   };
-  return [...rbac(fleet), configMap, deployment, disruptionBudget];
+  return [...rbac(fleet), configMap, schedulerDeployment(fleet, config), disruptionBudget];
 }
