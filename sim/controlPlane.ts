@@ -57,6 +57,20 @@ export interface ControlPlaneOptions {
   log?: (message: string) => void;
 }
 
+export interface StartSchedulerOptions {
+  name: string;
+  configYaml: string;
+  /**
+   * Bearer token to run as (e.g. a ServiceAccount's, so its RBAC is what is tested); default:
+   * the control plane's own system:kube-scheduler user.
+   */
+  token?: string;
+  /** Keep the configuration's leaderElection as it is (default: turned off). */
+  keepLeaderElection?: boolean;
+  /** More command-line flags (e.g. the ones a rendered Deployment passes). */
+  extraArgs?: readonly string[];
+}
+
 export interface SimScheduler {
   name: string;
   logPath: string;
@@ -92,7 +106,7 @@ export interface ControlPlane {
     opts?: { input?: string; timeoutMs?: number },
   ): Promise<RunResult>;
   /** Starts an additional kube-scheduler with the given KubeSchedulerConfiguration YAML. */
-  startScheduler(opts: { name: string; configYaml: string }): Promise<SimScheduler>;
+  startScheduler(opts: StartSchedulerOptions): Promise<SimScheduler>;
   /** Component name -> log file. */
   logs(): Record<string, string>;
   /** The component processes started so far (each leads its own process group). */
@@ -441,7 +455,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       HELM_DATA_HOME: join(home, "helm", "data"),
     };
 
-    const startScheduler = async (sopts: { name: string; configYaml: string }) => {
+    const startScheduler = async (sopts: StartSchedulerOptions) => {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(sopts.name)) {
         throw new Error(`scheduler name ${JSON.stringify(sopts.name)}: use [a-z0-9-]`);
       }
@@ -449,21 +463,27 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       if (parsed?.kind !== "KubeSchedulerConfiguration") {
         throw new Error("startScheduler: configYaml must be a KubeSchedulerConfiguration");
       }
+      let kubeconfig = schedKubeconfig;
+      if (sopts.token !== undefined) {
+        kubeconfig = join(pkiDir, `scheduler-${sopts.name}.kubeconfig`);
+        writeKubeconfig(kubeconfig, server, pki, sopts.token, `scheduler-${sopts.name}`);
+      }
       parsed.clientConnection = {
         ...((parsed.clientConnection as object | undefined) ?? {}),
-        kubeconfig: schedKubeconfig,
+        kubeconfig,
       };
-      parsed.leaderElection = { leaderElect: false };
+      if (!sopts.keepLeaderElection) parsed.leaderElection = { leaderElect: false };
       const configPath = join(dir, `scheduler-${sopts.name}.yaml`);
       writeFileSync(configPath, stringifyYaml(parsed));
       const port = (await freePorts(1))[0] ?? 0;
       const procName = `kube-scheduler-${sopts.name}`;
       const proc = spawnComponent(procName, "kube-scheduler", [
         `--config=${configPath}`,
-        `--authentication-kubeconfig=${schedKubeconfig}`,
-        `--authorization-kubeconfig=${schedKubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
         "--bind-address=127.0.0.1",
         `--secure-port=${port}`,
+        ...(sopts.extraArgs ?? []),
       ]);
       try {
         await Promise.race([

@@ -7,6 +7,7 @@ export {
   type RunResult,
   SIM_STORAGE_CLASS,
   type SimScheduler,
+  type StartSchedulerOptions,
   startControlPlane,
 } from "./controlPlane.js";
 export {

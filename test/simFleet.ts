@@ -1,22 +1,29 @@
 /**
  * Fleet-specific pieces for tests on the control plane: simulated nodes from the fleet's node
- * groups, and a user-scheduler configuration for its hubs.
+ * groups, and the fleet's user-scheduler run from the configuration hubfleet renders.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ControlPlane, startControlPlane } from "../sim/index.js";
+import { type ControlPlane, type SimScheduler, startControlPlane } from "../sim/index.js";
 import { simNodesForFleet } from "../sim/nodes.js";
 import type { FleetModel } from "../src/fleet/model.js";
 import { type HelmPort, helmPort } from "../src/ports/helm.js";
 import { type KubePort, kubePortFromConfig } from "../src/ports/kube.js";
+import { renderFleet } from "../src/render/index.js";
+import { SCHEDULER_CONFIG_KEY, SHARED_SCHEDULER_NAME } from "../src/render/shared/index.js";
 import { renderTools } from "../src/render/tools/index.js";
+import { SHARED_NAMESPACE } from "../src/vocabulary/namespaces.js";
 import { provideHubSecrets } from "./hubSecrets.js";
 
 export { simNodesForFleet };
 
+/** User nodes of the control plane startFleetCluster starts. */
+export const SIM_USER_NODES = 3;
+
 /**
- * A scheduler configuration with one profile per hub named like z2jh's user scheduler
- * (`<release>-user-scheduler`), packing user pods onto the fullest nodes.
+ * A scheduler configuration with one profile per hub named like z2jh's per-hub user scheduler
+ * (`<release>-user-scheduler`), packing user pods onto the fullest nodes: what hubs rendered
+ * before the fleet had its own scheduler ran (the migration test starts it for the old release).
  */
 export function userSchedulerConfig(hubs: readonly string[]): string {
   const profiles = hubs
@@ -48,9 +55,10 @@ ${profiles}
 }
 
 /**
- * A control plane shaped like the fleet (two user nodes, a core node per two hubs and at least
- * two), the fleet's EBS StorageClass served by the test-only provisioner, a user scheduler for
- * its hubs, the Secrets its hubs reference (test/hubSecrets.ts), and hubfleet's ports.
+ * A control plane shaped like the fleet (three user nodes, a core node per two hubs and at least
+ * two), the fleet's EBS StorageClass served by the test-only provisioner, the fleet's
+ * user-scheduler (started once apply has created its account), the Secrets its hubs reference
+ * (test/hubSecrets.ts), and hubfleet's ports.
  */
 export async function startFleetCluster(
   fleet: FleetModel,
@@ -60,7 +68,9 @@ export async function startFleetCluster(
     // Core nodes enough for every hub's core pods to run (apply waits for them): two hubs a node.
     nodes: simNodesForFleet(fleet, {
       jhcontrolplane: Math.max(2, Math.ceil(fleet.hubs.length / 2)),
-      jhusers: 2,
+      // Three: the fleet's scheduler packs (MostAllocated), so the example's placeholders
+      // (4 × 250m and 2 × 1000m) can leave two nodes too fragmented for the last one.
+      jhusers: SIM_USER_NODES,
     }),
     serviceCidr: fleet.cluster.serviceCIDR,
     // The real-hub harness gives pods loopback addresses (127.64.0.0/16) that one local
@@ -75,10 +85,7 @@ export async function startFleetCluster(
       kubeconfig: cp.kubeconfigPath,
       env: cp.env,
     });
-    await cp.startScheduler({
-      name: "user-scheduler",
-      configYaml: userSchedulerConfig(fleet.hubs.map((h) => h.name)),
-    });
+    startSharedSchedulerWhenApplied(cp, fleet);
     // What the operator does before the first apply (see README, "Providing the secrets").
     await provideHubSecrets(kube, fleet);
     return { cp, kube, helm };
@@ -86,6 +93,79 @@ export async function startFleetCluster(
     await cp.stop();
     throw err;
   }
+}
+
+/** The fleet's user-scheduler as rendered: its ConfigMap's configuration, its Deployment's flags. */
+export function renderedSharedScheduler(fleet: FleetModel): { configYaml: string; args: string[] } {
+  const objects = renderFleet(fleet).sharedManifests.map((m) => m.object);
+  const find = (kind: string) => {
+    const o = objects.find((x) => x.kind === kind && x.metadata.name === SHARED_SCHEDULER_NAME);
+    if (!o) throw new Error(`the fleet renders no ${kind} ${SHARED_SCHEDULER_NAME}`);
+    return o as Record<string, unknown>;
+  };
+  const data = find("ConfigMap").data as Record<string, string>;
+  const configYaml = data[SCHEDULER_CONFIG_KEY];
+  if (configYaml === undefined) throw new Error(`no ${SCHEDULER_CONFIG_KEY} in the ConfigMap`);
+  const spec = find("Deployment").spec as {
+    template: { spec: { containers: { command: string[] }[] } };
+  };
+  // The binary and the file the ConfigMap is mounted as are the sim's own here.
+  const args = (spec.template.spec.containers[0]?.command ?? [])
+    .slice(1)
+    .filter((a) => !a.startsWith("--config="));
+  return { configYaml, args };
+}
+
+/**
+ * Runs the fleet's user-scheduler as its Deployment would once apply has created it: when the
+ * rendered ServiceAccount exists, takes a token for it (TokenRequest) and starts the real
+ * kube-scheduler with the rendered configuration (leader election kept, on the rendered Lease)
+ * and flags, as that account, so the rendered RBAC is what lets it schedule. Stopped with cp.
+ */
+export function startSharedSchedulerWhenApplied(
+  cp: ControlPlane,
+  fleet: FleetModel,
+): Promise<SimScheduler | undefined> {
+  const { configYaml, args } = renderedSharedScheduler(fleet);
+  let stopped = false;
+  const stop = cp.stop.bind(cp);
+  cp.stop = async () => {
+    stopped = true;
+    await stop();
+  };
+  const account = `/api/v1/namespaces/${SHARED_NAMESPACE}/serviceaccounts/${SHARED_SCHEDULER_NAME}`;
+  const run = async (): Promise<SimScheduler | undefined> => {
+    while (!stopped) {
+      if ((await cp.client.getOrUndefined(account)) !== undefined) {
+        const review = await cp.client.call<{ status: { token: string } }>(
+          "POST",
+          `${account}/token`,
+          {
+            body: {
+              apiVersion: "authentication.k8s.io/v1",
+              kind: "TokenRequest",
+              spec: { expirationSeconds: 6 * 3600 },
+            },
+          },
+        );
+        return cp.startScheduler({
+          name: "fleet-user-scheduler",
+          configYaml,
+          token: review.status.token,
+          keepLeaderElection: true,
+          extraArgs: args,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return undefined;
+  };
+  // A failure shows in the test as pods left Pending; say why here too.
+  const started = run().catch((err: unknown) => {
+    if (!stopped) process.stderr.write(`fleet user-scheduler did not start: ${String(err)}\n`);
+    return undefined;
+  });
+  return started;
 }
 
 const chartDir = (name: string) =>

@@ -7,6 +7,7 @@ import type { FleetModel } from "../fleet/model.js";
 import { renderFleet } from "../render/index.js";
 import { packNodes, podsPerNode } from "./binpack.js";
 import { type CostEstimate, DEFAULT_DRIVE_FILL, estimateCost } from "./cost.js";
+import { type FleetFootprint, footprintOf } from "./footprint.js";
 import {
   formatStretch,
   type GroupPlan,
@@ -45,6 +46,8 @@ export interface CapacityPlan {
   readonly groups: readonly GroupPlan[];
   readonly busiest: { readonly when: string; readonly sessions: readonly string[] };
   readonly hubs: readonly HubCapacity[];
+  /** What each hub adds whatever its users do, and the fleet's shared parts (once). */
+  readonly footprint: FleetFootprint;
   /** Absent for a local cluster: it costs no cloud money. */
   readonly cost?: CostEstimate;
   readonly warnings: readonly string[];
@@ -105,6 +108,7 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
       sessions: peakLoad.stretch.sessions,
     },
     hubs,
+    footprint: footprintOf(workloads),
     ...(cost ? { cost } : {}),
     warnings: [
       ...groupWarnings(groups, loads),

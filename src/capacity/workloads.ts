@@ -6,9 +6,9 @@
 import type { FleetModel } from "../fleet/model.js";
 import { parseQuantity } from "../fleet/quantity.js";
 import type { NodeGroupName } from "../fleet/schema.js";
-import type { Bundle, HelmRelease } from "../render/bundle.js";
+import type { Bundle, HelmRelease, Manifest } from "../render/bundle.js";
 import { NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../vocabulary/labels.js";
-import type { KubeObject } from "../vocabulary/objects.js";
+import { valueAtPath } from "../vocabulary/values.js";
 
 /** What one pod requests: millicores, MiB, and the one pod slot it takes. */
 export interface PodRequest {
@@ -28,6 +28,10 @@ export interface Workload {
   readonly request: PodRequest;
   /** Where the request comes from. */
   readonly source: string;
+  /** The hub the pods belong to (its release or its own objects). */
+  readonly hub?: string;
+  /** Fleet-level pods hubfleet renders once for all hubs (shared parts, data set servers). */
+  readonly fleetLevel?: boolean;
 }
 
 /** A hub's user servers and placeholders, all on jhusers. */
@@ -51,14 +55,7 @@ const EKS_SOURCE = "EKS add-on; requests not established here, counted as a pod 
 
 type Values = Readonly<Record<string, unknown>>;
 
-function at(values: unknown, path: readonly string[]): unknown {
-  let current = values;
-  for (const key of path) {
-    if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
-    current = (current as Values)[key];
-  }
-  return current;
-}
+const at = valueAtPath;
 
 function cpuMillis(value: unknown): number {
   if (typeof value === "number") return value * 1000;
@@ -122,12 +119,14 @@ function hubWorkloads(release: HelmRelease, hub: string) {
   };
   const core: Workload[] = [
     {
+      hub,
       name: `${hub}/hub`,
       group: "jhcontrolplane",
       replicas: 1,
       ...fromValues(["hub", "resources"]),
     },
     {
+      hub,
       name: `${hub}/proxy`,
       group: "jhcontrolplane",
       replicas: 1,
@@ -137,6 +136,7 @@ function hubWorkloads(release: HelmRelease, hub: string) {
   if (at(v, ["scheduling", "userScheduler", "enabled"]) !== false) {
     const replicas = at(v, ["scheduling", "userScheduler", "replicas"]);
     core.push({
+      hub,
       name: `${hub}/user-scheduler`,
       group: "jhcontrolplane",
       // z2jh 4.3.3 runs two user-scheduler replicas by default.
@@ -149,6 +149,7 @@ function hubWorkloads(release: HelmRelease, hub: string) {
       ? []
       : [
           {
+            hub,
             name: `${hub}/continuous-image-puller`,
             group: "jhusers",
             replicas: 1,
@@ -183,18 +184,29 @@ function pinnedGroup(podSpec: unknown): NodeGroupName | undefined {
   return undefined;
 }
 
-/** Deployments and StatefulSets hubfleet applies itself (the drives). */
-function manifestWorkload(object: KubeObject, owner: string): Workload | undefined {
-  if (object.kind !== "StatefulSet" && object.kind !== "Deployment") return undefined;
+/**
+ * Workloads hubfleet applies itself: the drives, the data set servers and the fleet's shared
+ * parts (Deployments and StatefulSets, and DaemonSets: one pod on every node of their group).
+ */
+function manifestWorkload(
+  manifest: Manifest,
+): { workload: Workload; perNode: boolean } | undefined {
+  const { object } = manifest;
+  const perNode = object.kind === "DaemonSet";
+  if (object.kind !== "StatefulSet" && object.kind !== "Deployment" && !perNode) return undefined;
   const podSpec = at(object, ["spec", "template", "spec"]);
   const replicas = at(object, ["spec", "replicas"]);
-  return {
+  const owner = manifest.hub ?? manifest.tool ?? "fleet";
+  const workload: Workload = {
     name: `${owner}/${object.metadata.name.replace(/^hubfleet-/, "")}`,
     group: pinnedGroup(podSpec) ?? "jhcontrolplane",
-    replicas: typeof replicas === "number" ? replicas : 1,
+    replicas: perNode || typeof replicas !== "number" ? 1 : replicas,
     request: podRequest(at(podSpec, ["containers"]), at(podSpec, ["initContainers"])),
     source: BUNDLE_SOURCE,
+    ...(manifest.hub !== undefined ? { hub: manifest.hub } : {}),
+    ...(manifest.hub === undefined && manifest.tool === undefined ? { fleetLevel: true } : {}),
   };
+  return { workload, perNode };
 }
 
 interface ToolComponent {
@@ -307,7 +319,8 @@ const GROUPS: readonly NodeGroupName[] = ["clustertools", "jhcontrolplane", "jhu
 
 export function fleetWorkloads(fleet: FleetModel, bundle: Bundle): FleetWorkloads {
   const perNodeEverywhere: Workload[] = [];
-  const perNodeUsers: Workload[] = [];
+  // Per-node agents pinned to one group (image pullers on the user nodes).
+  const perNodePinned: Workload[] = [];
   const fixed: Workload[] = [];
   const users: HubUserPods[] = [];
   if (fleet.cluster.provider === "eks") {
@@ -319,7 +332,7 @@ export function fleetWorkloads(fleet: FleetModel, bundle: Bundle): FleetWorkload
     if (release.hub !== undefined) {
       const hub = hubWorkloads(release, release.hub);
       fixed.push(...hub.core);
-      perNodeUsers.push(...hub.puller);
+      perNodePinned.push(...hub.puller);
       users.push(hub.user);
     } else {
       const tool = toolWorkloads(release);
@@ -328,18 +341,15 @@ export function fleetWorkloads(fleet: FleetModel, bundle: Bundle): FleetWorkload
     }
   }
   for (const manifest of bundle.manifests) {
-    const workload = manifestWorkload(manifest.object, manifest.hub ?? manifest.tool ?? "fleet");
-    if (workload) fixed.push(workload);
+    const found = manifestWorkload(manifest);
+    if (found) (found.perNode ? perNodePinned : fixed).push(found.workload);
   }
   const byGroup = (list: readonly Workload[], group: NodeGroupName) =>
     list.filter((w) => w.group === group);
   const perNode = Object.fromEntries(
     GROUPS.map((g) => [
       g,
-      [
-        ...perNodeEverywhere.map((w) => ({ ...w, group: g })),
-        ...(g === "jhusers" ? perNodeUsers : []),
-      ],
+      [...perNodeEverywhere.map((w) => ({ ...w, group: g })), ...byGroup(perNodePinned, g)],
     ]),
   ) as Record<NodeGroupName, Workload[]>;
   const fixedByGroup = Object.fromEntries(GROUPS.map((g) => [g, byGroup(fixed, g)])) as Record<

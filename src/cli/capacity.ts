@@ -165,12 +165,41 @@ export function formatPlan(plan: CapacityPlan): string {
     ),
   );
   out.push("");
+  out.push(formatFootprint(plan.footprint));
   if (plan.cost) out.push(formatCost(plan.cost, plan.region));
   else out.push("No cloud cost: the cluster is local.\n");
   if (plan.warnings.length > 0) {
     out.push(`Warnings:\n${plan.warnings.map((w) => `  - ${w}`).join("\n")}\n`);
   }
   return `${out.join("\n")}\n`.replace(/\n{3,}/g, "\n\n");
+}
+
+const perPod = (r: { cpuMillis: number; memoryMiB: number }) =>
+  `${Math.round(r.cpuMillis)}m ${mem(r.memoryMiB)}`;
+
+/** Each hub's fixed pods, then the parts the fleet runs once for all hubs. */
+function formatFootprint(footprint: CapacityPlan["footprint"]): string {
+  const short = (name: string) => name.slice(name.indexOf("/") + 1);
+  const rows = footprint.hubs.map((h) => [
+    h.hub,
+    `${h.core.pods} (${h.core.parts.map((p) => short(p.name)).join(", ")})`,
+    perPod(h.core),
+    `${h.userIdle.podsPerNode}`,
+    `${h.userIdle.placeholders}`,
+  ]);
+  const shared = footprint.shared.map(
+    (p) =>
+      `  ${p.name}: ${p.pods} pod${p.pods === 1 ? "" : "s"} ${p.perNode ? "on every" : "on"} ${p.group}${p.perNode ? " node" : ""} (${perPod(p.request)} each)`,
+  );
+  return [
+    "Per-hub footprint (from the rendered objects and chart values; requests on jhcontrolplane):",
+    table(
+      [["HUB", "CORE PODS", "CORE REQUESTS", "USER PODS PER NODE, IDLE", "PLACEHOLDERS"], ...rows],
+      [3, 4],
+    ),
+    ...(shared.length > 0 ? ["Once for the whole fleet:", ...shared] : []),
+    "",
+  ].join("\n");
 }
 
 function formatCost(cost: NonNullable<CapacityPlan["cost"]>, clusterRegion: string): string {

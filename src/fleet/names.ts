@@ -14,14 +14,15 @@ export const HELM_RELEASE_MAX = 53;
 export const DNS_LABEL_MAX = 63;
 export const DNS_SUBDOMAIN_MAX = 253;
 
-import { DATASETS_NAMESPACE } from "../vocabulary/namespaces.js";
+import { DATASETS_NAMESPACE, SHARED_NAMESPACE } from "../vocabulary/namespaces.js";
 
-/** Names that are namespaces of the cluster itself, of its tools or of the data sets. */
+/** Names that are namespaces of the cluster itself, of its tools, data sets or shared parts. */
 export const RESERVED_NAMESPACES = [
   "default",
   "velero",
   "cluster-tools",
   DATASETS_NAMESPACE,
+  SHARED_NAMESPACE,
 ] as const;
 export const RESERVED_PREFIXES = ["kube-"] as const;
 

@@ -102,9 +102,14 @@ export interface Bundle {
   readonly clusterManifests: readonly Manifest[];
   /** The shared data sets' servers, applied with the cluster-wide objects. */
   readonly datasetManifests: readonly Manifest[];
+  /**
+   * The fleet's shared parts (one user-scheduler, one image puller, the priority classes),
+   * applied with the cluster-wide objects, before any hub.
+   */
+  readonly sharedManifests: readonly Manifest[];
   readonly tools: readonly ReleaseUnit[];
   readonly hubs: readonly ReleaseUnit[];
-  /** Every manifest above, in apply order: cluster, data sets, tools, hubs. */
+  /** Every manifest above, in apply order: cluster, data sets, shared parts, tools, hubs. */
   readonly manifests: readonly Manifest[];
   /** Every release: tools, then hubs. */
   readonly releases: readonly HelmRelease[];

@@ -97,6 +97,15 @@ export function bundleFiles(bundle: Bundle): BundleFile[] {
       ),
     });
   }
+  if (bundle.sharedManifests.length > 0) {
+    files.push({
+      path: "shared/manifests.yaml",
+      content: withHeader(
+        `${GENERATED}\nThe fleet's shared parts (one user-scheduler, one image puller, priority classes for\nevery hub), applied with the cluster-wide objects, before any hub.`,
+        toYamlStream(objects(bundle.sharedManifests)),
+      ),
+    });
+  }
   for (const tool of bundle.tools) files.push(...toolFiles(tool));
   for (const hub of bundle.hubs) files.push(...hubFiles(hub));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -9,6 +9,7 @@ import { renderKindConfig } from "./cluster/kind.js";
 import { renderStorageClass } from "./cluster/storage.js";
 import { renderDatasetServers } from "./datasets/index.js";
 import { renderHub } from "./hub/index.js";
+import { renderSharedParts } from "./shared/index.js";
 import { renderToolNamespaces, renderTools } from "./tools/index.js";
 
 export function renderFleet(fleet: FleetModel): Bundle {
@@ -23,7 +24,12 @@ export function renderFleet(fleet: FleetModel): Bundle {
     name: hub.name,
     ...renderHub(fleet, hub),
   }));
-  const manifests: Manifest[] = [...clusterManifests, ...datasetManifests];
+  // Fleet-level too; built from the hubs' rendered values (the images their users start from).
+  const sharedManifests = renderSharedParts(
+    fleet,
+    hubs.map((h) => h.release),
+  );
+  const manifests: Manifest[] = [...clusterManifests, ...datasetManifests, ...sharedManifests];
   const releases: HelmRelease[] = [];
   const secrets: SecretRequest[] = [];
   for (const unit of [...tools, ...hubs]) {
@@ -35,6 +41,7 @@ export function renderFleet(fleet: FleetModel): Bundle {
     clusterConfigs: { eksctl: renderEksctlConfig(fleet), kind: renderKindConfig(fleet) },
     clusterManifests,
     datasetManifests,
+    sharedManifests,
     tools,
     hubs,
     manifests,

@@ -7,3 +7,8 @@ export const AUTOSCALER_NAMESPACE = KUBE_SYSTEM_NAMESPACE;
 export const VELERO_NAMESPACE = "velero";
 /** The namespace of the fleet's data set servers (one for all data sets). */
 export const DATASETS_NAMESPACE = "datasets";
+/**
+ * The namespace of the fleet's shared parts: the one user-scheduler and the one image puller
+ * that serve every hub (docs/design.md, "Shared parts, once per fleet").
+ */
+export const SHARED_NAMESPACE = "hubfleet-shared";

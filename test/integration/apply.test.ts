@@ -17,7 +17,12 @@ import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
 import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { editedExample, exampleText, fleetFrom, REPO } from "../helpers.js";
-import { standinCharts, startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
+import {
+  SIM_USER_NODES,
+  standinCharts,
+  startFleetCluster,
+  writeVeleroCredentialsStandIn,
+} from "../simFleet.js";
 
 const example = fleetFrom(exampleText);
 const charts = standinCharts(example);
@@ -79,13 +84,8 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
         async () => {
           const all = await pods(hub);
           const running = all.filter((p) => p.status?.phase === "Running");
-          const wanted =
-            1 /* drive */ +
-            1 /* hub */ +
-            1 /* proxy */ +
-            2 /* user-scheduler */ +
-            expected +
-            2; /* pullers */
+          // The user-scheduler and the image puller are the fleet's (below), not the hub's.
+          const wanted = 1 /* drive */ + 1 /* hub */ + 1 /* proxy */ + expected;
           return running.length >= wanted && all.every((p) => p.status?.phase === "Running")
             ? all
             : undefined;
@@ -129,6 +129,13 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
           }
         }
       }
+      assert.deepEqual(
+        list.filter((p) =>
+          ["user-scheduler", "continuous-image-puller"].includes(p.metadata.labels.component),
+        ),
+        [],
+        `${hub} runs no scheduler or puller of its own`,
+      );
       const claims = (await kube.list("v1", "PersistentVolumeClaim", { namespace: hub })) as Any[];
       const datasetClaims = (example.hubs.find((h) => h.name === hub)?.datasets ?? []).map(
         (d): [string, string] => [`dataset-${d}`, "Bound"],
@@ -159,6 +166,32 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
     }
   });
 
+  it("runs the fleet's shared parts once: two user-schedulers on the core group, one puller per user node (not per hub)", async () => {
+    const shared = await waitFor(
+      "the fleet's shared pods running",
+      async () => {
+        const all = await pods("hubfleet-shared");
+        const running = all.filter((p) => p.status?.phase === "Running");
+        const want = 2 + SIM_USER_NODES;
+        return running.length === want && all.length === want ? all : undefined;
+      },
+      {
+        timeoutMs: 90_000,
+        describe: async () =>
+          JSON.stringify(
+            (await pods("hubfleet-shared")).map((p) => [p.metadata.name, p.status?.phase]),
+          ),
+      },
+    );
+    const placed = await Promise.all(
+      shared.map(async (p) => [p.metadata.labels.component, await nodeGroupOf(p.spec.nodeName)]),
+    );
+    assert.deepEqual(placed.sort(), [
+      ...Array.from({ length: SIM_USER_NODES }, () => ["image-puller", "jhusers"]),
+      ["user-scheduler", "jhcontrolplane"],
+      ["user-scheduler", "jhcontrolplane"],
+    ]);
+  });
   it("a second apply changes nothing and upgrades no release; plan agrees", async () => {
     const before = await Promise.all(HUBS.map(revision));
     const report = await apply(example);

@@ -77,6 +77,13 @@ const podOf = async (namespace: string, user: string): Promise<Any | undefined> 
     (p) => p.metadata.annotations?.["hub.jupyter.org/username"] === user,
   );
 
+/** The scheduler (profile) that bound a pod: the reporting controller of its Scheduled event. */
+async function scheduledBy(namespace: string, pod: string): Promise<string | undefined> {
+  const events = (await kube.list("events.k8s.io/v1", "Event", { namespace })) as Any[];
+  return events.find((e) => e.reason === "Scheduled" && e.regarding?.name === pod)
+    ?.reportingController;
+}
+
 /** The hub's check record ConfigMap (written by check, read by status). */
 async function checkRecordMap(namespace: string): Promise<Any> {
   return kube.get({ apiVersion: "v1", kind: "ConfigMap", namespace, name: CHECK_RECORD_CONFIGMAP });
@@ -168,9 +175,13 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
     assert.equal(model.admin, true);
     const pod = await podOf("alpha", "prof-lee");
     assert.ok(pod, "KubeSpawner created the pod");
-    // Placement: the fleet's user-scheduler (a real second kube-scheduler), a user node.
-    assert.equal(pod.spec.schedulerName, "alpha-user-scheduler");
-    assert.equal(pod.spec.priorityClassName, "alpha-default-priority");
+    // Placement: KubeSpawner named the fleet's shared user-scheduler and priority class (from
+    // the rendered hub.config), and that scheduler — the real kube-scheduler run from the
+    // rendered ConfigMap, as the rendered ServiceAccount — bound it to a user node.
+    assert.equal(pod.spec.schedulerName, "hubfleet-user-scheduler");
+    assert.equal(pod.spec.priorityClassName, "hubfleet-default-priority");
+    assert.equal(pod.spec.priority, 0);
+    assert.equal(await scheduledBy("alpha", pod.metadata.name), "hubfleet-user-scheduler");
     const node = (await kube.get({
       apiVersion: "v1",
       kind: "Node",
@@ -201,6 +212,26 @@ describe("a real JupyterHub on hubs hubfleet applied", { timeout: 900_000 }, () 
       parseQuantity(placeholder.spec.containers[0].resources.requests.memory),
       512 * 2 ** 20,
     );
+    // The chart's placeholder, pointed at the fleet's scheduler and lowest class through
+    // scheduling.userPlaceholder.extraPodSpec, placed by that scheduler on a user node.
+    assert.equal(placeholder.spec.schedulerName, "hubfleet-user-scheduler");
+    assert.equal(placeholder.spec.priorityClassName, "hubfleet-user-placeholder-priority");
+    assert.equal(placeholder.spec.priority, -10);
+    assert.equal(await scheduledBy("alpha", "user-placeholder-0"), "hubfleet-user-scheduler");
+    const placeholderNode = (await kube.get({
+      apiVersion: "v1",
+      kind: "Node",
+      name: placeholder.spec.nodeName,
+    })) as Any;
+    assert.equal(placeholderNode.metadata.labels["hubfleet.io/node-group"], "jhusers");
+    // One of the scheduler's replicas leads, on the Lease its rendered configuration names.
+    const lease = (await kube.get({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      namespace: "hubfleet-shared",
+      name: "hubfleet-user-scheduler-lock",
+    })) as Any;
+    assert.ok(lease.spec.holderIdentity, "the user-scheduler's Lease has a holder");
     // Labels the chart's singleuser NetworkPolicy selects (defect: nameOverride "" gave app: "").
     assert.equal(pod.metadata.labels.app, "jupyterhub");
     assert.equal(pod.metadata.labels.component, "singleuser-server");

@@ -79,16 +79,18 @@ describe("plan-capacity: hand-computed nodes and cost", () => {
   // continuous image puller: 5 pods, 25m → room 1905m, 7452Mi, 30 pods.
   const p = plan(capacityFleet([alpha(), beta()]));
   it("leaves the per-node agents' share out of each user node", () => {
-    assert.deepEqual(group(p, "jhusers").room, { cpuMillis: 1905, memoryMiB: 7452, pods: 30 });
+    // 1930m, 7452Mi, 35 pods less 3 EKS agents (aws-node 25m) and the fleet's one image puller
+    // (1m, 8Mi): one puller per node however many hubs.
+    assert.deepEqual(group(p, "jhusers").room, { cpuMillis: 1904, memoryMiB: 7444, pods: 31 });
   });
   it("packs first-fit decreasing: 5 beta nodes take one alpha each, 15 alphas fill 5 more", () => {
     const users = group(p, "jhusers");
     assert.equal(users.peak.needed, 10);
     assert.equal(users.peak.nodes, 10);
-    // CPU: (20 × 500 + 5 × 1000) / 1905 = 7.9 → 8; memory: 30720 / 7452 → 5; pods: 25 / 30 → 1.
+    // CPU: (20 × 500 + 5 × 1000) / 1904 = 7.9 → 8; memory: 30720 / 7444 → 5; pods: 25 / 31 → 1.
     assert.deepEqual(users.peak.lowerBound, { cpu: 8, memory: 5, pods: 1, nodes: 8 });
   });
-  it("fits both hubs' core pods (hub, proxy, 2 user-schedulers, drive) on one core node", () => {
+  it("fits both hubs' core pods (hub, proxy, drive) and the fleet's 2 user-schedulers on one core node", () => {
     assert.equal(group(p, "jhcontrolplane").peak.nodes, 1);
     assert.equal(group(p, "clustertools").peak.nodes, 1);
   });
@@ -210,11 +212,11 @@ describe("plan-capacity: schedules", () => {
 describe("plan-capacity: warnings", () => {
   it("warns when one user's guarantee leaves over 30 % of a node unusable", () => {
     const p = plan(capacityFleet([beta()]));
-    // 1 user of 1000m, 2Gi per 1905m, 7452Mi of room: 48 % of the CPU and 73 % of the memory left over.
+    // 1 user of 1000m, 2Gi per 1904m, 7444Mi of room: 47 % of the CPU and 72 % of the memory left over.
     const [w] = p.warnings;
     assert.match(
       w ?? "",
-      /hub beta: a t3a\.large user node holds 1 of its users \(CPU runs out first\), leaving 48 % of its CPU and 73 % of its memory unusable/,
+      /hub beta: a t3a\.large user node holds 1 of its users \(CPU runs out first\), leaving 47 % of its CPU and 72 % of its memory unusable/,
     );
   });
   it("does not warn for guarantees in the node's proportion", () => {
@@ -226,7 +228,7 @@ describe("plan-capacity: warnings", () => {
     assert.deepEqual(p.warnings, []);
   });
   it("warns when the core pods need more nodes than the group may have", () => {
-    const many = Array.from({ length: 4 }, (_, i) => ({ name: `h${i}` }));
+    const many = Array.from({ length: 5 }, (_, i) => ({ name: `h${i}` }));
     const p = plan(
       capacityFleet(many, {
         nodeGroups: {
@@ -235,7 +237,8 @@ describe("plan-capacity: warnings", () => {
         },
       }),
     );
-    // 4 hubs × 5 core pods = 20 > the 14 a t3a.medium has room for after 3 agents.
+    // 5 hubs × 3 core pods + the fleet's 2 user-schedulers = 17 > the 14 a t3a.medium has room
+    // for after 3 agents.
     assert.match(
       p.warnings.join("\n"),
       /the jhcontrolplane pods need 2 t3a\.medium nodes, cluster\.nodeGroups\.jhcontrolplane\.maxSize is 1/,
@@ -385,7 +388,7 @@ describe("hubfleet plan-capacity", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^jhusers\s+t3a\.large\s+1905m 7\.3Gi 30 pods\s+10\s+8\s+10\s+0\.\.20$/m,
+      /^jhusers\s+t3a\.large\s+1904m 7\.3Gi 31 pods\s+10\s+8\s+10\s+0\.\.20$/m,
     );
     assert.match(r.stdout, /^Busiest moment: all week$/m);
     assert.match(r.stdout, /^beta\s+5\s+5\s+5\s+0\s+1000m 2Gi\s+1 \(cpu\)$/m);

@@ -223,21 +223,33 @@ describe("z2jh values", () => {
       }
     }
   });
-  it("require node purpose for core and user pods, with user scheduler, priority and placeholders", () => {
+  it("require node purpose for core and user pods; user pods and placeholders go to the fleet's scheduler and classes", () => {
+    const shared = {
+      schedulerName: "hubfleet-user-scheduler",
+      priorityClassName: "hubfleet-user-placeholder-priority",
+    };
     for (const hub of HUBS) {
-      const s = valuesOf(hub).scheduling;
+      const v = valuesOf(hub);
+      const s = v.scheduling;
       assert.equal(s.corePods.nodeAffinity.matchNodePurpose, "require");
       assert.equal(s.userPods.nodeAffinity.matchNodePurpose, "require");
-      assert.equal(s.userScheduler.enabled, true);
-      assert.equal(s.podPriority.enabled, true);
+      // The chart's per-hub scheduler, priority classes and pullers stay off.
+      assert.equal(s.userScheduler.enabled, false);
+      assert.equal(s.podPriority.enabled, false);
+      assert.equal(v.prePuller.continuous.enabled, false);
+      assert.equal(v.prePuller.hook.enabled, false);
+      assert.equal(v.hub.config.KubeSpawner.scheduler_name, "hubfleet-user-scheduler");
+      assert.equal(v.hub.config.KubeSpawner.priority_class_name, "hubfleet-default-priority");
     }
     assert.deepEqual(valuesOf("stat101").scheduling.userPlaceholder, {
       enabled: true,
       replicas: 4,
+      extraPodSpec: shared,
     });
     assert.deepEqual(valuesOf("genomics-lab").scheduling.userPlaceholder, {
       enabled: false,
       replicas: 0,
+      extraPodSpec: shared,
     });
   });
   it("sets no nameOverride (user pods keep the chart's app: jupyterhub), names objects after the release", () => {
@@ -246,7 +258,7 @@ describe("z2jh values", () => {
       assert.equal(valuesOf(hub).fullnameOverride, "", hub);
     }
   });
-  it("sets image, resources, culling, pre-puller, proxy service and hub DB", () => {
+  it("sets image, resources, culling, proxy service and hub DB", () => {
     const v = valuesOf("cs480");
     assert.deepEqual(v.singleuser.cpu, { guarantee: 1, limit: 2 });
     // Whole bytes: JupyterHub's ByteSpecification refuses "2Gi" (only K/M/G/T suffixes).
@@ -256,7 +268,6 @@ describe("z2jh values", () => {
       tag: "2025-10-20",
     });
     assert.equal(valuesOf("genomics-lab").cull.timeout, 28800);
-    assert.equal(v.prePuller.continuous.enabled, true);
     assert.equal(v.proxy.service.type, "ClusterIP");
     assert.equal(v.hub.db.pvc.storageClassName, "hubfleet-drive");
   });

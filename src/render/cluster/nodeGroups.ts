@@ -61,3 +61,16 @@ export function nodeGroupNodes(fleet: FleetModel): NodeGroupNodes[] {
     };
   });
 }
+
+/** A pod's affinity requiring a node of the group, by the label every group carries. */
+export function requireNodeGroup(group: NodeGroupName) {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: NODE_GROUP_LABEL, operator: "In", values: [group] }] },
+        ],
+      },
+    },
+  };
+}

@@ -20,6 +20,7 @@ import {
   WRITABLE_MOUNTS_CONFIG,
   writableMountsHook,
 } from "../datasets/userServers.js";
+import { PRIORITY, SHARED_SCHEDULER_NAME } from "../shared/names.js";
 import { METRICS_TOKEN_KEY, METRICS_TOKEN_SECRET } from "../tools/monitoring.js";
 import { authenticatorValues } from "./authenticator.js";
 import { DRIVE_CLIENT_CLAIM } from "./drive.js";
@@ -225,6 +226,12 @@ export function renderHubValues(
       baseUrl: route.baseUrl,
       config: {
         ...auth.config,
+        // The chart sets these two only for its own per-hub scheduler and classes.
+        KubeSpawner: {
+          ...(auth.config.KubeSpawner ?? {}),
+          scheduler_name: SHARED_SCHEDULER_NAME,
+          priority_class_name: PRIORITY.userServers.name,
+        },
         JupyterHub: {
           ...(auth.config.JupyterHub ?? {}),
           admin_access: true,
@@ -306,15 +313,26 @@ export function renderHubValues(
         ...(datasets.egress.length > 0 ? { egress: datasets.egress } : {}),
       },
     },
+    // The user-scheduler, the image puller and the priority classes are the fleet's, once for all
+    // hubs (render/shared/); the chart's per-hub copies stay off.
     scheduling: {
-      userScheduler: { enabled: true },
-      podPriority: { enabled: true },
-      userPlaceholder: { enabled: hub.placeholders > 0, replicas: hub.placeholders },
+      userScheduler: { enabled: false },
+      podPriority: { enabled: false },
+      userPlaceholder: {
+        enabled: hub.placeholders > 0,
+        replicas: hub.placeholders,
+        // The chart names its own scheduler and class only when it runs them; these keys reach
+        // the placeholders' pod spec as they are.
+        extraPodSpec: {
+          schedulerName: SHARED_SCHEDULER_NAME,
+          priorityClassName: PRIORITY.placeholders.name,
+        },
+      },
       corePods: { nodeAffinity: { matchNodePurpose: "require" } },
       userPods: { nodeAffinity: { matchNodePurpose: "require" } },
     },
     prePuller: {
-      continuous: { enabled: true },
+      continuous: { enabled: false },
       // The hook pre-puller makes every helm upgrade wait for image pulls on all user nodes.
       hook: { enabled: false },
     },
