@@ -4,20 +4,14 @@
  * Pure and deterministic.
  */
 import type { FleetModel } from "../fleet/model.js";
-import { renderFleet } from "../render/index.js";
+import { type Finding, formatPath } from "../fleet/problems.js";
 import { packNodes, podsPerNode } from "./binpack.js";
 import { type CostEstimate, DEFAULT_DRIVE_FILL, estimateCost } from "./cost.js";
-import {
-  formatStretch,
-  type GroupPlan,
-  planCoreGroup,
-  planUserGroup,
-  type UserLoad,
-  userBatches,
-} from "./nodes.js";
+import { fitFindings } from "./fit.js";
+import { planNodes } from "./model.js";
+import { formatStretch, type GroupPlan, type UserLoad, userBatches } from "./nodes.js";
 import type { PriceTable } from "./prices.js";
-import { weeklyTimeline } from "./timeline.js";
-import { type FleetWorkloads, fleetWorkloads, type PodRequest } from "./workloads.js";
+import type { FleetWorkloads, PodRequest } from "./workloads.js";
 
 /** A user's guarantee that leaves more than this share of a node unusable by the hub's users. */
 export const WASTE_THRESHOLD = 0.3;
@@ -47,6 +41,8 @@ export interface CapacityPlan {
   readonly hubs: readonly HubCapacity[];
   /** Absent for a local cluster: it costs no cloud money. */
   readonly cost?: CostEstimate;
+  /** Why the fleet cannot run as planned: what `hubfleet validate` refuses it for. */
+  readonly errors: readonly string[];
   readonly warnings: readonly string[];
 }
 
@@ -59,15 +55,9 @@ export interface CapacityOptions {
 }
 
 export function planCapacity(fleet: FleetModel, options: CapacityOptions): CapacityPlan {
-  const bundle = renderFleet(fleet);
-  const workloads = fleetWorkloads(fleet, bundle);
-  const timeline = weeklyTimeline(fleet.hubs);
-  const { plan: users, loads } = planUserGroup(fleet, workloads, timeline);
-  const groups = [
-    planCoreGroup(fleet, workloads, "clustertools"),
-    planCoreGroup(fleet, workloads, "jhcontrolplane"),
-    users,
-  ];
+  const nodes = planNodes(fleet);
+  const { bundle, workloads, timeline, groups, users, loads } = nodes;
+  const fit = fitFindings(fleet, nodes);
   const peakLoad = loads.find((l) => l.stretch.start === users.peak.start) as UserLoad;
   const hubs = fleet.hubs.map((hub, i): HubCapacity => {
     const pods = workloads.users[i];
@@ -106,33 +96,18 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
     },
     hubs,
     ...(cost ? { cost } : {}),
+    errors: fit.filter((f) => f.severity === "error").map(findingText),
     warnings: [
-      ...groupWarnings(groups, loads),
-      ...unplaceableWarnings(workloads, users, hubs),
+      ...fit.filter((f) => f.severity === "warning").map(findingText),
+      ...(users.room.pods >= 1 ? unplaceableWarnings(workloads, users, hubs) : []),
       ...wasteWarnings(users, hubs),
     ],
   };
 }
 
-function groupWarnings(groups: readonly GroupPlan[], loads: readonly UserLoad[]): string[] {
-  const out: string[] = [];
-  for (const g of groups) {
-    if (g.name === "jhusers") continue;
-    if (g.peak.needed > g.maxSize) {
-      out.push(
-        `the ${g.name} pods need ${g.peak.needed} ${g.instanceType} nodes, cluster.nodeGroups.${g.name}.maxSize is ${g.maxSize}: some of them stay pending (raise maxSize or pick a larger instance type)`,
-      );
-    }
-  }
-  const users = groups.find((g) => g.name === "jhusers");
-  for (const load of loads) {
-    if (!users || load.count.needed <= users.maxSize) continue;
-    const who = load.stretch.sessions.length > 0 ? ` (${load.stretch.sessions.join(", ")})` : "";
-    out.push(
-      `at ${formatStretch(load.stretch.start, load.stretch.end)}${who} the users need ${load.count.needed} jhusers nodes, cluster.nodeGroups.jhusers.maxSize is ${users.maxSize}: servers beyond that stay pending (raise maxSize, lower the guarantees or spread the sessions)`,
-    );
-  }
-  return out;
+/** A finding as one line of the plan: "field: what is wrong (fix: …)". */
+function findingText(f: Finding): string {
+  return `${formatPath(f.path)}: ${f.message}${f.hint ? ` (fix: ${f.hint})` : ""}`;
 }
 
 function unplaceableWarnings(

@@ -85,6 +85,8 @@ export interface NodeGroupModel {
   readonly maxSize: number;
   readonly desiredCapacity: number;
   readonly volumeSize: number;
+  /** kubelet's maxPods when the fleet file sets it; otherwise the instance type's VPC CNI limit. */
+  readonly maxPodsPerNode?: number;
   /** Zones the group's nodes may be in. */
   readonly availabilityZones: readonly string[];
   readonly spot: boolean;
@@ -125,6 +127,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
     maxSize: g.maxSize,
     desiredCapacity: g.desiredCapacity ?? Math.max(g.minSize, extra.core ? 1 : 0),
     volumeSize: g.volumeSize,
+    ...(g.maxPodsPerNode !== undefined ? { maxPodsPerNode: g.maxPodsPerNode } : {}),
     availabilityZones: extra.availabilityZones,
     spot: extra.spot ?? false,
   });

@@ -3,7 +3,7 @@
  * The JSON Schema editors use (schema/fleet.schema.json) is generated from it.
  */
 import { z } from "zod";
-import { instanceTypeNames } from "./instanceTypes.js";
+import { lookupInstanceType, unknownInstanceType } from "./instanceTypes.js";
 import { type QuantityKind, quantityProblem } from "./quantity.js";
 
 export const API_VERSION = "hubfleet/v1alpha1";
@@ -45,9 +45,19 @@ const memoryQuantity = (options: { readonly zeroAllowed?: boolean } = {}) =>
 const storageSize = quantity("storage");
 
 const nodeGroupFields = {
+  // A string checked against the generated table rather than an enum of 700-odd names: an
+  // unknown name gets one "did you mean", not the whole list.
   instanceType: z
-    .enum(instanceTypeNames as [string, ...string[]])
-    .describe("EC2 instance type of the group's nodes (one of the types hubfleet knows)."),
+    .string()
+    .superRefine((name, ctx) => {
+      if (lookupInstanceType(name)) return;
+      const { message, hint } = unknownInstanceType(name);
+      ctx.addIssue({ code: "custom", message, params: { hint } });
+    })
+    .meta({ examples: ["t3a.large", "m7i.xlarge", "m7g.xlarge", "g5.xlarge"] })
+    .describe(
+      "EC2 instance type of the group's nodes: any current m, c, r, t, x, z, g or p type (data/instance-types.json).",
+    ),
   minSize: z.int().min(0).describe("Fewest nodes the autoscaler keeps."),
   maxSize: z.int().min(1).describe("Most nodes the autoscaler may start."),
   desiredCapacity: z
@@ -56,6 +66,14 @@ const nodeGroupFields = {
     .optional()
     .describe("Nodes to start with; defaults to minSize (at least 1 for the core groups)."),
   volumeSize: z.int().min(20).max(16384).default(30).describe("Root disk size of each node, GiB."),
+  maxPodsPerNode: z
+    .int()
+    .min(1)
+    .max(250)
+    .optional()
+    .describe(
+      "Pods per node (kubelet's maxPods). Default: the VPC CNI's limit for the instance type. Above that limit hubfleet turns on the VPC CNI's prefix delegation; EKS recommends at most 110 below 30 vCPUs and 250 above.",
+    ),
 };
 
 const nodeGroup = (defaults: { instanceType: string; minSize: number; maxSize: number }) =>

@@ -22,7 +22,7 @@ import { checkAuthenticator } from "./authChecks.js";
 import { checkCapacityFields } from "./capacityChecks.js";
 import { checkDatasets } from "./datasetChecks.js";
 import { error, warning } from "./findings.js";
-import { allocatable, lookupInstanceType } from "./instanceTypes.js";
+import { groupAllocatable, lookupInstanceType } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { Part } from "./partial.js";
@@ -93,8 +93,39 @@ function checkNodeGroups(fleet: FleetModel): Finding[] {
     if (name !== "jhusers" && group.maxSize < 1) {
       findings.push(error([...path, "maxSize"], `the ${name} group needs at least one node`));
     }
+    findings.push(...checkMaxPods(group, path));
   }
   return findings;
+}
+
+/**
+ * maxPodsPerNode against the instance type: above the VPC CNI's limit the pods need prefix
+ * delegation (hubfleet turns it on), which only Nitro types have and EKS caps at 110 or 250.
+ * Whether the per-node agents leave room under it is the capacity check's question.
+ */
+function checkMaxPods(group: FleetModel["nodeGroups"]["jhusers"], path: string[]): Finding[] {
+  const type = lookupInstanceType(group.instanceType);
+  const max = group.maxPodsPerNode;
+  if (!type || max === undefined || max <= type.maxPods) return [];
+  if (type.maxPodsPrefixDelegation <= type.maxPods) {
+    return [
+      error(
+        [...path, "maxPodsPerNode"],
+        `maxPodsPerNode ${max} is above the ${type.maxPods} pods a ${type.name} node can give addresses to, and ${type.name} has no prefix delegation (not a Nitro type)`,
+        `lower maxPodsPerNode to ${type.maxPods} or less, or pick a Nitro instance type (e.g. ${type.category === "gpu" ? "g5.xlarge" : "m7i.xlarge"})`,
+      ),
+    ];
+  }
+  if (max > type.maxPodsPrefixDelegation) {
+    return [
+      error(
+        [...path, "maxPodsPerNode"],
+        `maxPodsPerNode ${max} is above ${type.maxPodsPrefixDelegation}, the most EKS recommends for a ${type.name} node (${type.vcpu} vCPUs) with prefix delegation`,
+        `lower maxPodsPerNode to ${type.maxPodsPrefixDelegation} or less, or pick an instance type with more than 30 vCPUs (EKS recommends up to 250 pods there)`,
+      ),
+    ];
+  }
+  return [];
 }
 
 function checkZones(fleet: FleetModel): Finding[] {
@@ -342,7 +373,7 @@ function checkHub(fleet: FleetModel, hub: Hub): Finding[] {
   const at = (...field: Array<string | number>) => hubFieldPath(fleet.spec, hub, field);
   const findings: Finding[] = [];
   const users = lookupInstanceType(fleet.nodeGroups.jhusers.instanceType);
-  const node = users ? allocatable(users) : undefined;
+  const node = groupAllocatable(fleet.nodeGroups.jhusers);
 
   for (const resource of ["cpu", "memory"] as const) {
     const { guarantee, limit } = hub.resources[resource];

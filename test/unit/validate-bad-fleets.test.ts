@@ -157,8 +157,16 @@ export const CASES: Case[] = [
   edit(
     "unknown instance type",
     "cluster.nodeGroups.clustertools.instanceType",
-    /"t9.huge" is not allowed/,
+    /^unknown instance type "t9.huge"$/,
     set(["cluster", "nodeGroups", "clustertools", "instanceType"], "t9.huge"),
+    /pick one of the \d+ current m, c, r, t, x, z, g and p types in data\/instance-types.json/,
+  ),
+  edit(
+    "misspelt instance type",
+    "cluster.nodeGroups.jhusers.instanceType",
+    /^unknown instance type "m7i.xlarg"$/,
+    set(["cluster", "nodeGroups", "jhusers", "instanceType"], "m7i.xlarg"),
+    /did you mean "m7i.xlarge"\?/,
   ),
   edit(
     "disk too small",

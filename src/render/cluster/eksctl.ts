@@ -2,6 +2,7 @@
  * The eksctl ClusterConfig (eksctl.io/v1alpha5) for an EKS fleet: three managed node groups
  * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery.
  */
+import { lookupInstanceType } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
 import { FLEET_LABEL } from "../../vocabulary/labels.js";
@@ -77,6 +78,7 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
     maxSize: group.maxSize,
     desiredCapacity: group.desiredCapacity,
     volumeSize: group.volumeSize,
+    ...(group.maxPodsPerNode !== undefined ? { maxPodsPerNode: group.maxPodsPerNode } : {}),
     volumeType: "gp3",
     availabilityZones: [...group.availabilityZones],
     labels,
@@ -90,6 +92,27 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
     },
     propagateASGTags: true,
     privateNetworking: true,
+  };
+}
+
+/**
+ * Whether a group asks for more pods per node than the VPC CNI can address one IP at a time:
+ * then the CNI hands out /28 prefixes instead (ENABLE_PREFIX_DELEGATION, cluster-wide).
+ */
+export function needsPrefixDelegation(fleet: FleetModel): boolean {
+  return NODE_GROUP_NAMES.some((name) => {
+    const group = fleet.nodeGroups[name];
+    const type = lookupInstanceType(group.instanceType);
+    return type !== undefined && (group.maxPodsPerNode ?? 0) > type.maxPods;
+  });
+}
+
+function vpcCniConfiguration(fleet: FleetModel): Record<string, unknown> {
+  return {
+    enableNetworkPolicy: "true",
+    ...(needsPrefixDelegation(fleet)
+      ? { env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } }
+      : {}),
   };
 }
 
@@ -111,7 +134,8 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     iam: { withOIDC: true, ...autoscalerServiceAccounts(fleet) },
     addons: [
       // The VPC CNI enforces NetworkPolicies only when asked to: hub isolation depends on it.
-      { name: "vpc-cni", configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
+      // With prefix delegation it hands out /28 prefixes, so maxPodsPerNode can pass the ENI limit.
+      { name: "vpc-cni", configurationValues: JSON.stringify(vpcCniConfiguration(fleet)) },
       { name: "coredns" },
       { name: "kube-proxy" },
       // Drives and hub databases are EBS volumes: the CSI driver provisions and attaches them.

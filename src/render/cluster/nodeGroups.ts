@@ -2,7 +2,7 @@
  * The labels and taints of the three node groups: the one place they are written down.
  * The eksctl and kind configs, the hub renderers and the test control plane all read them here.
  */
-import { allocatable, lookupInstanceType } from "../../fleet/instanceTypes.js";
+import { groupAllocatable } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES, type NodeGroupName } from "../../fleet/schema.js";
 import { DEDICATED_TAINT, NODE_GROUP_LABEL, NODE_PURPOSE_LABEL } from "../../vocabulary/labels.js";
@@ -48,12 +48,11 @@ export interface NodeGroupNodes extends NodeGroupPlacement {
 export function nodeGroupNodes(fleet: FleetModel): NodeGroupNodes[] {
   return NODE_GROUP_NAMES.map((name) => {
     const group = fleet.nodeGroups[name];
-    const type = lookupInstanceType(group.instanceType);
-    if (!type)
+    const a = groupAllocatable(group);
+    if (!a)
       throw new Error(
         `unknown instance type ${group.instanceType} (validation should have caught it)`,
       );
-    const a = allocatable(type);
     return {
       ...placement(name),
       group,
