@@ -19,7 +19,7 @@ export const MAX_SIZE_TOLERANCE = 0.1;
 
 /** The findings for a fleet, from its own node plan: validate's capacity check. */
 export function checkFleetFits(fleet: FleetModel): Finding[] {
-  return fitFindings(fleet, planNodes(fleet));
+  return fleet.cluster.provider === "eks" ? fitFindings(fleet, planNodes(fleet)) : [];
 }
 
 export function fitFindings(fleet: FleetModel, nodes: NodePlan): Finding[] {
@@ -108,14 +108,13 @@ function userGroupFindings(g: GroupPlan, loads: readonly UserLoad[]): Finding[] 
     sessions.length === 0
       ? ""
       : ` (${sessions.slice(0, 3).join(", ")}${sessions.length > 3 ? ` and ${sessions.length - 3} more sessions` : ""})`;
-  const others =
-    over > 1 ? `; ${over - 1} other moment(s) of the week need more than maxSize too` : "";
+  const others = over > 1 ? ` (and at ${over - 1} other moment(s) of the week)` : "";
   const by = binding(peak.count);
   const within = g.peak.needed <= g.maxSize * (1 + MAX_SIZE_TOLERANCE);
-  const message = `at ${formatStretch(peak.stretch.start, peak.stretch.end)}${who} the users need ${g.peak.needed} ${g.instanceType} nodes of jhusers, maxSize is ${g.maxSize}${others}: ${
+  const message = `at ${formatStretch(peak.stretch.start, peak.stretch.end)}${who} the users need ${g.peak.needed} ${g.instanceType} nodes of jhusers, maxSize is ${g.maxSize}: servers beyond that stay pending${others}${
     within
-      ? `servers beyond ${g.maxSize} nodes stay pending (within ${Math.round(MAX_SIZE_TOLERANCE * 100)} %: first-fit packing overestimates a little)`
-      : "servers beyond that stay pending"
+      ? ` (within ${Math.round(MAX_SIZE_TOLERANCE * 100)} % of maxSize: a warning, as first-fit packing may count a node or two more than the scheduler needs)`
+      : ""
   }`;
   const hint = `raise maxSize to ${g.peak.needed}, ${bindingFix(g, by)} (${RESOURCE[by]} runs out first), lower the guarantees or spread the sessions`;
   const path = groupPath(g.name, "maxSize");

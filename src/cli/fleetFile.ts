@@ -26,8 +26,16 @@ export async function loadFleetSource(
   return { ...result, shown, problems: result.problems.map((p) => ({ ...p, file: shown })) };
 }
 
-export async function loadValidFleet(io: Io, file: string): Promise<FleetModel> {
-  const { fleet, problems } = await loadFleetSource(io, file);
+/**
+ * The fleet, or a FleetError with every problem. `extraChecks` adds checks of a higher layer
+ * (render and apply pass the capacity model's, so they act on no fleet validate refuses).
+ */
+export async function loadValidFleet(
+  io: Io,
+  file: string,
+  options: { readonly extraChecks?: ExtraCheck } = {},
+): Promise<FleetModel> {
+  const { fleet, problems } = await loadFleetSource(io, file, options);
   if (!fleet) throw new FleetError(problems);
   for (const warning of problems) io.err(`${problemLine(io, warning)}\n`);
   return fleet;
