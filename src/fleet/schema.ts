@@ -14,6 +14,9 @@ export const DEFAULT_KUBERNETES_VERSION = "1.34";
 
 export const NODE_GROUP_NAMES = ["clustertools", "jhcontrolplane", "jhusers"] as const;
 export type NodeGroupName = (typeof NODE_GROUP_NAMES)[number];
+/** The optional fourth group: GPU user servers (cluster.nodeGroups.jhgpu). */
+export const GPU_GROUP = "jhgpu";
+export type AnyNodeGroupName = NodeGroupName | typeof GPU_GROUP;
 
 /**
  * A Kubernetes quantity of one kind, checked to be one and to be above zero (at least zero for
@@ -163,10 +166,22 @@ const clusterSchema = z
             "User servers and placeholders only; tainted; scales to zero. Default t3a.large, 0..10.",
           )
           .prefault({}),
+        jhgpu: nodeGroup({ instanceType: "g5.xlarge", minSize: 0, maxSize: 2 })
+          .extend({
+            spot: z.boolean().default(false).describe("Run GPU servers on spot instances."),
+            // GPU notebook images (CUDA libraries) are several GiB each.
+            volumeSize: nodeGroupFields.volumeSize
+              .default(100)
+              .describe("Root disk size of each node, GiB. Default 100 (GPU images are large)."),
+          })
+          .optional()
+          .describe(
+            "Optional: GPU user servers of the hubs with a gpu profile; NVIDIA GPU types only; tainted nvidia.com/gpu; scales to zero. Default g5.xlarge, 0..2.",
+          ),
       })
       .strict()
       .prefault({})
-      .describe("The three node groups of the architecture."),
+      .describe("The three node groups of the architecture, and an optional GPU group."),
   })
   .strict()
   .describe("The Kubernetes cluster: where it runs and its three node groups.");
@@ -624,6 +639,23 @@ const hubSettingFields = {
     .min(0)
     .describe(
       "For a hub with a schedule: servers running at any time of the week (students working on their own), on top of the sessions' users. Default 0.",
+    ),
+  gpu: z
+    .object({
+      gpus: z
+        .int()
+        .min(1)
+        .default(1)
+        .describe("NVIDIA GPUs each GPU server gets (the pod's nvidia.com/gpu limit). Default 1."),
+      displayName: z
+        .string()
+        .optional()
+        .describe('The choice\'s name on the spawn page. Default: "GPU server (N × <GPU model>)".'),
+      description: z.string().optional().describe("A line under the name on the spawn page."),
+    })
+    .strict()
+    .describe(
+      "Offer a GPU server beside the standard one (a z2jh profile): it runs on cluster.nodeGroups.jhgpu with nvidia.com/gpu. Default: none.",
     ),
   extraValues: z
     .record(z.string(), z.unknown())

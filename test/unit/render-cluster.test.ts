@@ -138,6 +138,39 @@ describe("eksctl ClusterConfig", () => {
   });
   const vpcCni = (config: ReturnType<typeof eksctlOf>) =>
     JSON.parse(config.addons.find((a) => a.name === "vpc-cni")?.configurationValues ?? "{}");
+  it("adds the GPU group only when the fleet has one: NVIDIA taint, user purpose, GPUs for scale-from-zero", () => {
+    assert.equal(
+      config.managedNodeGroups.find((g) => g.name === "jhgpu"),
+      undefined,
+    );
+    const gpu = group(
+      eksctlOf(
+        editedExample((d) =>
+          d.setIn(
+            ["cluster", "nodeGroups", "jhgpu"],
+            d.createNode({ instanceType: "g6.12xlarge" }),
+          ),
+        ),
+      ),
+      "jhgpu",
+    );
+    assert.equal(gpu.instanceType, "g6.12xlarge");
+    assert.equal(gpu.minSize, 0);
+    assert.equal(gpu.volumeSize, 100);
+    assert.deepEqual(gpu.taints, [
+      { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" },
+    ]);
+    assert.deepEqual(gpu.labels, {
+      "hubfleet.io/node-group": "jhgpu",
+      "hub.jupyter.org/node-purpose": "user",
+    });
+    // g6.12xlarge: 4 × NVIDIA L4.
+    assert.equal(gpu.tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"], "4");
+    assert.equal(
+      gpu.tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"],
+      "present:NoSchedule",
+    );
+  });
   it("sets kubelet's maxPods, and prefix delegation only above the type's ENI limit", () => {
     const within = eksctlOf(
       editedExample((d) => d.setIn(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 30)),

@@ -226,6 +226,35 @@ export const CASES: Case[] = [
     set(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 0),
   ),
   edit(
+    "GPU server without a GPU group",
+    "hubs[1].gpu",
+    /^hub cs480 offers a GPU server, but the fleet has no GPU node group$/,
+    set(["hubs", 1, "gpu"], { gpus: 1 }),
+    /add cluster\.nodeGroups\.jhgpu with an NVIDIA GPU instance type/,
+  ),
+  edit(
+    "GPU group of a type without GPUs",
+    "cluster.nodeGroups.jhgpu.instanceType",
+    /^m7i\.xlarge has no GPU$/,
+    set(["cluster", "nodeGroups", "jhgpu"], { instanceType: "m7i.xlarge" }),
+    /g5\.xlarge/,
+  ),
+  edit(
+    "GPU group of AMD GPUs",
+    "cluster.nodeGroups.jhgpu.instanceType",
+    /^g4ad\.xlarge has AMD Radeon Pro V520 GPUs; GPU servers ask for NVIDIA GPUs/,
+    set(["cluster", "nodeGroups", "jhgpu"], { instanceType: "g4ad.xlarge" }),
+  ),
+  edit(
+    "GPU server asking for more GPUs than a node has",
+    "hubs[1].gpu.gpus",
+    /^a GPU server of hub cs480 asks for 4 GPUs; a g5\.xlarge node has 1$/,
+    (doc) => {
+      set(["cluster", "nodeGroups", "jhgpu"], { instanceType: "g5.xlarge" })(doc);
+      set(["hubs", 1, "gpu"], { gpus: 4 })(doc);
+    },
+  ),
+  edit(
     "disk too small",
     "cluster.nodeGroups.jhusers.volumeSize",
     /at least 20/,

@@ -4,8 +4,8 @@
  */
 import { lookupInstanceType } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
-import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
-import { FLEET_LABEL } from "../../vocabulary/labels.js";
+import { GPU_GROUP, NODE_GROUP_NAMES } from "../../fleet/schema.js";
+import { FLEET_LABEL, NVIDIA_GPU } from "../../vocabulary/labels.js";
 import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
 import { placement } from "./nodeGroups.js";
 
@@ -61,6 +61,11 @@ function nodeTemplateTags(group: NodeGroupModel): Record<string, string> {
     tags[`k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`] =
       `${taint.value}:${taint.effect}`;
   }
+  // An empty GPU group has no node to show its GPUs: the template says how many a node has.
+  const gpus = lookupInstanceType(group.instanceType)?.gpus;
+  if (group.name === GPU_GROUP && gpus) {
+    tags[`k8s.io/cluster-autoscaler/node-template/resources/${NVIDIA_GPU}`] = String(gpus);
+  }
   return tags;
 }
 
@@ -100,8 +105,9 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
  * then the CNI hands out /28 prefixes instead (ENABLE_PREFIX_DELEGATION, cluster-wide).
  */
 export function needsPrefixDelegation(fleet: FleetModel): boolean {
-  return NODE_GROUP_NAMES.some((name) => {
-    const group = fleet.nodeGroups[name];
+  const groups = [...NODE_GROUP_NAMES.map((name) => fleet.nodeGroups[name]), fleet.gpuGroup];
+  return groups.some((group) => {
+    if (!group) return false;
     const type = lookupInstanceType(group.instanceType);
     return type !== undefined && (group.maxPodsPerNode ?? 0) > type.maxPods;
   });
@@ -141,8 +147,11 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
       // Drives and hub databases are EBS volumes: the CSI driver provisions and attaches them.
       { name: "aws-ebs-csi-driver", wellKnownPolicies: { ebsCSIController: true } },
     ],
-    managedNodeGroups: NODE_GROUP_NAMES.map((name) =>
-      managedNodeGroup(fleet, fleet.nodeGroups[name]),
-    ),
+    // A GPU group on AmazonLinux2023 gets EKS's NVIDIA AMI (driver and container toolkit), and
+    // eksctl installs the NVIDIA device plugin with it (docs/capacity.md, "GPU servers").
+    managedNodeGroups: [
+      ...NODE_GROUP_NAMES.map((name) => fleet.nodeGroups[name]),
+      ...(fleet.gpuGroup ? [fleet.gpuGroup] : []),
+    ].map((group) => managedNodeGroup(fleet, group)),
   };
 }
