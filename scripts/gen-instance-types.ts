@@ -11,7 +11,7 @@
  * - github.com/aws/karpenter-provider-aws: pkg/providers/pricing/zz_generated.pricing_aws.go
  *   (on-demand prices for us-east-1 from the AWS Price List API, newer than the data set's).
  *
- * Run: `npx tsx scripts/gen-instance-types.ts` (needs `go` and `unzip`; module versions below).
+ * Run: `npm run gen:instance-types` (needs `go` and `unzip`; module versions below).
  * The output is committed; this script is how it is remade when a pin moves.
  */
 import { execFileSync } from "node:child_process";

@@ -101,8 +101,18 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
       ...fit.filter((f) => f.severity === "warning").map(findingText),
       ...(users.room.pods >= 1 ? unplaceableWarnings(workloads, users, hubs) : []),
       ...wasteWarnings(users, hubs),
+      ...gpuWarnings(fleet),
     ],
   };
+}
+
+/** The GPU group is rendered and validated, but not yet planned or priced: said, not hidden. */
+function gpuWarnings(fleet: FleetModel): string[] {
+  const g = fleet.gpuGroup;
+  if (!g) return [];
+  return [
+    `cluster.nodeGroups.jhgpu (${g.instanceType}, ${g.minSize}..${g.maxSize} nodes) is not in this plan or its cost: GPU servers are not modelled yet; add its node-hours by hand`,
+  ];
 }
 
 /** A finding as one line of the plan: "field: what is wrong (fix: …)". */

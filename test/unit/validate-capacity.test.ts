@@ -179,3 +179,27 @@ describe("validate: the user group's maxSize", () => {
     assert.deepEqual(checkFleetFits(fleet), []);
   });
 });
+
+describe("plan-capacity and the GPU group", () => {
+  it("says the GPU group is not planned or priced rather than leaving it out silently", () => {
+    const fleet = fleetFrom(
+      editedExample((d) => {
+        d.setIn(["cluster", "nodeGroups", "jhgpu"], d.createNode({ instanceType: "g5.xlarge" }));
+        d.setIn(["hubs", 1, "gpu"], d.createNode({ gpus: 1 }));
+      }),
+    );
+    const plan = planCapacity(fleet, { prices: SHIPPED_PRICES });
+    assert.ok(
+      plan.warnings.some((w) =>
+        /^cluster\.nodeGroups\.jhgpu \(g5\.xlarge, 0\.\.2 nodes\) is not in this plan or its cost/.test(
+          w,
+        ),
+      ),
+      plan.warnings.join("\n"),
+    );
+    assert.equal(
+      plan.cost?.lines.some((l) => l.item.includes("jhgpu")),
+      false,
+    );
+  });
+});
