@@ -37,7 +37,7 @@ const CATEGORIES: Readonly<Record<string, string>> = {
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** EKS's ceiling on max pods (amazon-eks-ami max-pods-calculator.sh): 110, or 250 above 30 vCPUs. */
-const podCeiling = (vcpu: number): number => (vcpu > 30 ? 250 : 110);
+export const podCeiling = (vcpu: number): number => (vcpu > 30 ? 250 : 110);
 
 interface Module {
   readonly path: string;
@@ -88,7 +88,7 @@ function goModule(spec: string): Module {
   };
 }
 
-function eniMaxPods(text: string): Map<string, number> {
+export function eniMaxPods(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split("\n")) {
     const m = /^([a-z0-9-]+\.[a-z0-9-]+)\s+(\d+)\s*$/.exec(line);
@@ -97,13 +97,13 @@ function eniMaxPods(text: string): Map<string, number> {
   return out;
 }
 
-interface EniLimits {
+export interface EniLimits {
   readonly enis: number;
   readonly ipv4PerEni: number;
   readonly nitro: boolean;
 }
 
-function eniLimits(goSource: string): Map<string, EniLimits> {
+export function eniLimits(goSource: string): Map<string, EniLimits> {
   const out = new Map<string, EniLimits>();
   const entry =
     /"([a-z0-9-]+\.[a-z0-9-]+)":\s*\{\s*ENILimit:\s*(\d+),\s*IPv4Limit:\s*(\d+),[\s\S]*?HypervisorType:\s*"([^"]*)"/g;
@@ -118,7 +118,7 @@ function eniLimits(goSource: string): Map<string, EniLimits> {
 }
 
 /** Karpenter's generated on-demand prices: region → type → USD per hour, and when made. */
-function karpenterPrices(goSource: string): {
+export function karpenterPrices(goSource: string): {
   generated: string;
   prices: Map<string, Map<string, number>>;
 } {
@@ -138,6 +138,19 @@ function karpenterPrices(goSource: string): {
     }
   }
   return { generated, prices };
+}
+
+/**
+ * Pods with prefix delegation: each ENI address slot but the primary one takes a /28 prefix (16
+ * addresses), plus 2 for host-network pods, capped at EKS's ceiling; Nitro types only.
+ */
+export function prefixDelegationPods(
+  vcpu: number,
+  maxPods: number,
+  eni: EniLimits | undefined,
+): number {
+  if (eni?.nitro !== true) return maxPods;
+  return Math.min(podCeiling(vcpu), eni.enis * (eni.ipv4PerEni - 1) * 16 + 2);
 }
 
 interface SpecRecord {
@@ -181,10 +194,8 @@ function main(): void {
       const name = r.instance_type;
       const eni = limits.get(name);
       const pods = maxPods.get(name) as number;
-      const ceiling = podCeiling(r.vCPU);
       // Prefix delegation hands out /28 prefixes (16 addresses) per ENI slot; Nitro types only.
-      const prefixPods =
-        eni?.nitro === true ? Math.min(ceiling, eni.enis * (eni.ipv4PerEni - 1) * 16 + 2) : pods;
+      const prefixPods = prefixDelegationPods(r.vCPU, pods, eni);
       const prices: Record<string, number> = {};
       for (const [region, p] of Object.entries(r.pricing ?? {})) {
         // Regions only: Local Zones and Wavelength zones are priced apart, and EKS node groups
@@ -261,4 +272,5 @@ function main(): void {
   console.log(`${OUT}: ${types.length} instance types`);
 }
 
-main();
+// Run as a script (not when a test imports the parsers above).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
