@@ -49,7 +49,12 @@ export { fleetStatus } from "./apply/status.js";
 export { checkFleet } from "./check/fleetCheck.js";
 /** Nodes per group at the busiest and quietest moment of the week, and the monthly cost (offline). */
 export { planCapacity } from "./capacity/plan.js";
-/** The prices hubfleet ships (us-east-1, dated and sourced), for planCapacity. */
+/**
+ * Whether the node groups can run a fleet, as `hubfleet validate` judges it: pass it to
+ * loadFleet/parseFleet as their extra checks (`loadFleet(path, { extraChecks: checkFleetFits })`).
+ */
+export { checkFleetFits } from "./capacity/fit.js";
+/** The prices hubfleet ships (EC2 for every region of the instance-type table, dated and sourced), for planCapacity. */
 export { SHIPPED_PRICES } from "./capacity/prices.js";
 
 /** A Kubernetes port connected like kubectl (kubeconfig file or the default, optional context). */

@@ -54,6 +54,8 @@ export async function compileCli(repo: string, dir: string): Promise<HubfleetCli
   if (!existsSync(join(dir, "node_modules"))) {
     symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
   }
+  // The package's data files sit beside dist/ as in the published package (the instance types).
+  if (!existsSync(join(dir, "data"))) symlinkSync(join(repo, "data"), join(dir, "data"), "dir");
   return cliRunner(entry, repo);
 }
 

@@ -107,13 +107,17 @@ export function generateFleet(shape: FleetShape): string {
         jhcontrolplane: {
           instanceType: shape.coreInstanceType ?? "m5.4xlarge",
           minSize: 1,
-          maxSize: 10,
+          // Enough core nodes for every hub's core pods (at most five a hub, ~230 pods a node):
+          // validate refuses a fleet whose core pods do not fit at maxSize.
+          maxSize: Math.max(10, Math.ceil((shape.hubs * 5) / 200)),
           availabilityZone: "us-west-2a",
         },
         jhusers: {
           instanceType: shape.userInstanceType ?? "m5.4xlarge",
           minSize: 0,
-          maxSize: 200,
+          // The hubs' users all week need about 2.7 nodes a hub: room for them, or validate
+          // refuses the fleet.
+          maxSize: Math.max(200, shape.hubs * 4),
         },
       },
     },

@@ -2,7 +2,7 @@
  * Nodes per group: the core groups hold a fixed set of pods; the user group's load follows the
  * week (users of every hub at each moment, plus placeholders), packed onto its nodes.
  */
-import { allocatable, lookupInstanceType } from "../fleet/instanceTypes.js";
+import { groupAllocatable as allocatableOf } from "../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../fleet/model.js";
 import type { NodeGroupName } from "../fleet/schema.js";
 import { type LowerBound, lowerBound, type NodeRoom, type PodBatch, packNodes } from "./binpack.js";
@@ -24,6 +24,8 @@ export interface GroupPlan {
   readonly maxSize: number;
   readonly spot: boolean;
   readonly volumeSize: number;
+  /** Set when the fleet file sets kubelet's maxPods for the group. */
+  readonly maxPodsPerNode?: number;
   /** What one node offers to pods (the kubelet's reserves taken off). */
   readonly allocatable: NodeRoom;
   /** What the per-node agents take of every node. */
@@ -42,12 +44,11 @@ export interface UserLoad {
 }
 
 export function groupAllocatable(group: NodeGroupModel): NodeRoom {
-  const type = lookupInstanceType(group.instanceType);
-  if (!type)
+  const a = allocatableOf(group);
+  if (!a)
     throw new Error(
       `unknown instance type ${group.instanceType} (validation should have caught it)`,
     );
-  const a = allocatable(type);
   return { cpuMillis: a.cpuMillis, memoryMiB: a.memoryMiB, pods: a.pods };
 }
 
@@ -104,6 +105,7 @@ function shape(fleet: FleetModel, workloads: FleetWorkloads, name: NodeGroupName
       maxSize: group.maxSize,
       spot: group.spot,
       volumeSize: group.volumeSize,
+      ...(group.maxPodsPerNode !== undefined ? { maxPodsPerNode: group.maxPodsPerNode } : {}),
       allocatable: node,
       agents,
       room,

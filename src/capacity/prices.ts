@@ -1,11 +1,12 @@
 /**
- * The price table plan-capacity uses: AWS on-demand prices shipped with hubfleet, each figure
- * with the date and the public source it was read from, and the shape of a `--prices FILE`
+ * The price table plan-capacity uses: AWS on-demand prices shipped with hubfleet (EC2 from the
+ * generated instance-type table), each figure with the date and the public source it was read from, and the shape of a `--prices FILE`
  * that replaces or adds figures. Pure: reading the file happens in the CLI.
  */
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { instanceTypeTable } from "../fleet/instanceTypes.js";
 import { locate, type Position } from "../fleet/locate.js";
 import { formatPath, type Problem } from "../fleet/problems.js";
 import { findingsFromIssues } from "../fleet/schemaIssues.js";
@@ -42,78 +43,79 @@ export interface PriceTable {
 
 const READ_ON = "2026-11-26";
 
-const EC2_US_EAST_1: Price = {
-  usd: 0,
-  date: "2026-01-19",
-  source:
-    "AWS Price List API (us-east-1, Linux, shared tenancy) as generated into aws/karpenter-provider-aws " +
-    `pkg/providers/pricing/zz_generated.pricing_aws.go at 2026-01-19T13:23:24Z; read ${READ_ON}`,
-};
-
-const ec2 = (prices: Readonly<Record<string, number>>, base: Price) =>
-  Object.fromEntries(Object.entries(prices).map(([type, usd]) => [type, { ...base, usd }]));
-
-/**
- * Only us-east-1 is shipped: it is the one region for which a dated, machine-generated copy
- * of AWS's price list could be found. Other regions: pass their figures with --prices FILE.
- */
-export const SHIPPED_PRICES: PriceTable = {
-  currency: "USD",
-  regions: {
-    "us-east-1": {
-      ec2Hourly: ec2(
-        {
-          "t3.medium": 0.0416,
-          "t3.large": 0.0832,
-          "t3.xlarge": 0.1664,
-          "t3.2xlarge": 0.3328,
-          "t3a.medium": 0.0376,
-          "t3a.large": 0.0752,
-          "t3a.xlarge": 0.1504,
-          "t3a.2xlarge": 0.3008,
-          "m5.large": 0.096,
-          "m5.xlarge": 0.192,
-          "m5.2xlarge": 0.384,
-          "m5.4xlarge": 0.768,
-          "m6i.large": 0.096,
-          "m6i.xlarge": 0.192,
-          "m6i.2xlarge": 0.384,
-          "m6i.4xlarge": 0.768,
-          "m7i.large": 0.1008,
-          "m7i.xlarge": 0.2016,
-          "m7i.2xlarge": 0.4032,
-          "c5.xlarge": 0.17,
-          "c5.2xlarge": 0.34,
-          "r5.large": 0.126,
-          "r5.xlarge": 0.252,
-          "r5.2xlarge": 0.504,
-        },
-        EC2_US_EAST_1,
-      ),
-      ebsGp3GbMonth: {
-        usd: 0.08,
-        date: "2021-02-04",
-        source:
-          "Amazon EBS pricing page, US East (N. Virginia), gp3 storage, as quoted in saisci.com " +
-          `"gp2 vs gp3 Cost Comparison" (updated 2021-02-04); read ${READ_ON}`,
-      },
-      s3StandardGbMonth: {
-        usd: 0.023,
-        date: "2022-07-07",
-        source:
-          "S3 Standard, first 50 TB per month, US East (N. Virginia), as tabulated in the GitHub gist " +
-          `EverettBerry/a37438006529a55f42da6fdbc44a505c (2022-07-07); read ${READ_ON}`,
-      },
-      eksClusterHourly: {
-        usd: 0.1,
-        date: "not stated",
-        source:
-          "aws/agent-toolkit-for-aws, architect-for-startups/references/eks.md: EKS control plane " +
-          `$73 a month (= $0.10 per hour × 730 h, standard support); read ${READ_ON}`,
-      },
-    },
+/** Storage and EKS figures: only us-east-1's were found with a date and a public source. */
+const US_EAST_1_OTHERS: Omit<RegionPrices, "ec2Hourly"> = {
+  ebsGp3GbMonth: {
+    usd: 0.08,
+    date: "2021-02-04",
+    source:
+      "Amazon EBS pricing page, US East (N. Virginia), gp3 storage, as quoted in saisci.com " +
+      `"gp2 vs gp3 Cost Comparison" (updated 2021-02-04); read ${READ_ON}`,
+  },
+  s3StandardGbMonth: {
+    usd: 0.023,
+    date: "2022-07-07",
+    source:
+      "S3 Standard, first 50 TB per month, US East (N. Virginia), as tabulated in the GitHub gist " +
+      `EverettBerry/a37438006529a55f42da6fdbc44a505c (2022-07-07); read ${READ_ON}`,
+  },
+  eksClusterHourly: {
+    usd: 0.1,
+    date: "not stated",
+    source:
+      "aws/agent-toolkit-for-aws, architect-for-startups/references/eks.md: EKS control plane " +
+      `$73 a month (= $0.10 per hour × 730 h, standard support); read ${READ_ON}`,
   },
 };
+
+/** The same figure, said to be us-east-1's where it stands in for another region's. */
+function borrowed(price: Price | undefined, region: string): Price | undefined {
+  return price && { ...price, source: `us-east-1's figure, used for ${region}: ${price.source}` };
+}
+
+/**
+ * The shipped prices: EC2 on-demand for every region of the generated instance-type table
+ * (data/instance-types.json, each region's figures from the source it names); EBS, S3 and the
+ * EKS fee from us-east-1, said so in every other region (pass yours with --prices FILE).
+ */
+function shippedPrices(): PriceTable {
+  const table = instanceTypeTable();
+  const regions: Record<string, RegionPrices> = {};
+  for (const [region, sourceKey] of Object.entries(table.priceSourceByRegion)) {
+    const source = table.sources[sourceKey];
+    const base: Price = {
+      usd: 0,
+      date: source?.date ?? "not stated",
+      source: `AWS on-demand Linux price, ${region}, from ${source?.module ?? sourceKey} (${source?.files.join(", ") ?? ""}) via ${table.generatedBy}`,
+    };
+    const ec2Hourly: Record<string, Price> = {};
+    for (const type of table.types) {
+      const usd = type.prices[region];
+      if (usd !== undefined) ec2Hourly[type.name] = { ...base, usd };
+    }
+    const ebs =
+      region === "us-east-1"
+        ? US_EAST_1_OTHERS.ebsGp3GbMonth
+        : borrowed(US_EAST_1_OTHERS.ebsGp3GbMonth, region);
+    const s3 =
+      region === "us-east-1"
+        ? US_EAST_1_OTHERS.s3StandardGbMonth
+        : borrowed(US_EAST_1_OTHERS.s3StandardGbMonth, region);
+    const eks =
+      region === "us-east-1"
+        ? US_EAST_1_OTHERS.eksClusterHourly
+        : borrowed(US_EAST_1_OTHERS.eksClusterHourly, region);
+    regions[region] = {
+      ec2Hourly,
+      ...(ebs ? { ebsGp3GbMonth: ebs } : {}),
+      ...(s3 ? { s3StandardGbMonth: s3 } : {}),
+      ...(eks ? { eksClusterHourly: eks } : {}),
+    };
+  }
+  return { currency: "USD", regions };
+}
+
+export const SHIPPED_PRICES: PriceTable = shippedPrices();
 
 const priceEntry = z
   .object({

@@ -2,6 +2,7 @@
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { applyFleet } from "../apply/engine.js";
+import { checkFleetFits } from "../capacity/fit.js";
 import { UsageError } from "../errors.js";
 import { renderFleet } from "../render/index.js";
 import {
@@ -62,7 +63,8 @@ export function applyCommand(program: Command, io: Io): void {
         wait: boolean;
       },
     ) => {
-      const fleet = await loadValidFleet(io, file);
+      // A fleet that cannot run on its node groups is refused, as validate refuses it.
+      const fleet = await loadValidFleet(io, file, { extraChecks: checkFleetFits });
       const onlyHubs = parseHubNames(
         options.hub,
         fleet.hubs.map((h) => h.name),

@@ -63,6 +63,12 @@ export function capacityCommand(program: Command, io: Io): void {
         });
         if (format === "text") io.out(formatPlan(plan));
         else writeStructured(io, format, plan);
+        if (plan.errors.length > 0) {
+          io.err(
+            `error: the fleet cannot run on its node groups (${plan.errors.length} reason(s), listed under "Cannot run"); hubfleet validate, render and apply refuse it\n`,
+          );
+          io.setExitCode(1);
+        }
       },
     );
 }
@@ -168,6 +174,9 @@ export function formatPlan(plan: CapacityPlan): string {
   out.push(formatFootprint(plan.footprint));
   if (plan.cost) out.push(formatCost(plan.cost, plan.region));
   else out.push("No cloud cost: the cluster is local.\n");
+  if (plan.errors.length > 0) {
+    out.push(`Cannot run:\n${plan.errors.map((e) => `  - ${e}`).join("\n")}\n`);
+  }
   if (plan.warnings.length > 0) {
     out.push(`Warnings:\n${plan.warnings.map((w) => `  - ${w}`).join("\n")}\n`);
   }

@@ -4,6 +4,7 @@
  */
 import { relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { checkFleetFits } from "../capacity/fit.js";
 import { UsageError } from "../errors.js";
 import { writeBundle } from "../ports/fs.js";
 import { bundleFiles } from "../render/files.js";
@@ -33,7 +34,8 @@ export function renderCommand(program: Command, io: Io): void {
           `hubfleet render ${file} --out-dir out`,
         );
       }
-      const fleet = await loadValidFleet(io, file);
+      // A fleet that cannot run on its node groups is refused, as validate refuses it.
+      const fleet = await loadValidFleet(io, file, { extraChecks: checkFleetFits });
       const files = bundleFiles(renderFleet(fleet));
       const outDir = resolve(io.cwd, options.outDir);
       await writeBundle(outDir, files);

@@ -1,5 +1,9 @@
-/** `hubfleet validate FILE`: every problem at once, with file:line:col, field path and a hint. */
+/**
+ * `hubfleet validate FILE`: every problem at once, with file:line:col, field path and a hint;
+ * whether the fleet can run on its node groups included (the capacity model's checks).
+ */
 import type { Command } from "commander";
+import { checkFleetFits } from "../capacity/fit.js";
 import type { FleetModel } from "../fleet/model.js";
 import { formatBytes, parseQuantity } from "../fleet/quantity.js";
 import { loadFleetSource } from "./fleetFile.js";
@@ -17,7 +21,8 @@ export function validateCommand(program: Command, io: Io): void {
     .option(...OUTPUT_OPTION)
     .action(async (file: string, options: { output: string }) => {
       const format = parseOutputFormat(options.output);
-      const result = await loadFleetSource(io, file);
+      // The capacity model (plan-capacity's) judges whether the fleet can run on its node groups.
+      const result = await loadFleetSource(io, file, { extraChecks: checkFleetFits });
       const { problems, shown } = result;
       const errors = problems.filter((p) => p.severity === "error").length;
       const warnings = problems.length - errors;

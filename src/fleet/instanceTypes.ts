@@ -1,52 +1,84 @@
 /**
  * The AWS instance types hubfleet knows, with what a node of each type offers to pods.
  *
- * Capacity facts are AWS's published vCPU/memory and the VPC CNI's max-pods for each type.
+ * The facts (vCPU, memory, architecture, GPUs, the VPC CNI's max pods without and with prefix
+ * delegation, on-demand prices per region) are read from data/instance-types.json, which
+ * scripts/gen-instance-types.ts generates from pinned, dated public sources named in the file.
  * Allocatable subtracts what the kubelet reserves on EKS (the amazon-eks-ami formula):
  * CPU 6% of the first core, 1% of the second, 0.5% of cores 3-4, 0.25% above;
  * memory 255Mi + 11Mi per pod for kube-reserved, plus a 100Mi hard-eviction threshold.
  */
+import { readFileSync } from "node:fs";
+import { closest } from "./schemaIssues.js";
 
 export interface InstanceType {
   readonly name: string;
+  readonly category: "general" | "compute" | "memory" | "gpu";
+  readonly arch: "x86_64" | "arm64";
   readonly vcpu: number;
   readonly memoryMiB: number;
+  /** The VPC CNI's limit with one address per pod (eni-max-pods.txt). */
   readonly maxPods: number;
+  /** EKS's recommended limit with prefix delegation on (the same as maxPods off Nitro). */
+  readonly maxPodsPrefixDelegation: number;
+  readonly gpus?: number;
+  readonly gpuModel?: string;
+  readonly gpuMemoryGiB?: number;
+  /** On-demand Linux USD per hour, by region, where the sources give one. */
+  readonly prices: Readonly<Record<string, number>>;
 }
 
-const TYPES: readonly InstanceType[] = [
-  { name: "t3.medium", vcpu: 2, memoryMiB: 4096, maxPods: 17 },
-  { name: "t3.large", vcpu: 2, memoryMiB: 8192, maxPods: 35 },
-  { name: "t3.xlarge", vcpu: 4, memoryMiB: 16384, maxPods: 58 },
-  { name: "t3.2xlarge", vcpu: 8, memoryMiB: 32768, maxPods: 58 },
-  { name: "t3a.medium", vcpu: 2, memoryMiB: 4096, maxPods: 17 },
-  { name: "t3a.large", vcpu: 2, memoryMiB: 8192, maxPods: 35 },
-  { name: "t3a.xlarge", vcpu: 4, memoryMiB: 16384, maxPods: 58 },
-  { name: "t3a.2xlarge", vcpu: 8, memoryMiB: 32768, maxPods: 58 },
-  { name: "m5.large", vcpu: 2, memoryMiB: 8192, maxPods: 29 },
-  { name: "m5.xlarge", vcpu: 4, memoryMiB: 16384, maxPods: 58 },
-  { name: "m5.2xlarge", vcpu: 8, memoryMiB: 32768, maxPods: 58 },
-  { name: "m5.4xlarge", vcpu: 16, memoryMiB: 65536, maxPods: 234 },
-  { name: "m6i.large", vcpu: 2, memoryMiB: 8192, maxPods: 29 },
-  { name: "m6i.xlarge", vcpu: 4, memoryMiB: 16384, maxPods: 58 },
-  { name: "m6i.2xlarge", vcpu: 8, memoryMiB: 32768, maxPods: 58 },
-  { name: "m6i.4xlarge", vcpu: 16, memoryMiB: 65536, maxPods: 234 },
-  { name: "m7i.large", vcpu: 2, memoryMiB: 8192, maxPods: 29 },
-  { name: "m7i.xlarge", vcpu: 4, memoryMiB: 16384, maxPods: 58 },
-  { name: "m7i.2xlarge", vcpu: 8, memoryMiB: 32768, maxPods: 58 },
-  { name: "c5.xlarge", vcpu: 4, memoryMiB: 8192, maxPods: 58 },
-  { name: "c5.2xlarge", vcpu: 8, memoryMiB: 16384, maxPods: 58 },
-  { name: "r5.large", vcpu: 2, memoryMiB: 16384, maxPods: 29 },
-  { name: "r5.xlarge", vcpu: 4, memoryMiB: 32768, maxPods: 58 },
-  { name: "r5.2xlarge", vcpu: 8, memoryMiB: 65536, maxPods: 58 },
-];
+export interface InstanceTypeSource {
+  readonly module: string;
+  readonly date: string;
+  readonly files: readonly string[];
+  readonly gives: string;
+}
 
-const BY_NAME = new Map(TYPES.map((t) => [t.name, t]));
+export interface InstanceTypeTable {
+  readonly generatedBy: string;
+  readonly sources: Readonly<Record<string, InstanceTypeSource>>;
+  readonly prefixDelegation: string;
+  /** Which source gives each region's prices (a key of `sources`). */
+  readonly priceSourceByRegion: Readonly<Record<string, string>>;
+  readonly types: readonly InstanceType[];
+}
 
-export const instanceTypeNames: readonly string[] = TYPES.map((t) => t.name);
+let loaded: { table: InstanceTypeTable; byName: Map<string, InstanceType> } | undefined;
+
+/**
+ * The generated table, read once. It ships beside src/ and dist/ (two levels up from this
+ * module in both), like a module import; read lazily so commands that never look at an
+ * instance type do not pay for parsing it.
+ */
+export function instanceTypeTable(): InstanceTypeTable {
+  if (!loaded) {
+    const table = JSON.parse(
+      readFileSync(new URL("../../data/instance-types.json", import.meta.url), "utf8"),
+    ) as InstanceTypeTable;
+    loaded = { table, byName: new Map(table.types.map((t) => [t.name, t])) };
+  }
+  return loaded.table;
+}
+
+export function instanceTypeNames(): readonly string[] {
+  return instanceTypeTable().types.map((t) => t.name);
+}
 
 export function lookupInstanceType(name: string): InstanceType | undefined {
-  return BY_NAME.get(name);
+  instanceTypeTable();
+  return loaded?.byName.get(name);
+}
+
+/** The message and hint for a name the table does not hold: the closest one it does. */
+export function unknownInstanceType(name: string): { message: string; hint: string } {
+  const near = closest(name, instanceTypeNames());
+  return {
+    message: `unknown instance type "${name}"`,
+    hint: near
+      ? `did you mean "${near}"? (hubfleet knows ${instanceTypeNames().length} current m, c, r, t, x, z, g and p types: data/instance-types.json)`
+      : `pick one of the ${instanceTypeNames().length} current m, c, r, t, x, z, g and p types in data/instance-types.json, e.g. t3a.large, m7i.xlarge, m7g.xlarge, g5.xlarge`,
+  };
 }
 
 /** What pods can request on one node of this type, after the kubelet's reserves. */
@@ -57,12 +89,34 @@ export interface Allocatable {
   readonly pods: number;
 }
 
-export function allocatable(type: InstanceType): Allocatable {
+/**
+ * Allocatable of a node of this type running `maxPods` pods at most (kubelet's maxPods: the
+ * group's maxPodsPerNode, or by default the VPC CNI's limit). Kubelet reserves memory per pod
+ * it may run, so a higher limit leaves less memory to the pods.
+ */
+export function allocatable(type: InstanceType, maxPods: number = type.maxPods): Allocatable {
   return {
     cpuMillis: type.vcpu * 1000 - reservedCpuMillis(type.vcpu),
-    memoryMiB: type.memoryMiB - (255 + 11 * type.maxPods) - 100,
-    pods: type.maxPods,
+    memoryMiB: type.memoryMiB - (255 + 11 * maxPods) - 100,
+    pods: maxPods,
   };
+}
+
+/** kubelet's maxPods on a node of a group: its maxPodsPerNode, or the type's VPC CNI limit. */
+export function podLimit(
+  type: InstanceType,
+  group: { readonly maxPodsPerNode?: number | undefined },
+): number {
+  return group.maxPodsPerNode ?? type.maxPods;
+}
+
+/** A node group's per-node allocatable, or undefined for a type the table does not hold. */
+export function groupAllocatable(group: {
+  readonly instanceType: string;
+  readonly maxPodsPerNode?: number | undefined;
+}): Allocatable | undefined {
+  const type = lookupInstanceType(group.instanceType);
+  return type ? allocatable(type, podLimit(type, group)) : undefined;
 }
 
 function reservedCpuMillis(vcpu: number): number {

@@ -165,6 +165,11 @@ export async function loadFleetFile(
     readonly text?: string;
     /** Where files the fleet names are looked up; default: the fleet file's folder. */
     readonly baseDir?: string;
+    /**
+     * Checks from layers above the fleet's, run on a fleet with no errors of its own (validate
+     * passes the capacity model's: whether the fleet can run on its node groups).
+     */
+    readonly extraChecks?: ExtraCheck;
   } = {},
 ): Promise<LoadResult> {
   let text: string;
@@ -176,7 +181,10 @@ export async function loadFleetFile(
   const first = parseFleet(text, path);
   if (!first.fleet) return first;
   const baseDir = options.baseDir ?? dirname(resolve(path));
-  const findings = await referencedFileFindings(first.fleet, baseDir, options.now ?? new Date());
+  const findings = [
+    ...(await referencedFileFindings(first.fleet, baseDir, options.now ?? new Date())),
+    ...(options.extraChecks?.(first.fleet) ?? []),
+  ];
   return findings.length === 0 ? first : parseFleet(text, path, findings);
 }
 

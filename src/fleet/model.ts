@@ -4,9 +4,11 @@
  */
 import type { FieldPath } from "./problems.js";
 import {
+  type AnyNodeGroupName,
   type Authenticator,
   type DatasetSpec,
   type FleetSpec,
+  GPU_GROUP,
   HUB_SETTING_DEFAULTS,
   type HubSpec,
   type NodeGroupName,
@@ -54,6 +56,12 @@ export interface Hub {
   readonly schedule: readonly Session[];
   /** With a schedule: servers running all week on top of the sessions' users. */
   readonly idleUsers: number;
+  /** The GPU server the hub offers beside the standard one, if any. */
+  readonly gpu?: {
+    readonly gpus: number;
+    readonly displayName?: string;
+    readonly description?: string;
+  };
   readonly extraValues: Readonly<Record<string, unknown>>;
 }
 
@@ -79,12 +87,14 @@ export interface Dataset {
 }
 
 export interface NodeGroupModel {
-  readonly name: NodeGroupName;
+  readonly name: AnyNodeGroupName;
   readonly instanceType: string;
   readonly minSize: number;
   readonly maxSize: number;
   readonly desiredCapacity: number;
   readonly volumeSize: number;
+  /** kubelet's maxPods when the fleet file sets it; otherwise the instance type's VPC CNI limit. */
+  readonly maxPodsPerNode?: number;
   /** Zones the group's nodes may be in. */
   readonly availabilityZones: readonly string[];
   readonly spot: boolean;
@@ -99,6 +109,8 @@ export interface FleetModel {
     readonly nodeCIDR: string;
   };
   readonly nodeGroups: Readonly<Record<NodeGroupName, NodeGroupModel>>;
+  /** cluster.nodeGroups.jhgpu, when the fleet has GPU nodes. */
+  readonly gpuGroup?: NodeGroupModel;
   readonly domain: FleetSpec["domain"];
   readonly tools: FleetSpec["tools"];
   readonly hubs: readonly Hub[];
@@ -115,7 +127,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
   // flatMap skips holes: a hub left out for its own schema errors (see partial.ts).
   const hubs = spec.hubs.flatMap((hub, index) => [resolveHub(hub, index, spec.hubDefaults)]);
   const group = (
-    name: NodeGroupName,
+    name: AnyNodeGroupName,
     g: (typeof groups)[NodeGroupName],
     extra: { availabilityZones: readonly string[]; spot?: boolean; core: boolean },
   ): NodeGroupModel => ({
@@ -125,6 +137,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
     maxSize: g.maxSize,
     desiredCapacity: g.desiredCapacity ?? Math.max(g.minSize, extra.core ? 1 : 0),
     volumeSize: g.volumeSize,
+    ...(g.maxPodsPerNode !== undefined ? { maxPodsPerNode: g.maxPodsPerNode } : {}),
     availabilityZones: extra.availabilityZones,
     spot: extra.spot ?? false,
   });
@@ -153,6 +166,15 @@ export function buildModel(spec: FleetSpec): FleetModel {
         core: false,
       }),
     },
+    ...(groups.jhgpu
+      ? {
+          gpuGroup: group(GPU_GROUP, groups.jhgpu, {
+            availabilityZones: zones,
+            spot: groups.jhgpu.spot,
+            core: false,
+          }),
+        }
+      : {}),
     domain: spec.domain,
     tools: spec.tools,
     hubs,
@@ -220,6 +242,7 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
       users: session.users ?? merged.expectedUsers,
     })),
     idleUsers: merged.idleUsers,
+    ...(merged.gpu ? { gpu: merged.gpu } : {}),
     extraValues: merged.extraValues,
   };
 }

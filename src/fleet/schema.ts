@@ -3,7 +3,7 @@
  * The JSON Schema editors use (schema/fleet.schema.json) is generated from it.
  */
 import { z } from "zod";
-import { instanceTypeNames } from "./instanceTypes.js";
+import { lookupInstanceType, unknownInstanceType } from "./instanceTypes.js";
 import { type QuantityKind, quantityProblem } from "./quantity.js";
 
 export const API_VERSION = "hubfleet/v1alpha1";
@@ -14,6 +14,9 @@ export const DEFAULT_KUBERNETES_VERSION = "1.34";
 
 export const NODE_GROUP_NAMES = ["clustertools", "jhcontrolplane", "jhusers"] as const;
 export type NodeGroupName = (typeof NODE_GROUP_NAMES)[number];
+/** The optional fourth group: GPU user servers (cluster.nodeGroups.jhgpu). */
+export const GPU_GROUP = "jhgpu";
+export type AnyNodeGroupName = NodeGroupName | typeof GPU_GROUP;
 
 /**
  * A Kubernetes quantity of one kind, checked to be one and to be above zero (at least zero for
@@ -45,9 +48,19 @@ const memoryQuantity = (options: { readonly zeroAllowed?: boolean } = {}) =>
 const storageSize = quantity("storage");
 
 const nodeGroupFields = {
+  // A string checked against the generated table rather than an enum of 700-odd names: an
+  // unknown name gets one "did you mean", not the whole list.
   instanceType: z
-    .enum(instanceTypeNames as [string, ...string[]])
-    .describe("EC2 instance type of the group's nodes (one of the types hubfleet knows)."),
+    .string()
+    .superRefine((name, ctx) => {
+      if (lookupInstanceType(name)) return;
+      const { message, hint } = unknownInstanceType(name);
+      ctx.addIssue({ code: "custom", message, params: { hint } });
+    })
+    .meta({ examples: ["t3a.large", "m7i.xlarge", "m7g.xlarge", "g5.xlarge"] })
+    .describe(
+      "EC2 instance type of the group's nodes: any current m, c, r, t, x, z, g or p type (data/instance-types.json).",
+    ),
   minSize: z.int().min(0).describe("Fewest nodes the autoscaler keeps."),
   maxSize: z.int().min(1).describe("Most nodes the autoscaler may start."),
   desiredCapacity: z
@@ -56,6 +69,14 @@ const nodeGroupFields = {
     .optional()
     .describe("Nodes to start with; defaults to minSize (at least 1 for the core groups)."),
   volumeSize: z.int().min(20).max(16384).default(30).describe("Root disk size of each node, GiB."),
+  maxPodsPerNode: z
+    .int()
+    .min(1)
+    .max(250)
+    .optional()
+    .describe(
+      "Pods per node (kubelet's maxPods). Default: the VPC CNI's limit for the instance type. Above that limit hubfleet turns on the VPC CNI's prefix delegation; EKS recommends at most 110 below 30 vCPUs and 250 above.",
+    ),
 };
 
 const nodeGroup = (defaults: { instanceType: string; minSize: number; maxSize: number }) =>
@@ -145,10 +166,22 @@ const clusterSchema = z
             "User servers and placeholders only; tainted; scales to zero. Default t3a.large, 0..10.",
           )
           .prefault({}),
+        jhgpu: nodeGroup({ instanceType: "g5.xlarge", minSize: 0, maxSize: 2 })
+          .extend({
+            spot: z.boolean().default(false).describe("Run GPU servers on spot instances."),
+            // GPU notebook images (CUDA libraries) are several GiB each.
+            volumeSize: nodeGroupFields.volumeSize
+              .default(100)
+              .describe("Root disk size of each node, GiB. Default 100 (GPU images are large)."),
+          })
+          .optional()
+          .describe(
+            "Optional: GPU user servers of the hubs with a gpu profile; NVIDIA GPU types only; tainted nvidia.com/gpu; scales to zero. Default g5.xlarge, 0..2.",
+          ),
       })
       .strict()
       .prefault({})
-      .describe("The three node groups of the architecture."),
+      .describe("The three node groups of the architecture, and an optional GPU group."),
   })
   .strict()
   .describe("The Kubernetes cluster: where it runs and its three node groups.");
@@ -606,6 +639,23 @@ const hubSettingFields = {
     .min(0)
     .describe(
       "For a hub with a schedule: servers running at any time of the week (students working on their own), on top of the sessions' users. Default 0.",
+    ),
+  gpu: z
+    .object({
+      gpus: z
+        .int()
+        .min(1)
+        .default(1)
+        .describe("NVIDIA GPUs each GPU server gets (the pod's nvidia.com/gpu limit). Default 1."),
+      displayName: z
+        .string()
+        .optional()
+        .describe('The choice\'s name on the spawn page. Default: "GPU server (N × <GPU model>)".'),
+      description: z.string().optional().describe("A line under the name on the spawn page."),
+    })
+    .strict()
+    .describe(
+      "Offer a GPU server beside the standard one (a z2jh profile): it runs on cluster.nodeGroups.jhgpu with nvidia.com/gpu. Default: none.",
     ),
   extraValues: z
     .record(z.string(), z.unknown())

@@ -22,7 +22,7 @@ import { checkAuthenticator } from "./authChecks.js";
 import { checkCapacityFields } from "./capacityChecks.js";
 import { checkDatasets } from "./datasetChecks.js";
 import { error, warning } from "./findings.js";
-import { allocatable, lookupInstanceType } from "./instanceTypes.js";
+import { groupAllocatable, lookupInstanceType } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { Part } from "./partial.js";
@@ -53,6 +53,7 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
     ],
     [["cluster", "domain", "tools", "hubDefaults", "hubs"], () => checkTools(fleet)],
     [["cluster", "hubDefaults", "hubs"], () => checkCapacityFields(fleet)],
+    [["cluster", "hubDefaults", "hubs"], () => checkGpu(fleet)],
     [
       ["cluster", "domain", "hubDefaults", "hubs", "hubs[]", "datasets", "datasets[]"],
       () => checkDatasets(fleet),
@@ -70,8 +71,10 @@ function firstOfEachName(hubs: readonly Hub[]): Hub[] {
 
 function checkNodeGroups(fleet: FleetModel): Finding[] {
   const findings: Finding[] = [];
-  for (const name of NODE_GROUP_NAMES) {
-    const group = fleet.nodeGroups[name];
+  const groups = [...NODE_GROUP_NAMES.map((n) => fleet.nodeGroups[n]), fleet.gpuGroup];
+  for (const group of groups) {
+    if (!group) continue;
+    const name = group.name;
     const path = ["cluster", "nodeGroups", name];
     if (group.minSize > group.maxSize) {
       findings.push(
@@ -90,8 +93,93 @@ function checkNodeGroups(fleet: FleetModel): Finding[] {
         ),
       );
     }
-    if (name !== "jhusers" && group.maxSize < 1) {
+    if ((name === "clustertools" || name === "jhcontrolplane") && group.maxSize < 1) {
       findings.push(error([...path, "maxSize"], `the ${name} group needs at least one node`));
+    }
+    findings.push(...checkMaxPods(group, path));
+  }
+  return findings;
+}
+
+/**
+ * maxPodsPerNode against the instance type: above the VPC CNI's limit the pods need prefix
+ * delegation (hubfleet turns it on), which only Nitro types have and EKS caps at 110 or 250.
+ * Whether the per-node agents leave room under it is the capacity check's question.
+ */
+function checkMaxPods(group: FleetModel["nodeGroups"]["jhusers"], path: string[]): Finding[] {
+  const type = lookupInstanceType(group.instanceType);
+  const max = group.maxPodsPerNode;
+  if (!type || max === undefined || max <= type.maxPods) return [];
+  if (type.maxPodsPrefixDelegation <= type.maxPods) {
+    return [
+      error(
+        [...path, "maxPodsPerNode"],
+        `maxPodsPerNode ${max} is above the ${type.maxPods} pods a ${type.name} node can give addresses to, and ${type.name} has no prefix delegation (not a Nitro type)`,
+        `lower maxPodsPerNode to ${type.maxPods} or less, or pick a Nitro instance type (e.g. ${type.category === "gpu" ? "g5.xlarge" : "m7i.xlarge"})`,
+      ),
+    ];
+  }
+  if (max > type.maxPodsPrefixDelegation) {
+    return [
+      error(
+        [...path, "maxPodsPerNode"],
+        `maxPodsPerNode ${max} is above ${type.maxPodsPrefixDelegation}, the most EKS recommends for a ${type.name} node (${type.vcpu} vCPUs) with prefix delegation`,
+        `lower maxPodsPerNode to ${type.maxPodsPrefixDelegation} or less, or pick an instance type with more than 30 vCPUs (EKS recommends up to 250 pods there)`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/**
+ * GPU servers: a hub that offers one needs the GPU group, whose type must have NVIDIA GPUs
+ * (the profile asks for nvidia.com/gpu) and enough of them for one server.
+ */
+function checkGpu(fleet: FleetModel): Finding[] {
+  const findings: Finding[] = [];
+  const group = fleet.gpuGroup;
+  const groupPath = ["cluster", "nodeGroups", "jhgpu"];
+  const type = group ? lookupInstanceType(group.instanceType) : undefined;
+  if (group && fleet.cluster.provider !== "eks") {
+    findings.push(
+      error(
+        groupPath,
+        "a GPU node group needs an EKS cluster: a local (kind) cluster has no GPU nodes",
+        "remove cluster.nodeGroups.jhgpu (and the hubs' gpu), or set cluster.provider: eks",
+      ),
+    );
+  }
+  const nvidia = type?.gpus !== undefined && /nvidia/i.test(type.gpuModel ?? "");
+  if (group && type && !nvidia) {
+    findings.push(
+      error(
+        [...groupPath, "instanceType"],
+        type.gpus
+          ? `${type.name} has ${type.gpuModel} GPUs; GPU servers ask for NVIDIA GPUs (nvidia.com/gpu)`
+          : `${type.name} has no GPU`,
+        "pick an NVIDIA GPU type, e.g. g4dn.xlarge (T4), g5.xlarge (A10G) or g6.xlarge (L4)",
+      ),
+    );
+  }
+  for (const hub of fleet.hubs) {
+    if (!hub.gpu) continue;
+    const at = hubFieldPath(fleet.spec, hub, ["gpu"]);
+    if (!group) {
+      findings.push(
+        error(
+          at,
+          `hub ${hub.name} offers a GPU server, but the fleet has no GPU node group`,
+          "add cluster.nodeGroups.jhgpu with an NVIDIA GPU instance type (e.g. instanceType: g5.xlarge), or remove gpu",
+        ),
+      );
+    } else if (nvidia && type?.gpus !== undefined && hub.gpu.gpus > type.gpus) {
+      findings.push(
+        error(
+          hubFieldPath(fleet.spec, hub, ["gpu", "gpus"]),
+          `a GPU server of hub ${hub.name} asks for ${hub.gpu.gpus} GPUs; a ${type.name} node has ${type.gpus}`,
+          `ask for ${type.gpus} or fewer, or pick a GPU type with more GPUs for cluster.nodeGroups.jhgpu`,
+        ),
+      );
     }
   }
   return findings;
@@ -342,7 +430,7 @@ function checkHub(fleet: FleetModel, hub: Hub): Finding[] {
   const at = (...field: Array<string | number>) => hubFieldPath(fleet.spec, hub, field);
   const findings: Finding[] = [];
   const users = lookupInstanceType(fleet.nodeGroups.jhusers.instanceType);
-  const node = users ? allocatable(users) : undefined;
+  const node = groupAllocatable(fleet.nodeGroups.jhusers);
 
   for (const resource of ["cpu", "memory"] as const) {
     const { guarantee, limit } = hub.resources[resource];

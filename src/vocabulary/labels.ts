@@ -54,3 +54,9 @@ export const POD_SECURITY_AUDIT = "pod-security.kubernetes.io/audit";
 export const HELM_RESOURCE_POLICY = "helm.sh/resource-policy";
 /** The label Velero puts on the objects of a backup: the backup's name. */
 export const VELERO_BACKUP_NAME_LABEL = "velero.io/backup-name";
+
+/**
+ * The extended resource the NVIDIA device plugin advertises on GPU nodes, which a GPU server's
+ * limit asks for; also the key of the taint that keeps other pods off GPU nodes.
+ */
+export const NVIDIA_GPU = "nvidia.com/gpu";

@@ -34,6 +34,17 @@ const VARIANTS: Array<[string, (doc: Document) => void]> = [
       d.setIn(["cluster", "nodeGroups", "jhusers", "volumeSize"], 100);
     },
   ],
+  [
+    "a GPU group (spot) and more pods per user node than the VPC CNI's limit (prefix delegation)",
+    (d) => {
+      d.setIn(
+        ["cluster", "nodeGroups", "jhgpu"],
+        d.createNode({ instanceType: "g5.xlarge", spot: true, maxSize: 4 }),
+      );
+      d.setIn(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 110);
+      d.setIn(["hubs", 1, "gpu"], d.createNode({ gpus: 1 }));
+    },
+  ],
 ];
 
 function check(kind: "eksctl" | "kind", content: string) {

@@ -55,6 +55,8 @@ test("the packed package holds the built entry point, its types, the schema and 
     "package/bin/hubfleet.js",
     "package/schema/fleet.schema.json",
     "package/examples/fleet.yaml",
+    // The instance-type table, read by validation at run time.
+    "package/data/instance-types.json",
   ]) {
     assert.ok(stdout.split("\n").includes(file), `${file} is in the package`);
   }

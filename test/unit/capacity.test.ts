@@ -150,9 +150,10 @@ describe("plan-capacity: schedules", () => {
       p.hubs.map((h) => h.usersAtFleetPeak),
       [60, 10],
     );
+    // 27 nodes against a maxSize of 20 is more than 10 % over: the fleet cannot run.
     assert.match(
-      p.warnings.join("\n"),
-      /at mon 09:30-10:00 \(alpha mon 09:00-10:00, beta mon 09:30-11:00\) the users need 27 jhusers nodes, cluster\.nodeGroups\.jhusers\.maxSize is 20/,
+      p.errors.join("\n"),
+      /^cluster\.nodeGroups\.jhusers\.maxSize: at mon 09:30-10:00 \(alpha mon 09:00-10:00, beta mon 09:30-11:00\) the users need 27 t3a\.large nodes of jhusers, maxSize is 20: servers beyond that stay pending \(fix: raise maxSize to 27, pick an instance type with more CPU \(CPU runs out first\)/,
     );
   });
   it("does not add up classes at different hours", () => {
@@ -227,7 +228,7 @@ describe("plan-capacity: warnings", () => {
     const p = plan(capacityFleet([alpha({ resources: balanced })]));
     assert.deepEqual(p.warnings, []);
   });
-  it("warns when the core pods need more nodes than the group may have", () => {
+  it("refuses core pods that need more nodes than the group may have", () => {
     const many = Array.from({ length: 5 }, (_, i) => ({ name: `h${i}` }));
     const p = plan(
       capacityFleet(many, {
@@ -240,8 +241,8 @@ describe("plan-capacity: warnings", () => {
     // 5 hubs × 3 core pods + the fleet's 2 user-schedulers = 17 > the 14 a t3a.medium has room
     // for after 3 agents.
     assert.match(
-      p.warnings.join("\n"),
-      /the jhcontrolplane pods need 2 t3a\.medium nodes, cluster\.nodeGroups\.jhcontrolplane\.maxSize is 1/,
+      p.errors.join("\n"),
+      /^cluster\.nodeGroups\.jhcontrolplane\.maxSize: the 17 jhcontrolplane pods need 2 t3a\.medium nodes, maxSize is 1: hubs, proxies and drives beyond that stay pending \(the pod limit runs out first: a node has room for 14 pods/,
     );
     assert.equal(group(p, "jhcontrolplane").peak.nodes, 1);
   });
@@ -318,23 +319,25 @@ describe("plan-capacity: prices", () => {
     );
   });
   it("names a region missing from the table and the --prices option", () => {
-    const text = capacityFleet([alpha()], { region: "eu-west-1" });
+    // ap-east-2 is a region the generated table has no prices for.
+    const text = capacityFleet([alpha()], { region: "ap-east-2" });
     assert.throws(
       () => plan(text),
       (err: Error & { hint?: string }) =>
-        /no prices for region eu-west-1 \(it has: us-east-1\)/.test(err.message) &&
-        /--prices FILE/.test(err.hint ?? ""),
+        /no prices for region ap-east-2 \(it has: af-south-1, .*us-east-1, .*us-west-2\)/.test(
+          err.message,
+        ) && /--prices FILE/.test(err.hint ?? ""),
     );
   });
   it("names a missing instance type's price", () => {
     const { file } = parsePriceFile({
-      regions: { "eu-west-1": { ec2Hourly: { "t3a.large": { usd: 0.08 } } } },
+      regions: { "ap-east-2": { ec2Hourly: { "t3a.large": { usd: 0.08 } } } },
     });
     assert.ok(file);
     const prices = overlayPrices(SHIPPED_PRICES, file, "f");
     assert.throws(
-      () => plan(capacityFleet([alpha()], { region: "eu-west-1" }), prices),
-      /no price for t3a\.medium for region eu-west-1/,
+      () => plan(capacityFleet([alpha()], { region: "ap-east-2" }), prices),
+      /no price for t3a\.medium for region ap-east-2/,
     );
   });
 });
@@ -382,7 +385,8 @@ describe("packing and backups, directly", () => {
 describe("hubfleet plan-capacity", () => {
   const dir = mkdtempSync(join(tmpdir(), "hubfleet-capacity-"));
   writeFileSync(join(dir, "fleet.yaml"), capacityFleet([alpha(), beta()]));
-  writeFileSync(join(dir, "west.yaml"), capacityFleet([alpha(), beta()], { region: "us-west-2" }));
+  // ap-east-2: a region the shipped table has no prices for.
+  writeFileSync(join(dir, "west.yaml"), capacityFleet([alpha(), beta()], { region: "ap-east-2" }));
   it("prints the groups, the busiest moment, the hubs, the cost by line and its sources", async () => {
     const r = await runCli(["plan-capacity", "fleet.yaml"], dir);
     assert.equal(r.code, 0, r.stderr);
@@ -397,7 +401,10 @@ describe("hubfleet plan-capacity", () => {
       /^EC2 jhusers \(t3a\.large, 10 node\(s\) on average\)\s+7300 node-hour\s+× \$0\.0752\s+\$548\.96\s+\[1\]$/m,
     );
     assert.match(r.stdout, /^total\s+\$707\.42$/m);
-    assert.match(r.stdout, /\[1\] AWS Price List API .* \(figure dated 2026-01-19\)/);
+    assert.match(
+      r.stdout,
+      /\[1\] AWS on-demand Linux price, us-east-1, from github\.com\/aws\/karpenter-provider-aws@v1\.15\.2 .* \(figure dated 2026-07-20\)/,
+    );
     assert.match(r.stdout, /^Warnings:\n\s+- hub alpha: .*\n\s+- hub beta: /m);
   });
   it("gives the same as JSON with -o json, and answers to `cost` too", async () => {
@@ -406,12 +413,12 @@ describe("hubfleet plan-capacity", () => {
     const plan = JSON.parse(r.stdout);
     assert.equal(plan.cost.totalUsd, 707.42);
     assert.equal(plan.groups[2].peak.needed, 10);
-    assert.equal(plan.cost.lines[0].date, "2026-01-19");
+    assert.equal(plan.cost.lines[0].date, "2026-07-20");
   });
   it("prices a region the table lacks from a price file (YAML or JSON)", async () => {
     const west = {
       regions: {
-        "us-west-2": {
+        "ap-east-2": {
           ec2Hourly: {
             "t3a.medium": { usd: 0.04, date: "2026-11-01", source: "my quote" },
             "t3a.large": { usd: 0.08, date: "2026-11-01", source: "my quote" },
@@ -442,15 +449,15 @@ describe("hubfleet plan-capacity", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stderr,
-      /note: the price table has no figures for us-west-2; priced with us-east-1's \(the cost is an estimate\)\. For exact figures give --prices FILE with regions\.us-west-2/,
+      /note: the price table has no figures for ap-east-2; priced with us-east-1's \(the cost is an estimate\)\. For exact figures give --prices FILE with regions\.ap-east-2/,
     );
-    assert.match(r.stdout, /us-east-1 prices \(the cluster is in us-west-2\)/);
+    assert.match(r.stdout, /us-east-1 prices \(the cluster is in ap-east-2\)/);
   });
   const bad: Array<[string, string[], RegExp]> = [
     [
       "a --region missing from the table",
-      ["plan-capacity", "west.yaml", "--region", "eu-west-1"],
-      /error: the price table has no prices for region eu-west-1 \(it has: us-east-1\)\n\s+hint: .*--prices FILE.*--region REGION/,
+      ["plan-capacity", "west.yaml", "--region", "ap-east-2"],
+      /error: the price table has no prices for region ap-east-2 \(it has: af-south-1, .*\)\n\s+hint: .*--prices FILE.*--region REGION/,
     ],
     [
       "a missing price file",
@@ -489,7 +496,7 @@ describe("hubfleet plan-capacity", () => {
   it("prices in another region with --region, saying so", async () => {
     const r = await runCli(["plan-capacity", "west.yaml", "--region", "us-east-1"], dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Monthly cost, us-east-1 prices \(the cluster is in us-west-2\)/);
+    assert.match(r.stdout, /Monthly cost, us-east-1 prices \(the cluster is in ap-east-2\)/);
     assert.match(r.stdout, /^total\s+\$707\.42$/m);
   });
   it("plans the bundled example: its classes overlap on Monday at 10:00", async () => {

@@ -41,7 +41,7 @@ describe("allocatable", () => {
     });
   });
   it("leaves every known type positive room for pods", () => {
-    for (const name of instanceTypeNames) {
+    for (const name of instanceTypeNames()) {
       const a = allocatable(
         lookupInstanceType(name) as NonNullable<ReturnType<typeof lookupInstanceType>>,
       );

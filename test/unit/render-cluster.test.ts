@@ -27,6 +27,7 @@ interface NodeGroup {
   spot?: boolean;
   instanceType?: string;
   instanceTypes?: string[];
+  maxPodsPerNode?: number;
 }
 
 const eksctlOf = (text: string) =>
@@ -34,7 +35,7 @@ const eksctlOf = (text: string) =>
     managedNodeGroups: NodeGroup[];
     metadata: { name: string; version: string };
     iam: { withOIDC: boolean; serviceAccounts?: unknown[] };
-    addons: Array<{ name: string }>;
+    addons: Array<{ name: string; configurationValues?: string }>;
   };
 const group = (config: { managedNodeGroups: NodeGroup[] }, name: string): NodeGroup => {
   const g = config.managedNodeGroups.find((n) => n.name === name);
@@ -134,6 +135,58 @@ describe("eksctl ClusterConfig", () => {
     assert.equal(users.instanceType, undefined);
     assert.deepEqual(group(changed, "jhcontrolplane").availabilityZones, ["us-west-2c"]);
     assert.equal(changed.metadata.version, "1.33");
+  });
+  const vpcCni = (config: ReturnType<typeof eksctlOf>) =>
+    JSON.parse(config.addons.find((a) => a.name === "vpc-cni")?.configurationValues ?? "{}");
+  it("adds the GPU group only when the fleet has one: NVIDIA taint, user purpose, GPUs for scale-from-zero", () => {
+    assert.equal(
+      config.managedNodeGroups.find((g) => g.name === "jhgpu"),
+      undefined,
+    );
+    const gpu = group(
+      eksctlOf(
+        editedExample((d) =>
+          d.setIn(
+            ["cluster", "nodeGroups", "jhgpu"],
+            d.createNode({ instanceType: "g6.12xlarge" }),
+          ),
+        ),
+      ),
+      "jhgpu",
+    );
+    assert.equal(gpu.instanceType, "g6.12xlarge");
+    assert.equal(gpu.minSize, 0);
+    assert.equal(gpu.volumeSize, 100);
+    assert.deepEqual(gpu.taints, [
+      { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" },
+    ]);
+    assert.deepEqual(gpu.labels, {
+      "hubfleet.io/node-group": "jhgpu",
+      "hub.jupyter.org/node-purpose": "user",
+    });
+    // g6.12xlarge: 4 × NVIDIA L4.
+    assert.equal(gpu.tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"], "4");
+    assert.equal(
+      gpu.tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"],
+      "present:NoSchedule",
+    );
+  });
+  it("sets kubelet's maxPods, and prefix delegation only above the type's ENI limit", () => {
+    const within = eksctlOf(
+      editedExample((d) => d.setIn(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 30)),
+    );
+    assert.equal(group(within, "jhusers").maxPodsPerNode, 30);
+    assert.equal(group(within, "jhcontrolplane").maxPodsPerNode, undefined);
+    assert.deepEqual(vpcCni(within), { enableNetworkPolicy: "true" });
+    // t3a.large: 35 pods without prefix delegation.
+    const above = eksctlOf(
+      editedExample((d) => d.setIn(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 110)),
+    );
+    assert.equal(group(above, "jhusers").maxPodsPerNode, 110);
+    assert.deepEqual(vpcCni(above), {
+      enableNetworkPolicy: "true",
+      env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" },
+    });
   });
 });
 

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
+import { checkFleetFits } from "../../src/capacity/fit.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import { formatPath } from "../../src/fleet/problems.js";
 import { editedExample, exampleText } from "../helpers.js";
@@ -157,8 +158,101 @@ export const CASES: Case[] = [
   edit(
     "unknown instance type",
     "cluster.nodeGroups.clustertools.instanceType",
-    /"t9.huge" is not allowed/,
+    /^unknown instance type "t9.huge"$/,
     set(["cluster", "nodeGroups", "clustertools", "instanceType"], "t9.huge"),
+    /pick one of the \d+ current m, c, r, t, x, z, g and p types in data\/instance-types.json/,
+  ),
+  edit(
+    "misspelt instance type",
+    "cluster.nodeGroups.jhusers.instanceType",
+    /^unknown instance type "m7i.xlarg"$/,
+    set(["cluster", "nodeGroups", "jhusers", "instanceType"], "m7i.xlarg"),
+    /did you mean "m7i.xlarge"\?/,
+  ),
+  // What the capacity model (plan-capacity's) says cannot run: validate's last check.
+  edit(
+    "maxPodsPerNode below the per-node agents",
+    "cluster.nodeGroups.jhusers.maxPodsPerNode",
+    /^maxPodsPerNode is 3, below the \d+ per-node agents every jhusers node runs \(aws-node, kube-proxy, .*\): no user server fits$/,
+    set(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 3),
+    /set cluster\.nodeGroups\.jhusers\.maxPodsPerNode to up to 110 .*prefix delegation.*more pods per node/,
+  ),
+  edit(
+    "per-node agents take every pod slot of the instance type",
+    "cluster.nodeGroups.jhusers.instanceType",
+    /^a t3\.nano node runs at most 4 pods \(the VPC CNI's limit for the type\)(, below| and) the \d+ per-node agents .*: no user server fits$/,
+    set(["cluster", "nodeGroups", "jhusers", "instanceType"], "t3.nano"),
+    /maxPodsPerNode to up to 34 .*, pick an instance type with more pods per node/,
+  ),
+  edit(
+    "busiest moment needs more user nodes than maxSize",
+    "cluster.nodeGroups.jhusers.maxSize",
+    /^at mon 10:00-10:30 \(stat101 mon 09:00-10:30, cs480 mon 10:00-11:30\) the users need \d+ t3a\.large nodes of jhusers, maxSize is 20: servers beyond that stay pending \(and at \d+ other moment\(s\) of the week\)$/,
+    set(["cluster", "nodeGroups", "jhusers", "maxSize"], 20),
+    /^raise maxSize to \d+, pick an instance type with more CPU \(CPU runs out first\), lower the guarantees or spread the sessions$/,
+  ),
+  edit(
+    "core pods do not fit the core group at maxSize",
+    "cluster.nodeGroups.jhcontrolplane.maxSize",
+    /^the \d+ jhcontrolplane pods need \d+ t3a\.medium nodes, maxSize is 1: hubs, proxies and drives beyond that stay pending \(the pod limit runs out first: a node has room for 1 pods/,
+    (doc) => {
+      // Six pod slots, five taken by per-node agents: one pod per node.
+      set(["cluster", "nodeGroups", "jhcontrolplane", "maxPodsPerNode"], 6)(doc);
+      set(["cluster", "nodeGroups", "jhcontrolplane", "maxSize"], 1)(doc);
+    },
+    /^raise maxSize to \d+, or raise cluster\.nodeGroups\.jhcontrolplane\.maxPodsPerNode \(up to 110, with prefix delegation\)/,
+  ),
+  edit(
+    "maxPodsPerNode above EKS's recommendation",
+    "cluster.nodeGroups.jhusers.maxPodsPerNode",
+    /^maxPodsPerNode 200 is above 110, the most EKS recommends for a t3a\.large node \(2 vCPUs\) with prefix delegation$/,
+    set(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 200),
+    /lower maxPodsPerNode to 110 or less/,
+  ),
+  edit(
+    "maxPodsPerNode above the ENI limit of a type without prefix delegation",
+    "cluster.nodeGroups.jhusers.maxPodsPerNode",
+    /^maxPodsPerNode 50 is above the 35 pods a t2\.large node can give addresses to, and t2\.large has no prefix delegation \(not a Nitro type\)$/,
+    (doc) => {
+      set(["cluster", "nodeGroups", "jhusers", "instanceType"], "t2.large")(doc);
+      set(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 50)(doc);
+    },
+    /pick a Nitro instance type/,
+  ),
+  edit(
+    "maxPodsPerNode of zero",
+    "cluster.nodeGroups.jhusers.maxPodsPerNode",
+    /at least 1/,
+    set(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 0),
+  ),
+  edit(
+    "GPU server without a GPU group",
+    "hubs[1].gpu",
+    /^hub cs480 offers a GPU server, but the fleet has no GPU node group$/,
+    set(["hubs", 1, "gpu"], { gpus: 1 }),
+    /add cluster\.nodeGroups\.jhgpu with an NVIDIA GPU instance type/,
+  ),
+  edit(
+    "GPU group of a type without GPUs",
+    "cluster.nodeGroups.jhgpu.instanceType",
+    /^m7i\.xlarge has no GPU$/,
+    set(["cluster", "nodeGroups", "jhgpu"], { instanceType: "m7i.xlarge" }),
+    /g5\.xlarge/,
+  ),
+  edit(
+    "GPU group of AMD GPUs",
+    "cluster.nodeGroups.jhgpu.instanceType",
+    /^g4ad\.xlarge has AMD Radeon Pro V520 GPUs; GPU servers ask for NVIDIA GPUs/,
+    set(["cluster", "nodeGroups", "jhgpu"], { instanceType: "g4ad.xlarge" }),
+  ),
+  edit(
+    "GPU server asking for more GPUs than a node has",
+    "hubs[1].gpu.gpus",
+    /^a GPU server of hub cs480 asks for 4 GPUs; a g5\.xlarge node has 1$/,
+    (doc) => {
+      set(["cluster", "nodeGroups", "jhgpu"], { instanceType: "g5.xlarge" })(doc);
+      set(["hubs", 1, "gpu"], { gpus: 4 })(doc);
+    },
   ),
   edit(
     "disk too small",
@@ -419,7 +513,8 @@ describe("validate reports bad fleet files with path, message and place", () => 
   });
   for (const c of CASES) {
     it(c.name, () => {
-      const result = parseFleet(c.text, "fleet.yaml");
+      // With the capacity model's checks, as `hubfleet validate` runs them.
+      const result = parseFleet(c.text, "fleet.yaml", checkFleetFits);
       assert.equal(result.fleet, undefined, "a fleet with errors must not produce a model");
       const errors = result.problems.filter((p) => p.severity === "error");
       const match = errors.find((p) => p.path === c.path && c.message.test(p.message));

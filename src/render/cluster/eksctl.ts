@@ -2,9 +2,10 @@
  * The eksctl ClusterConfig (eksctl.io/v1alpha5) for an EKS fleet: three managed node groups
  * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery.
  */
+import { lookupInstanceType } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
-import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
-import { FLEET_LABEL } from "../../vocabulary/labels.js";
+import { GPU_GROUP, NODE_GROUP_NAMES } from "../../fleet/schema.js";
+import { FLEET_LABEL, NVIDIA_GPU } from "../../vocabulary/labels.js";
 import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
 import { placement } from "./nodeGroups.js";
 
@@ -60,6 +61,11 @@ function nodeTemplateTags(group: NodeGroupModel): Record<string, string> {
     tags[`k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`] =
       `${taint.value}:${taint.effect}`;
   }
+  // An empty GPU group has no node to show its GPUs: the template says how many a node has.
+  const gpus = lookupInstanceType(group.instanceType)?.gpus;
+  if (group.name === GPU_GROUP && gpus) {
+    tags[`k8s.io/cluster-autoscaler/node-template/resources/${NVIDIA_GPU}`] = String(gpus);
+  }
   return tags;
 }
 
@@ -77,6 +83,7 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
     maxSize: group.maxSize,
     desiredCapacity: group.desiredCapacity,
     volumeSize: group.volumeSize,
+    ...(group.maxPodsPerNode !== undefined ? { maxPodsPerNode: group.maxPodsPerNode } : {}),
     volumeType: "gp3",
     availabilityZones: [...group.availabilityZones],
     labels,
@@ -90,6 +97,28 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
     },
     propagateASGTags: true,
     privateNetworking: true,
+  };
+}
+
+/**
+ * Whether a group asks for more pods per node than the VPC CNI can address one IP at a time:
+ * then the CNI hands out /28 prefixes instead (ENABLE_PREFIX_DELEGATION, cluster-wide).
+ */
+export function needsPrefixDelegation(fleet: FleetModel): boolean {
+  const groups = [...NODE_GROUP_NAMES.map((name) => fleet.nodeGroups[name]), fleet.gpuGroup];
+  return groups.some((group) => {
+    if (!group) return false;
+    const type = lookupInstanceType(group.instanceType);
+    return type !== undefined && (group.maxPodsPerNode ?? 0) > type.maxPods;
+  });
+}
+
+function vpcCniConfiguration(fleet: FleetModel): Record<string, unknown> {
+  return {
+    enableNetworkPolicy: "true",
+    ...(needsPrefixDelegation(fleet)
+      ? { env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } }
+      : {}),
   };
 }
 
@@ -111,14 +140,18 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     iam: { withOIDC: true, ...autoscalerServiceAccounts(fleet) },
     addons: [
       // The VPC CNI enforces NetworkPolicies only when asked to: hub isolation depends on it.
-      { name: "vpc-cni", configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
+      // With prefix delegation it hands out /28 prefixes, so maxPodsPerNode can pass the ENI limit.
+      { name: "vpc-cni", configurationValues: JSON.stringify(vpcCniConfiguration(fleet)) },
       { name: "coredns" },
       { name: "kube-proxy" },
       // Drives and hub databases are EBS volumes: the CSI driver provisions and attaches them.
       { name: "aws-ebs-csi-driver", wellKnownPolicies: { ebsCSIController: true } },
     ],
-    managedNodeGroups: NODE_GROUP_NAMES.map((name) =>
-      managedNodeGroup(fleet, fleet.nodeGroups[name]),
-    ),
+    // A GPU group on AmazonLinux2023 gets EKS's NVIDIA AMI (driver and container toolkit), and
+    // eksctl installs the NVIDIA device plugin with it (docs/capacity.md, "GPU servers").
+    managedNodeGroups: [
+      ...NODE_GROUP_NAMES.map((name) => fleet.nodeGroups[name]),
+      ...(fleet.gpuGroup ? [fleet.gpuGroup] : []),
+    ].map((group) => managedNodeGroup(fleet, group)),
   };
 }

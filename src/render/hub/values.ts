@@ -3,6 +3,7 @@
  * secrets z2jh would otherwise generate with Helm `lookup`, and Prometheus' token for
  * /hub/metrics, are named here as references and filled in by apply from Secrets.
  */
+import { lookupInstanceType } from "../../fleet/instanceTypes.js";
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
@@ -24,6 +25,7 @@ import { PRIORITY, SHARED_SCHEDULER_NAME } from "../shared/names.js";
 import { METRICS_TOKEN_KEY, METRICS_TOKEN_SECRET } from "../tools/monitoring.js";
 import { authenticatorValues } from "./authenticator.js";
 import { DRIVE_CLIENT_CLAIM } from "./drive.js";
+import { type GpuNodes, gpuProfileList } from "./gpuProfile.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
 import { hubIngressValues, hubUrl, type Route } from "./routing.js";
 
@@ -90,10 +92,18 @@ export interface HubValuesOptions {
   readonly prometheusService?: boolean;
   /** The data sets the hub's user servers mount, in fleet order. */
   readonly datasets?: readonly DatasetMount[];
+  /** The fleet's GPU nodes, for the hubs that offer a GPU server. */
+  readonly gpuNodes?: GpuNodes;
 }
 
 export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
-  return { prometheusService: fleet.tools.monitoring.enabled };
+  const gpuType = fleet.gpuGroup && lookupInstanceType(fleet.gpuGroup.instanceType);
+  return {
+    prometheusService: fleet.tools.monitoring.enabled,
+    ...(gpuType
+      ? { gpuNodes: { instanceType: gpuType.name, gpuModel: gpuType.gpuModel ?? "GPU" } }
+      : {}),
+  };
 }
 
 /**
@@ -217,6 +227,7 @@ export function renderHubValues(
       })
     : { config: {}, env: {}, extraConfig: {} };
   const datasets = datasetUserServerValues(options.datasets ?? []);
+  const profiles = options.gpuNodes ? gpuProfileList(hub, options.gpuNodes) : [];
   const values: Record<string, unknown> = {
     // fullnameOverride "" names the chart's objects after the release alone. No nameOverride:
     // the chart's hub config takes user pods' `app` label from that key whenever it is present,
@@ -281,6 +292,7 @@ export function renderHubValues(
     },
     singleuser: {
       image: { name: hub.image.name, tag: hub.image.tag },
+      ...(profiles.length > 0 ? { profileList: profiles } : {}),
       cpu: {
         guarantee: cpuCores(hub.resources.cpu.guarantee),
         limit: cpuCores(hub.resources.cpu.limit),
