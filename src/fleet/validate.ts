@@ -26,6 +26,7 @@ import { allocatable, lookupInstanceType } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { Part } from "./partial.js";
+import { checkPodNetwork } from "./podNetworkChecks.js";
 import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
@@ -43,6 +44,7 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
   const checks: Array<[readonly Part[], () => Finding[]]> = [
     [["cluster"], () => checkNodeGroups(fleet)],
     [["cluster"], () => checkZones(fleet)],
+    [["cluster"], () => checkPodNetwork(fleet)],
     [["cluster", "hubDefaults", "hubs"], () => checkServiceCidr(distinct)],
     [["domain", "hubs"], () => checkDomain(fleet)],
     [["domain", "hubs"], () => checkHubNames(fleet)],

@@ -88,6 +88,42 @@ describe("eksctl ClusterConfig", () => {
     assert.equal(config.iam.withOIDC, true);
     assert.ok(config.addons.some((a) => a.name === "aws-ebs-csi-driver"));
   });
+  // The VPC CNI add-on: NetworkPolicy always; custom networking (ENIConfig per zone, named after
+  // the zone label) exactly when the fleet gives pods a range of their own.
+  const vpcCni = (c: { addons: Array<{ name: string }> }) => {
+    const addon = c.addons.find((a) => a.name === "vpc-cni") as
+      | { configurationValues: string }
+      | undefined;
+    assert.ok(addon);
+    return JSON.parse(addon.configurationValues);
+  };
+  it("gives pods their own subnets (VPC CNI custom networking) when the fleet names cluster.podCIDR", () => {
+    assert.deepEqual(vpcCni(config), {
+      enableNetworkPolicy: "true",
+      env: {
+        AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true",
+        ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone",
+      },
+      eniConfig: {
+        create: true,
+        region: "us-west-2",
+        subnets: {
+          "us-west-2a": { id: "subnet-0a0000000000000a1" },
+          "us-west-2b": { id: "subnet-0a0000000000000b1" },
+          "us-west-2c": { id: "subnet-0a0000000000000c1" },
+        },
+      },
+    });
+  });
+  it("keeps the VPC CNI's default networking (and NetworkPolicy) without cluster.podCIDR", () => {
+    const plain = eksctlOf(
+      editedExample((d) => {
+        d.deleteIn(["cluster", "podCIDR"]);
+        d.deleteIn(["cluster", "podSubnets"]);
+      }),
+    );
+    assert.deepEqual(vpcCni(plain), { enableNetworkPolicy: "true" });
+  });
   const autoscalerAccounts: Array<[string, Record<string, unknown>, unknown[] | undefined]> = [
     [
       "creates the autoscaler's IRSA service account when the fleet names no role",

@@ -93,6 +93,34 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
   };
 }
 
+/**
+ * The VPC CNI add-on's configuration (its EKS add-on schema: `enableNetworkPolicy`, `env`,
+ * `eniConfig`). It enforces NetworkPolicies only when asked to: hub isolation depends on it.
+ * With `cluster.podCIDR`, custom networking: each node's pods take addresses from the ENIConfig
+ * named after the node's zone (one per zone, created by the add-on), so no pod has an address
+ * in the node range that the NFS servers admit (docs/design.md, "Network isolation").
+ */
+export function vpcCniConfiguration(fleet: FleetModel): Record<string, unknown> {
+  const { podCIDR, podSubnets, region } = fleet.cluster;
+  if (podCIDR === undefined || podSubnets === undefined) return { enableNetworkPolicy: "true" };
+  const subnets = Object.fromEntries(
+    Object.keys(podSubnets)
+      .sort()
+      .map((zone) => [zone, { id: podSubnets[zone] }]),
+  );
+  return {
+    enableNetworkPolicy: "true",
+    env: {
+      AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true",
+      ENI_CONFIG_LABEL_DEF: ZONE_LABEL,
+    },
+    eniConfig: { create: true, region, subnets },
+  };
+}
+
+/** The well-known node label of a node's zone, which names its ENIConfig. */
+const ZONE_LABEL = "topology.kubernetes.io/zone";
+
 export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
   return {
     apiVersion: "eksctl.io/v1alpha5",
@@ -110,8 +138,7 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     // OIDC lets the autoscaler and Velero use IAM roles for service accounts (IRSA).
     iam: { withOIDC: true, ...autoscalerServiceAccounts(fleet) },
     addons: [
-      // The VPC CNI enforces NetworkPolicies only when asked to: hub isolation depends on it.
-      { name: "vpc-cni", configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
+      { name: "vpc-cni", configurationValues: JSON.stringify(vpcCniConfiguration(fleet)) },
       { name: "coredns" },
       { name: "kube-proxy" },
       // Drives and hub databases are EBS volumes: the CSI driver provisions and attaches them.

@@ -303,7 +303,6 @@ export function renderHubValues(
           nonPrivateIPs: hub.internetAccess,
           privateIPs: false,
         },
-        ...(datasets.egress.length > 0 ? { egress: datasets.egress } : {}),
       },
     },
     scheduling: {
