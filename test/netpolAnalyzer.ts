@@ -358,32 +358,36 @@ export function netpolScene(fleet: FleetModel, options: SceneOptions = {}): Netp
     list ??= parseConnlist(run(["list", "-o", "json"]).stdout);
     return list;
   };
+  /** A connection between a pod and an address, read off the list (the pod on either side). */
+  const addressAllowed = (q: {
+    pod: PodRef;
+    podSide: "src" | "dst";
+    address: string;
+    port: number;
+    protocol: Protocol;
+  }) => {
+    const ip = parseIPv4(q.address);
+    if (ip === undefined) throw new Error(`not an IPv4 address: ${q.address}`);
+    const peer = `${refString(q.pod)}[Pod]`;
+    if (!connectivityList().some((c) => c.dst === peer || c.src === peer)) {
+      throw new Error(`${peer} appears nowhere in the connectivity list`);
+    }
+    const other = q.podSide === "dst" ? "src" : "dst";
+    return connectivityList().some(
+      (c) =>
+        c[q.podSide] === peer &&
+        ipRangesContain(c[other], ip) &&
+        connAllows(c.conn, q.protocol, q.port),
+    );
+  };
   return {
     dir,
     objects,
     evalConnection: evaluate,
-    evalFromIP: ({ srcIP, dst, port, protocol = "TCP" }) => {
-      const ip = parseIPv4(srcIP);
-      if (ip === undefined) throw new Error(`not an IPv4 address: ${srcIP}`);
-      const to = `${refString(dst)}[Pod]`;
-      if (!connectivityList().some((c) => c.dst === to || c.src === to)) {
-        throw new Error(`${to} appears nowhere in the connectivity list`);
-      }
-      return connectivityList().some(
-        (c) => c.dst === to && ipRangesContain(c.src, ip) && connAllows(c.conn, protocol, port),
-      );
-    },
-    evalToIP: ({ src, dstIP, port, protocol = "TCP" }) => {
-      const ip = parseIPv4(dstIP);
-      if (ip === undefined) throw new Error(`not an IPv4 address: ${dstIP}`);
-      const from = `${refString(src)}[Pod]`;
-      if (!connectivityList().some((c) => c.dst === from || c.src === from)) {
-        throw new Error(`${from} appears nowhere in the connectivity list`);
-      }
-      return connectivityList().some(
-        (c) => c.src === from && ipRangesContain(c.dst, ip) && connAllows(c.conn, protocol, port),
-      );
-    },
+    evalFromIP: ({ srcIP, dst, port, protocol = "TCP" }) =>
+      addressAllowed({ pod: dst, podSide: "dst", address: srcIP, port, protocol }),
+    evalToIP: ({ src, dstIP, port, protocol = "TCP" }) =>
+      addressAllowed({ pod: src, podSide: "src", address: dstIP, port, protocol }),
     connectivityList,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
