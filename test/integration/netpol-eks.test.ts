@@ -232,6 +232,22 @@ describe("EKS pod addresses: the verdict table, judged by np-guard's netpol-anal
         assert.ok(named.length > 0, "the table names its undecidable rows");
       });
 
+      // Why addresses matter: the analyzer on its own never matches a pod against an ipBlock, so
+      // it calls this connection denied; with the pod's address in the node range it is allowed.
+      it("the analyzer alone (pods without addresses) misses what default networking allows", () => {
+        const whole = netpolScene(fleet);
+        try {
+          const q = { src: outsider, dst: hubPods(a).drive, port: NFS };
+          assert.equal(whole.evalConnection(q), false);
+          const row = rows.find((r) => r.what === `a pod in ${OTHER_NS} → drive of ${a}, NFS`);
+          const model = ADDRESS_MODELS.find((m) => m.key === "default");
+          assert.ok(row && model, "the row and the model exist");
+          assert.equal(verdictOf(model, row).kind, "allowed");
+        } finally {
+          whole.dispose();
+        }
+      });
+
       it("prints the table", () => {
         const lines = [`verdict table, ${variant} (nodeCIDR ${fleet.cluster.nodeCIDR}):`];
         for (const r of rows) {
