@@ -47,7 +47,7 @@ export function groupAllocatable(group: NodeGroupModel): NodeRoom {
     throw new Error(
       `unknown instance type ${group.instanceType} (validation should have caught it)`,
     );
-  const a = allocatable(type);
+  const a = allocatable(type, group.podNetwork);
   return { cpuMillis: a.cpuMillis, memoryMiB: a.memoryMiB, pods: a.pods };
 }
 

@@ -2,6 +2,7 @@
  * The fleet after defaults: every hub resolved against hubDefaults, every derived default
  * (zones, the core group's zone) filled in. Renderers take this, never the raw file.
  */
+import type { PodNetwork } from "./instanceTypes.js";
 import type { FieldPath } from "./problems.js";
 import {
   type Authenticator,
@@ -88,6 +89,8 @@ export interface NodeGroupModel {
   /** Zones the group's nodes may be in. */
   readonly availabilityZones: readonly string[];
   readonly spot: boolean;
+  /** Where the group's pods take addresses: custom on EKS with cluster.podCIDR. */
+  readonly podNetwork: PodNetwork;
 }
 
 export interface FleetModel {
@@ -114,6 +117,8 @@ export function buildModel(spec: FleetSpec): FleetModel {
   const coreZone = groups.jhcontrolplane.availabilityZone ?? zones[0] ?? `${spec.cluster.region}a`;
   // flatMap skips holes: a hub left out for its own schema errors (see partial.ts).
   const hubs = spec.hubs.flatMap((hub, index) => [resolveHub(hub, index, spec.hubDefaults)]);
+  const podNetwork: PodNetwork =
+    spec.cluster.provider === "eks" && spec.cluster.podCIDR !== undefined ? "custom" : "default";
   const group = (
     name: NodeGroupName,
     g: (typeof groups)[NodeGroupName],
@@ -127,6 +132,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
     volumeSize: g.volumeSize,
     availabilityZones: extra.availabilityZones,
     spot: extra.spot ?? false,
+    podNetwork,
   });
   return {
     name: spec.cluster.name,

@@ -344,7 +344,7 @@ function checkHub(fleet: FleetModel, hub: Hub): Finding[] {
   const at = (...field: Array<string | number>) => hubFieldPath(fleet.spec, hub, field);
   const findings: Finding[] = [];
   const users = lookupInstanceType(fleet.nodeGroups.jhusers.instanceType);
-  const node = users ? allocatable(users) : undefined;
+  const node = users ? allocatable(users, fleet.nodeGroups.jhusers.podNetwork) : undefined;
 
   for (const resource of ["cpu", "memory"] as const) {
     const { guarantee, limit } = hub.resources[resource];

@@ -27,6 +27,7 @@ interface NodeGroup {
   spot?: boolean;
   instanceType?: string;
   instanceTypes?: string[];
+  maxPodsPerNode?: number;
 }
 
 const eksctlOf = (text: string) =>
@@ -114,6 +115,26 @@ describe("eksctl ClusterConfig", () => {
         },
       },
     });
+  });
+  it("tells each group's kubelet the smaller max pods of custom networking", () => {
+    const maxPods = (c: { managedNodeGroups: NodeGroup[] }) =>
+      c.managedNodeGroups.map((g) => [g.name, g.maxPodsPerNode]);
+    assert.deepEqual(maxPods(config), [
+      ["clustertools", 12],
+      ["jhcontrolplane", 12],
+      ["jhusers", 24],
+    ]);
+    const plain = eksctlOf(
+      editedExample((d) => {
+        d.deleteIn(["cluster", "podCIDR"]);
+        d.deleteIn(["cluster", "podSubnets"]);
+      }),
+    );
+    assert.deepEqual(maxPods(plain), [
+      ["clustertools", undefined],
+      ["jhcontrolplane", undefined],
+      ["jhusers", undefined],
+    ]);
   });
   it("keeps the VPC CNI's default networking (and NetworkPolicy) without cluster.podCIDR", () => {
     const plain = eksctlOf(

@@ -2,6 +2,8 @@
  * The eksctl ClusterConfig (eksctl.io/v1alpha5) for an EKS fleet: three managed node groups
  * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery.
  */
+
+import { lookupInstanceType, maxPodsOf } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../../fleet/schema.js";
 import { FLEET_LABEL } from "../../vocabulary/labels.js";
@@ -90,7 +92,20 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
     },
     propagateASGTags: true,
     privateNetworking: true,
+    ...maxPodsPerNode(group),
   };
+}
+
+/**
+ * With custom networking a node's primary interface holds no pods, so it takes fewer than the
+ * AMI's default max pods; kubelet must be told, or pods beyond the addresses it has would wait
+ * for one forever.
+ */
+function maxPodsPerNode(group: NodeGroupModel): Record<string, number> {
+  if (group.podNetwork !== "custom") return {};
+  const type = lookupInstanceType(group.instanceType);
+  if (!type) throw new Error(`unknown instance type ${group.instanceType} (validate reports it)`);
+  return { maxPodsPerNode: maxPodsOf(type, "custom") };
 }
 
 /**

@@ -53,7 +53,7 @@ export function nodeGroupNodes(fleet: FleetModel): NodeGroupNodes[] {
       throw new Error(
         `unknown instance type ${group.instanceType} (validation should have caught it)`,
       );
-    const a = allocatable(type);
+    const a = allocatable(type, group.podNetwork);
     return {
       ...placement(name),
       group,
