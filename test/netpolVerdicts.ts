@@ -109,14 +109,14 @@ export function judge(
   if (!egSel && !egIP) {
     return { kind: "denied", by: `source egress${src.egressFrom ? `: ${src.egressFrom}` : ""}` };
   }
-  const how = inSel ? "its labels" : "its address (ipBlock)";
+  const how = inSel ? "as a pod (its labels, or no ingress policy)" : "by its address (ipBlock)";
   if (!src.egressInScene) {
     return {
       kind: "undecidable",
-      why: `the destination admits it by ${how}; the source's own egress policy (the z2jh chart's) is not in the scene`,
+      why: `the destination admits it ${how}; the source's own egress policy (the z2jh chart's) is not in the scene`,
     };
   }
-  return { kind: "allowed", by: `destination admits it by ${how}` };
+  return { kind: "allowed", by: `destination admits it ${how}` };
 }
 
 /** The control: the same connection in a cluster without any NetworkPolicy. */

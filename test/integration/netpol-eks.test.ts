@@ -60,13 +60,17 @@ const user = (ref: PodRef): Source => ({
   kind: "pod",
   pod: ref,
   egressInScene: true,
-  egressFrom: "the z2jh chart's user-server policy (stand-in), privateIPs: false",
+  egressFrom: "the z2jh chart's user-server policy from hubfleet's values (stand-in)",
 });
 const NODE: Source = { kind: "node" };
 const both = (e: Expected) => ({ custom: e, default: e });
 
-/** a: a hub that lists census; b: another hub that lists it; c: a hub that does not. */
-function eksRows(a: string, b: string, c: string): EksRow[] {
+/**
+ * a: a hub that lists census; b: another hub that lists it; c: a hub that does not.
+ * `podRangeNamed`: the fleet names cluster.podCIDR, so hubfleet keeps that range out of user
+ * servers' egress; custom networking set up without telling hubfleet leaves it open.
+ */
+function eksRows(a: string, b: string, c: string, podRangeNamed: boolean): EksRow[] {
   const A = hubPods(a);
   const B = hubPods(b);
   const C = hubPods(c);
@@ -91,6 +95,16 @@ function eksRows(a: string, b: string, c: string): EksRow[] {
       both("denied"),
     ),
     row(`user server of ${c} (does not) → census, NFS`, user(C.user), census, NFS, both("denied")),
+    // Pods no ingress policy guards (the cluster tools'): a user server's egress must keep off
+    // the pods' range, which lies outside z2jh's private ranges with custom networking.
+    row(`user server of ${a} → Prometheus, 9090`, user(A.user), tools.prometheus, 9090, {
+      custom: podRangeNamed ? "denied" : "allowed",
+      default: "denied",
+    }),
+    row(`user server of ${a} → a pod in ${OTHER_NS}, 80`, user(A.user), outsider, 80, {
+      custom: podRangeNamed ? "denied" : "allowed",
+      default: "denied",
+    }),
     // Pods without an egress rule: only their own range keeps them out.
     row(`a pod in ${OTHER_NS} → drive of ${a}, NFS`, pod(outsider), A.drive, NFS, {
       custom: "denied",
@@ -152,7 +166,7 @@ describe("EKS pod addresses: the verdict table, judged by np-guard's netpol-anal
         [a, b].sort(),
         "census is listed by a and b, not by c",
       );
-      const rows = eksRows(a, b, c);
+      const rows = eksRows(a, b, c, fleet.cluster.podCIDR !== undefined);
       let scenes: HalfScenes | undefined;
       before(() => {
         scenes = {

@@ -1,6 +1,7 @@
 /**
  * The eksctl ClusterConfig (eksctl.io/v1alpha5) for an EKS fleet: three managed node groups
- * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery.
+ * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery, and
+ * the VPC CNI's pod networking (custom networking when the fleet names cluster.podCIDR).
  */
 
 import { lookupInstanceType, maxPodsOf } from "../../fleet/instanceTypes.js";

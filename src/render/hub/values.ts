@@ -25,6 +25,7 @@ import { authenticatorValues } from "./authenticator.js";
 import { DRIVE_CLIENT_CLAIM } from "./drive.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
 import { hubIngressValues, hubUrl, type Route } from "./routing.js";
+import { userServerEgress } from "./userEgress.js";
 
 /** The per-hub Secret apply creates once (random values) and never rotates unless asked. */
 export const HUB_SECRET = "hubfleet-hub-secrets";
@@ -89,10 +90,16 @@ export interface HubValuesOptions {
   readonly prometheusService?: boolean;
   /** The data sets the hub's user servers mount, in fleet order. */
   readonly datasets?: readonly DatasetMount[];
+  /** The pods' own address range (VPC CNI custom networking), kept out of user servers' egress. */
+  readonly podCIDR?: string;
 }
 
 export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
-  return { prometheusService: fleet.tools.monitoring.enabled };
+  const custom = fleet.nodeGroups.jhusers.podNetwork === "custom";
+  return {
+    prometheusService: fleet.tools.monitoring.enabled,
+    ...(custom && fleet.cluster.podCIDR !== undefined ? { podCIDR: fleet.cluster.podCIDR } : {}),
+  };
 }
 
 /**
@@ -295,14 +302,7 @@ export function renderHubValues(
       initContainers: [homeOwnerInitContainer(hub)],
       networkPolicy: {
         enabled: true,
-        egressAllowRules: {
-          cloudMetadataServer: false,
-          dnsPortsCloudMetadataServer: true,
-          dnsPortsKubeSystemNamespace: true,
-          dnsPortsPrivateIPs: true,
-          nonPrivateIPs: hub.internetAccess,
-          privateIPs: false,
-        },
+        ...userServerEgress(hub.internetAccess, options.podCIDR),
       },
     },
     scheduling: {
