@@ -142,7 +142,7 @@ function eksRows(a: string, b: string, c: string, podRangeNamed: boolean): EksRo
 }
 
 const EKS_VARIANTS: Array<[string, (doc: Document) => void]> = [
-  ["the example (cluster.podCIDR 100.64.0.0/16)", () => {}],
+  ["the example", () => {}],
   [
     "another node range, no pod range named",
     (d) => {
@@ -263,7 +263,8 @@ describe("EKS pod addresses: the verdict table, judged by np-guard's netpol-anal
       });
 
       it("prints the table", () => {
-        const lines = [`verdict table, ${variant} (nodeCIDR ${fleet.cluster.nodeCIDR}):`];
+        const { nodeCIDR, podCIDR = "not named" } = fleet.cluster;
+        const lines = [`verdict table, ${variant} (nodeCIDR ${nodeCIDR}, podCIDR ${podCIDR}):`];
         for (const r of rows) {
           lines.push(`  ${r.what}`);
           for (const m of ADDRESS_MODELS) {
