@@ -222,6 +222,8 @@ function main(): void {
         arch,
         vcpu: r.vCPU,
         memoryMiB: Math.round(r.memory * 1024),
+        // Custom networking's limit is (ENIs − 1) × (addresses − 1) + 2: the table keeps both.
+        ...(eni ? { enis: eni.enis, ipv4PerEni: eni.ipv4PerEni } : {}),
         maxPods: pods,
         maxPodsPrefixDelegation: prefixPods,
         ...(gpus > 0

@@ -18,6 +18,18 @@ export function editedExample(edit: (doc: Document) => void): string {
   return doc.toString();
 }
 
+/**
+ * Sets the cluster's zones, and a placeholder pod subnet for each (the example names one per
+ * zone for VPC CNI custom networking, and validate wants exactly the cluster's zones).
+ */
+export function setZones(doc: Document, zones: readonly string[]): void {
+  doc.setIn(["cluster", "availabilityZones"], doc.createNode([...zones]));
+  const subnets = Object.fromEntries(
+    zones.map((zone, i) => [zone, `subnet-0b00000000000000${i.toString(16)}`]),
+  );
+  doc.setIn(["cluster", "podSubnets"], doc.createNode(subnets));
+}
+
 export function fleetFrom(text: string): FleetModel {
   const result = parseFleet(text, "fleet.yaml");
   if (!result.fleet) {

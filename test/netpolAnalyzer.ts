@@ -16,8 +16,15 @@
  *   NetworkPolicies are NOT modelled (the chart is not available here): connections below are
  *   judged by hubfleet's policies alone, and NetworkPolicies only ever add allowed traffic, so the
  *   chart can make a "denied" here allowed in a cluster (see proxy.chp.networkPolicy).
+ * - per hub, the egress half of the chart's user-server policy, a named stand-in written from the
+ *   rendered values (netpolChartStandin.ts), so that the user servers' egress — the one chart
+ *   policy hubfleet configures for isolation — is judged too;
  * - namespace cluster-tools with Prometheus (`prometheus`) and the ingress controller (`traefik`);
  * - namespace default with an unrelated pod (`curl`).
+ *
+ * A scene can hold all policies, none (the control), or only their ingress or only their egress
+ * halves: the analyzer never matches a pod against an ipBlock, so a pod whose address lies in an
+ * ipBlock is judged one half at a time (netpolVerdicts.ts).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +37,7 @@ import { renderFleet } from "../src/render/index.js";
 import { DATASETS_NAMESPACE } from "../src/vocabulary/namespaces.js";
 import type { KubeObject } from "../src/vocabulary/objects.js";
 import { REPO } from "./helpers.js";
+import { chartSingleuserEgress } from "./netpolChartStandin.js";
 
 export const TOOLS_NS = "cluster-tools";
 export const OTHER_NS = "default";
@@ -177,22 +185,66 @@ function podFromWorkload(workload: KubeObject): KubeObject {
 
 const WORKLOAD_KINDS = new Set(["StatefulSet", "Deployment", "DaemonSet", "ReplicaSet"]);
 
+export type PolicyHalves = "all" | "none" | "ingress" | "egress";
+
 export interface SceneOptions {
   /** Leave the rendered NetworkPolicies out (a control: what the cluster allows without them). */
   readonly withoutPolicies?: boolean;
+  /**
+   * Which policies the scene holds: all (default), none (as withoutPolicies), or only their
+   * ingress or only their egress halves.
+   */
+  readonly policies?: PolicyHalves;
+}
+
+interface PolicySpec {
+  policyTypes?: string[];
+  ingress?: unknown[];
+  egress?: unknown[];
+}
+
+/**
+ * A policy cut down to one direction, or undefined when it has nothing in that direction. A
+ * policy without policyTypes is an ingress policy, plus egress when it has egress rules (the
+ * API server's defaulting).
+ */
+function policyHalf(policy: KubeObject, half: PolicyHalves): KubeObject | undefined {
+  if (half === "all") return policy;
+  if (half === "none") return undefined;
+  const spec = (policy.spec ?? {}) as PolicySpec;
+  const types = spec.policyTypes ?? (spec.egress ? ["Ingress", "Egress"] : ["Ingress"]);
+  const type = half === "ingress" ? "Ingress" : "Egress";
+  if (!types.includes(type)) return undefined;
+  const { ingress, egress, ...rest } = spec;
+  const kept = half === "ingress" ? { ingress: ingress ?? [] } : { egress: egress ?? [] };
+  return { ...policy, spec: { ...rest, policyTypes: [type], ...kept } };
 }
 
 /** The objects the analyzer sees for a fleet. */
 export function sceneObjects(fleet: FleetModel, options: SceneOptions = {}): KubeObject[] {
-  const rendered = renderFleet(fleet).manifests.map((m) => m.object);
+  const half: PolicyHalves = options.withoutPolicies ? "none" : (options.policies ?? "all");
+  const bundle = renderFleet(fleet);
+  const rendered = bundle.manifests.map((m) => m.object);
   const objects: KubeObject[] = [];
+  const addPolicy = (policy: KubeObject) => {
+    const kept = policyHalf(policy, half);
+    if (kept) objects.push(kept);
+  };
   for (const o of rendered) {
     if (o.kind === "Namespace") objects.push(o);
-    else if (o.kind === "NetworkPolicy" && !options.withoutPolicies) objects.push(o);
+    else if (o.kind === "NetworkPolicy") addPolicy(o);
     else if (o.kind === "Pod") objects.push(o);
     else if (WORKLOAD_KINDS.has(o.kind)) objects.push(podFromWorkload(o));
   }
-  for (const hub of fleet.hubs) objects.push(...chartPods(hub.name));
+  for (const hub of fleet.hubs) {
+    objects.push(...chartPods(hub.name));
+    const values = bundle.releases.find((r) => r.hub === hub.name)?.values as
+      | { singleuser?: { networkPolicy?: Parameters<typeof chartSingleuserEgress>[1] } }
+      | undefined;
+    const np = values?.singleuser?.networkPolicy;
+    if (!np) throw new Error(`no singleuser.networkPolicy in the values of ${hub.name}`);
+    addPolicy(chartSingleuserEgress(hub.name, np));
+  }
   const renderedNamespaces = new Set(
     rendered.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name),
   );
@@ -238,6 +290,14 @@ export interface IPQuery {
   readonly protocol?: Protocol;
 }
 
+export interface ToIPQuery {
+  readonly src: PodRef;
+  /** An IPv4 destination address, judged as the analyzer judges addresses outside the pods. */
+  readonly dstIP: string;
+  readonly port: number;
+  readonly protocol?: Protocol;
+}
+
 export interface NetpolScene {
   readonly dir: string;
   readonly objects: readonly KubeObject[];
@@ -249,6 +309,8 @@ export interface NetpolScene {
    * destination can be defined as external IP") — its flag check is inverted.
    */
   evalFromIP(q: IPQuery): boolean;
+  /** Whether a pod may send to an address (its egress side only), read off the list likewise. */
+  evalToIP(q: ToIPQuery): boolean;
   /** Every allowed connection (`k8snetpolicy list -o json`). */
   connectivityList(): Connection[];
   dispose(): void;
@@ -296,21 +358,36 @@ export function netpolScene(fleet: FleetModel, options: SceneOptions = {}): Netp
     list ??= parseConnlist(run(["list", "-o", "json"]).stdout);
     return list;
   };
+  /** A connection between a pod and an address, read off the list (the pod on either side). */
+  const addressAllowed = (q: {
+    pod: PodRef;
+    podSide: "src" | "dst";
+    address: string;
+    port: number;
+    protocol: Protocol;
+  }) => {
+    const ip = parseIPv4(q.address);
+    if (ip === undefined) throw new Error(`not an IPv4 address: ${q.address}`);
+    const peer = `${refString(q.pod)}[Pod]`;
+    if (!connectivityList().some((c) => c.dst === peer || c.src === peer)) {
+      throw new Error(`${peer} appears nowhere in the connectivity list`);
+    }
+    const other = q.podSide === "dst" ? "src" : "dst";
+    return connectivityList().some(
+      (c) =>
+        c[q.podSide] === peer &&
+        ipRangesContain(c[other], ip) &&
+        connAllows(c.conn, q.protocol, q.port),
+    );
+  };
   return {
     dir,
     objects,
     evalConnection: evaluate,
-    evalFromIP: ({ srcIP, dst, port, protocol = "TCP" }) => {
-      const ip = parseIPv4(srcIP);
-      if (ip === undefined) throw new Error(`not an IPv4 address: ${srcIP}`);
-      const to = `${refString(dst)}[Pod]`;
-      if (!connectivityList().some((c) => c.dst === to || c.src === to)) {
-        throw new Error(`${to} appears nowhere in the connectivity list`);
-      }
-      return connectivityList().some(
-        (c) => c.dst === to && ipRangesContain(c.src, ip) && connAllows(c.conn, protocol, port),
-      );
-    },
+    evalFromIP: ({ srcIP, dst, port, protocol = "TCP" }) =>
+      addressAllowed({ pod: dst, podSide: "dst", address: srcIP, port, protocol }),
+    evalToIP: ({ src, dstIP, port, protocol = "TCP" }) =>
+      addressAllowed({ pod: src, podSide: "src", address: dstIP, port, protocol }),
     connectivityList,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -59,7 +59,9 @@ function podSlotFinding(g: GroupPlan, agents: readonly Workload[]): Finding | un
   const explicit = g.maxPodsPerNode !== undefined;
   const limitText = explicit
     ? `maxPodsPerNode is ${limit}`
-    : `a ${g.instanceType} node runs at most ${limit} pods (the VPC CNI's limit for the type)`;
+    : g.podNetwork === "custom"
+      ? `a ${g.instanceType} node runs at most ${limit} pods (the VPC CNI's limit for the type with custom networking, whose primary interface holds no pods)`
+      : `a ${g.instanceType} node runs at most ${limit} pods (the VPC CNI's limit for the type)`;
   const what = g.name === "jhusers" ? "no user server fits" : `no ${g.name} pod fits`;
   const message =
     g.agents.pods > limit

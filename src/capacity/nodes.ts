@@ -2,7 +2,7 @@
  * Nodes per group: the core groups hold a fixed set of pods; the user group's load follows the
  * week (users of every hub at each moment, plus placeholders), packed onto its nodes.
  */
-import { groupAllocatable as allocatableOf } from "../fleet/instanceTypes.js";
+import { groupAllocatable as allocatableOf, type PodNetwork } from "../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../fleet/model.js";
 import type { NodeGroupName } from "../fleet/schema.js";
 import { type LowerBound, lowerBound, type NodeRoom, type PodBatch, packNodes } from "./binpack.js";
@@ -26,6 +26,8 @@ export interface GroupPlan {
   readonly volumeSize: number;
   /** Set when the fleet file sets kubelet's maxPods for the group. */
   readonly maxPodsPerNode?: number;
+  /** Where the group's pods take addresses (custom networking leaves the primary interface out). */
+  readonly podNetwork: PodNetwork;
   /** What one node offers to pods (the kubelet's reserves taken off). */
   readonly allocatable: NodeRoom;
   /** What the per-node agents take of every node. */
@@ -106,6 +108,7 @@ function shape(fleet: FleetModel, workloads: FleetWorkloads, name: NodeGroupName
       spot: group.spot,
       volumeSize: group.volumeSize,
       ...(group.maxPodsPerNode !== undefined ? { maxPodsPerNode: group.maxPodsPerNode } : {}),
+      podNetwork: group.podNetwork,
       allocatable: node,
       agents,
       room,

@@ -4,6 +4,9 @@
  * The facts (vCPU, memory, architecture, GPUs, the VPC CNI's max pods without and with prefix
  * delegation, on-demand prices per region) are read from data/instance-types.json, which
  * scripts/gen-instance-types.ts generates from pinned, dated public sources named in the file.
+ * Network interfaces (ENIs) and IPv4 addresses per interface give the VPC CNI's max pods:
+ * ENIs × (addresses − 1) + 2. With custom networking (pods in subnets of their own) the primary
+ * interface holds no pods, so a node takes (ENIs − 1) × (addresses − 1) + 2.
  * Allocatable subtracts what the kubelet reserves on EKS (the amazon-eks-ami formula):
  * CPU 6% of the first core, 1% of the second, 0.5% of cores 3-4, 0.25% above;
  * memory 255Mi + 11Mi per pod for kube-reserved, plus a 100Mi hard-eviction threshold.
@@ -17,6 +20,10 @@ export interface InstanceType {
   readonly arch: "x86_64" | "arm64";
   readonly vcpu: number;
   readonly memoryMiB: number;
+  /** Network interfaces an instance may have (absent where the source gives none). */
+  readonly enis?: number;
+  /** Private IPv4 addresses per interface. */
+  readonly ipv4PerEni?: number;
   /** The VPC CNI's limit with one address per pod (eni-max-pods.txt). */
   readonly maxPods: number;
   /** EKS's recommended limit with prefix delegation on (the same as maxPods off Nitro). */
@@ -34,6 +41,9 @@ export interface InstanceTypeSource {
   readonly files: readonly string[];
   readonly gives: string;
 }
+
+/** Where pods take addresses: the node's own subnets (the VPC CNI default) or subnets of their own. */
+export type PodNetwork = "default" | "custom";
 
 export interface InstanceTypeTable {
   readonly generatedBy: string;
@@ -89,31 +99,43 @@ export interface Allocatable {
   readonly pods: number;
 }
 
+/** How many pods a node of this type takes, by where pods get their addresses. */
+export function maxPodsOf(type: InstanceType, podNetwork: PodNetwork): number {
+  if (podNetwork === "default" || type.enis === undefined || type.ipv4PerEni === undefined)
+    return type.maxPods;
+  return (type.enis - 1) * (type.ipv4PerEni - 1) + 2;
+}
+
 /**
  * Allocatable of a node of this type running `maxPods` pods at most (kubelet's maxPods: the
- * group's maxPodsPerNode, or by default the VPC CNI's limit). Kubelet reserves memory per pod
- * it may run, so a higher limit leaves less memory to the pods.
+ * group's maxPodsPerNode, or by default the VPC CNI's limit). Kubelet reserves memory per pod;
+ * the reserve follows the larger of the type's default max pods and `maxPods`, so a node told
+ * to take fewer (custom networking) is not promised memory it may keep.
  */
 export function allocatable(type: InstanceType, maxPods: number = type.maxPods): Allocatable {
   return {
     cpuMillis: type.vcpu * 1000 - reservedCpuMillis(type.vcpu),
-    memoryMiB: type.memoryMiB - (255 + 11 * maxPods) - 100,
+    memoryMiB: type.memoryMiB - (255 + 11 * Math.max(type.maxPods, maxPods)) - 100,
     pods: maxPods,
   };
 }
 
-/** kubelet's maxPods on a node of a group: its maxPodsPerNode, or the type's VPC CNI limit. */
+/**
+ * kubelet's maxPods on a node of a group: its maxPodsPerNode, or the VPC CNI's limit for the
+ * group's pod network.
+ */
 export function podLimit(
   type: InstanceType,
-  group: { readonly maxPodsPerNode?: number | undefined },
+  group: { readonly maxPodsPerNode?: number | undefined; readonly podNetwork?: PodNetwork },
 ): number {
-  return group.maxPodsPerNode ?? type.maxPods;
+  return group.maxPodsPerNode ?? maxPodsOf(type, group.podNetwork ?? "default");
 }
 
 /** A node group's per-node allocatable, or undefined for a type the table does not hold. */
 export function groupAllocatable(group: {
   readonly instanceType: string;
   readonly maxPodsPerNode?: number | undefined;
+  readonly podNetwork?: PodNetwork;
 }): Allocatable | undefined {
   const type = lookupInstanceType(group.instanceType);
   return type ? allocatable(type, podLimit(type, group)) : undefined;

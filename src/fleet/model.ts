@@ -2,6 +2,7 @@
  * The fleet after defaults: every hub resolved against hubDefaults, every derived default
  * (zones, the core group's zone) filled in. Renderers take this, never the raw file.
  */
+import type { PodNetwork } from "./instanceTypes.js";
 import type { FieldPath } from "./problems.js";
 import {
   type AnyNodeGroupName,
@@ -98,6 +99,8 @@ export interface NodeGroupModel {
   /** Zones the group's nodes may be in. */
   readonly availabilityZones: readonly string[];
   readonly spot: boolean;
+  /** Where the group's pods take addresses: custom on EKS with cluster.podCIDR. */
+  readonly podNetwork: PodNetwork;
 }
 
 export interface FleetModel {
@@ -126,6 +129,8 @@ export function buildModel(spec: FleetSpec): FleetModel {
   const coreZone = groups.jhcontrolplane.availabilityZone ?? zones[0] ?? `${spec.cluster.region}a`;
   // flatMap skips holes: a hub left out for its own schema errors (see partial.ts).
   const hubs = spec.hubs.flatMap((hub, index) => [resolveHub(hub, index, spec.hubDefaults)]);
+  const podNetwork: PodNetwork =
+    spec.cluster.provider === "eks" && spec.cluster.podCIDR !== undefined ? "custom" : "default";
   const group = (
     name: AnyNodeGroupName,
     g: (typeof groups)[NodeGroupName],
@@ -140,6 +145,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
     ...(g.maxPodsPerNode !== undefined ? { maxPodsPerNode: g.maxPodsPerNode } : {}),
     availabilityZones: extra.availabilityZones,
     spot: extra.spot ?? false,
+    podNetwork,
   });
   return {
     name: spec.cluster.name,

@@ -138,6 +138,26 @@ const clusterSchema = z
       .describe(
         "IP range of the nodes (the VPC CIDR on EKS): kubelets mount drives from here. Default: 192.168.0.0/16 (eksctl's VPC) on eks, 172.16.0.0/12 on local.",
       ),
+    podCIDR: z
+      .string()
+      .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, {
+        message: "must be an IPv4 CIDR such as 100.64.0.0/16",
+      })
+      .optional()
+      .describe(
+        "eks: the pods' own address range (VPC CNI custom networking: a secondary VPC CIDR, outside nodeCIDR), so the drives' NFS rule (nodeCIDR) admits no pod. Needs podSubnets. Default: none — pods share the node range (VPC CNI default networking) and every pod without an egress rule can reach the drives.",
+      ),
+    podSubnets: z
+      .record(
+        z.string(),
+        z.string().regex(/^subnet-[0-9a-f]{8,17}$/, {
+          message: "must be a subnet id such as subnet-0123456789abcdef0",
+        }),
+      )
+      .optional()
+      .describe(
+        "eks, with podCIDR: for each availability zone of the cluster, the subnet (inside podCIDR) its pods take addresses from; becomes the VPC CNI's ENIConfig for that zone.",
+      ),
     nodeGroups: z
       .object({
         clustertools: nodeGroup({ instanceType: "t3a.medium", minSize: 1, maxSize: 2 })

@@ -16,6 +16,10 @@ cluster:
   region: us-west-2
   availabilityZones: [us-west-2a, us-west-2b]
   kubernetesVersion: "1.34"
+  # Pods in an address range of their own (VPC CNI custom networking), outside the node range the
+  # drives admit NFS from, so no pod can reach a drive. Create the subnets first (docs/design.md).
+  # podCIDR: 100.64.0.0/16
+  # podSubnets: { us-west-2a: subnet-0123456789abcdef0, us-west-2b: subnet-0123456789abcdef1 }
   nodeGroups:
     clustertools:            # ingress, autoscaler, backups, monitoring
       instanceType: t3a.medium

@@ -22,10 +22,11 @@ import { checkAuthenticator } from "./authChecks.js";
 import { checkCapacityFields } from "./capacityChecks.js";
 import { checkDatasets } from "./datasetChecks.js";
 import { error, warning } from "./findings.js";
-import { groupAllocatable, lookupInstanceType } from "./instanceTypes.js";
+import { groupAllocatable, lookupInstanceType, maxPodsOf } from "./instanceTypes.js";
 import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { Part } from "./partial.js";
+import { checkPodNetwork } from "./podNetworkChecks.js";
 import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
@@ -43,6 +44,7 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
   const checks: Array<[readonly Part[], () => Finding[]]> = [
     [["cluster"], () => checkNodeGroups(fleet)],
     [["cluster"], () => checkZones(fleet)],
+    [["cluster"], () => checkPodNetwork(fleet)],
     [["cluster", "hubDefaults", "hubs"], () => checkServiceCidr(distinct)],
     [["domain", "hubs"], () => checkDomain(fleet)],
     [["domain", "hubs"], () => checkHubNames(fleet)],
@@ -109,13 +111,15 @@ function checkNodeGroups(fleet: FleetModel): Finding[] {
 function checkMaxPods(group: FleetModel["nodeGroups"]["jhusers"], path: string[]): Finding[] {
   const type = lookupInstanceType(group.instanceType);
   const max = group.maxPodsPerNode;
-  if (!type || max === undefined || max <= type.maxPods) return [];
+  if (!type) return [];
+  const addressable = maxPodsOf(type, group.podNetwork);
+  if (max === undefined || max <= addressable) return [];
   if (type.maxPodsPrefixDelegation <= type.maxPods) {
     return [
       error(
         [...path, "maxPodsPerNode"],
-        `maxPodsPerNode ${max} is above the ${type.maxPods} pods a ${type.name} node can give addresses to, and ${type.name} has no prefix delegation (not a Nitro type)`,
-        `lower maxPodsPerNode to ${type.maxPods} or less, or pick a Nitro instance type (e.g. ${type.category === "gpu" ? "g5.xlarge" : "m7i.xlarge"})`,
+        `maxPodsPerNode ${max} is above the ${addressable} pods a ${type.name} node can give addresses to${group.podNetwork === "custom" ? " with custom networking" : ""}, and ${type.name} has no prefix delegation (not a Nitro type)`,
+        `lower maxPodsPerNode to ${addressable} or less, or pick a Nitro instance type (e.g. ${type.category === "gpu" ? "g5.xlarge" : "m7i.xlarge"})`,
       ),
     ];
   }

@@ -21,11 +21,26 @@ export const EXPORT_PATH = "/export";
 
 /** How Ganesha's one export treats its clients. */
 export interface ExportAccess {
-  /** Access for every client: RW or RO. */
-  readonly access: "RW" | "RO";
+  /** Access for every client not listed in `readWriteClients`: none, RO or RW. */
+  readonly access: "None" | "RO" | "RW";
   readonly squash: "No_Root_Squash" | "Root_Squash";
   /** Clients (CIDRs) given read-write access on top of `access`. */
   readonly readWriteClients?: string;
+}
+
+/**
+ * Who may speak NFS to hubfleet's servers: the nodes only. Kubelet mounts every drive and data
+ * set from the node's own network; no pod needs a path to an NFS server. Where pods have
+ * addresses of their own (VPC CNI custom networking, `cluster.podCIDR`), the node range holds
+ * no pod; with the VPC CNI's default networking it holds every pod (docs/design.md, "Network
+ * isolation"). The servers' NetworkPolicies take this rule, and their exports give read-write
+ * access to the same range and none to anyone else.
+ */
+export function kubeletNfsIngress(nodeCIDR: string): Record<string, unknown> {
+  return {
+    from: [{ ipBlock: { cidr: nodeCIDR } }],
+    ports: [{ protocol: "TCP", port: NFS_PORT }],
+  };
 }
 
 /** NFSv4 only (one port), one export of the data claim at the root of the pseudo file system. */

@@ -12,23 +12,30 @@ import type { Document } from "yaml";
 import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { gocheckBinary } from "../goTools.js";
-import { editedExample, fleetFrom } from "../helpers.js";
+import { editedExample, fleetFrom, setZones } from "../helpers.js";
 
 const VARIANTS: Array<[string, (doc: Document) => void]> = [
   ["the example", () => {}],
   ["spot user nodes", (d) => d.setIn(["cluster", "nodeGroups", "jhusers", "spot"], true)],
   [
+    "VPC CNI default networking (no pod range)",
+    (d) => {
+      d.deleteIn(["cluster", "podCIDR"]);
+      d.deleteIn(["cluster", "podSubnets"]);
+    },
+  ],
+  [
     "Kubernetes 1.32, two zones",
     (d) => {
       d.setIn(["cluster", "kubernetesVersion"], "1.32");
-      d.setIn(["cluster", "availabilityZones"], d.createNode(["us-west-2a", "us-west-2b"]));
+      setZones(d, ["us-west-2a", "us-west-2b"]);
     },
   ],
   [
     "another region and larger nodes",
     (d) => {
       d.setIn(["cluster", "region"], "eu-central-1");
-      d.setIn(["cluster", "availabilityZones"], d.createNode(["eu-central-1a", "eu-central-1b"]));
+      setZones(d, ["eu-central-1a", "eu-central-1b"]);
       d.setIn(["cluster", "nodeGroups", "jhcontrolplane", "availabilityZone"], "eu-central-1b");
       d.setIn(["cluster", "nodeGroups", "jhusers", "instanceType"], "m5.2xlarge");
       d.setIn(["cluster", "nodeGroups", "jhusers", "volumeSize"], 100);

@@ -2,7 +2,7 @@
  * What hubfleet renders for shared data sets: one server per data set on a volume (the drive's
  * pattern, in namespace `datasets`, applied with the cluster-wide objects), and for each hub
  * that lists one a volume and claim pointing at it, a read-only mount, owners' write access
- * through the one pre_spawn_hook (run here by a real Python), and egress to the server.
+ * through the one pre_spawn_hook (run here by a real Python), and no egress to the server.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -155,19 +155,19 @@ describe("data set servers", () => {
     assert.ok(bundleFiles(bundle).some((f) => f.path === "datasets/manifests.yaml"));
   });
 
-  it("exports read-only to pods, read-write to the node range (kubelets), root squashed; drives stay read-write", () => {
+  it("exports to the node range (kubelets) only, read-write, root squashed; drives likewise, root kept", () => {
     const conf = pick(datasetObjects, "ConfigMap", "dataset-census-ganesha").data["ganesha.conf"];
-    assert.match(conf, /Access_Type = RO;\n {2}Squash = Root_Squash;/);
-    assert.match(
-      conf,
-      /CLIENT \{\n {4}Clients = 192\.168\.0\.0\/16;\n {4}Access_Type = RW;\n {2}\}/,
-    );
+    // No pod is a client: everyone outside the node range gets no access at all.
+    assert.match(conf, /Access_Type = None;\n {2}Squash = Root_Squash;/);
+    const nodesReadWrite =
+      /CLIENT \{\n {4}Clients = 192\.168\.0\.0\/16;\n {4}Access_Type = RW;\n {2}\}/;
+    assert.match(conf, nodesReadWrite);
     assert.match(conf, /Protocols = 4;/);
     const drive = pick(objects(bundle, "stat101"), "ConfigMap", "drive-ganesha").data[
       "ganesha.conf"
     ];
-    assert.match(drive, /Access_Type = RW;\n {2}Squash = No_Root_Squash;/);
-    assert.doesNotMatch(drive, /CLIENT/);
+    assert.match(drive, /Access_Type = None;\n {2}Squash = No_Root_Squash;/);
+    assert.match(drive, nodesReadWrite);
   });
 });
 
@@ -253,39 +253,28 @@ describe("what each hub gets", () => {
     assert.ok(opts("hubfleet-stat101-dataset-census").includes("nfsvers=4.1"));
   });
 
-  /** hub → the data set servers its user pods may reach (z2jh singleuser.networkPolicy.egress). */
-  const EGRESS: Array<[string, string[]]> = [
-    ["stat101", ["census"]],
-    ["cs480", ["census"]],
-    ["genomics-lab", ["genomes"]],
-  ];
-  for (const [hub, servers] of EGRESS) {
-    it(`${hub}: user servers may reach exactly ${servers.join(", ")} over NFS`, () => {
+  // Kubelet mounts the data set from the node: no user server needs, or gets, a path to a server.
+  // The only extra egress rule a user server may have is the internet one (address ranges, all
+  // ports), never a peer chosen by labels nor a port of its own.
+  const selectorPeersAndPorts = (egress: Any[] | undefined) =>
+    (egress ?? []).flatMap((rule: Any) => [
+      ...(rule.ports ?? []),
+      ...(rule.to ?? []).filter((peer: Any) => !peer.ipBlock),
+    ]);
+  for (const hub of ["stat101", "cs480", "genomics-lab"]) {
+    it(`${hub}: user servers get no egress rule to any data set server`, () => {
       const np = values(hub).singleuser.networkPolicy;
-      assert.equal(np.egressAllowRules.privateIPs, false, "other private addresses stay closed");
-      assert.deepEqual(np.egress, [
-        {
-          to: servers.map((name) => ({
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "datasets" } },
-            podSelector: {
-              matchLabels: {
-                "app.kubernetes.io/component": "dataset-server",
-                "hubfleet.io/dataset": name,
-              },
-            },
-          })),
-          ports: [{ port: 2049, protocol: "TCP" }],
-        },
-      ]);
+      assert.equal(np.egressAllowRules.privateIPs, false, "private addresses stay closed");
+      assert.deepEqual(selectorPeersAndPorts(np.egress), []);
     });
   }
 
-  it("a hub without data sets gets no egress rule and no data set volumes", () => {
+  it("a hub without data sets gets no egress rule to a server and no data set volumes", () => {
     const plain = renderFleet(exampleFleet());
     const release = plain.releases.find((r) => r.hub === "genomics-lab");
     assert.ok(release);
     const su = (release.values as Any).singleuser;
-    assert.equal(su.networkPolicy.egress, undefined);
+    assert.deepEqual(selectorPeersAndPorts(su.networkPolicy.egress), []);
     assert.deepEqual(
       su.storage.extraVolumes.map((v: Any) => v.name),
       ["drive"],

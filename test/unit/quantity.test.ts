@@ -5,6 +5,7 @@ import {
   allocatable,
   instanceTypeNames,
   lookupInstanceType,
+  maxPodsOf,
 } from "../../src/fleet/instanceTypes.js";
 import { parseQuantity } from "../../src/fleet/quantity.js";
 
@@ -39,6 +40,23 @@ describe("allocatable", () => {
       memoryMiB: 8192 - (255 + 11 * 35) - 100,
       pods: 35,
     });
+  });
+  it("every type's max pods is the VPC CNI's ENI formula over its interfaces and addresses", () => {
+    for (const name of instanceTypeNames()) {
+      const t = lookupInstanceType(name) as NonNullable<ReturnType<typeof lookupInstanceType>>;
+      assert.ok(t.enis !== undefined && t.ipv4PerEni !== undefined, name);
+      assert.equal(t.maxPods, t.enis * (t.ipv4PerEni - 1) + 2, name);
+    }
+  });
+  it("custom networking leaves the primary interface out: t3a.medium 12, t3a.large 24 pods", () => {
+    const pods = (name: string) =>
+      maxPodsOf(
+        lookupInstanceType(name) as NonNullable<ReturnType<typeof lookupInstanceType>>,
+        "custom",
+      );
+    assert.equal(pods("t3a.medium"), 12);
+    assert.equal(pods("t3a.large"), 24);
+    assert.equal(pods("m5.4xlarge"), 205);
   });
   it("leaves every known type positive room for pods", () => {
     for (const name of instanceTypeNames()) {

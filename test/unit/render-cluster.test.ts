@@ -89,6 +89,62 @@ describe("eksctl ClusterConfig", () => {
     assert.equal(config.iam.withOIDC, true);
     assert.ok(config.addons.some((a) => a.name === "aws-ebs-csi-driver"));
   });
+  // The VPC CNI add-on: NetworkPolicy always; custom networking (ENIConfig per zone, named after
+  // the zone label) exactly when the fleet gives pods a range of their own.
+  const vpcCni = (c: { addons: Array<{ name: string }> }) => {
+    const addon = c.addons.find((a) => a.name === "vpc-cni") as
+      | { configurationValues: string }
+      | undefined;
+    assert.ok(addon);
+    return JSON.parse(addon.configurationValues);
+  };
+  it("gives pods their own subnets (VPC CNI custom networking) when the fleet names cluster.podCIDR", () => {
+    assert.deepEqual(vpcCni(config), {
+      enableNetworkPolicy: "true",
+      env: {
+        AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true",
+        ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone",
+      },
+      eniConfig: {
+        create: true,
+        region: "us-west-2",
+        subnets: {
+          "us-west-2a": { id: "subnet-0a0000000000000a1" },
+          "us-west-2b": { id: "subnet-0a0000000000000b1" },
+          "us-west-2c": { id: "subnet-0a0000000000000c1" },
+        },
+      },
+    });
+  });
+  it("tells each group's kubelet the smaller max pods of custom networking", () => {
+    const maxPods = (c: { managedNodeGroups: NodeGroup[] }) =>
+      c.managedNodeGroups.map((g) => [g.name, g.maxPodsPerNode]);
+    assert.deepEqual(maxPods(config), [
+      ["clustertools", 12],
+      ["jhcontrolplane", 12],
+      ["jhusers", 24],
+    ]);
+    const plain = eksctlOf(
+      editedExample((d) => {
+        d.deleteIn(["cluster", "podCIDR"]);
+        d.deleteIn(["cluster", "podSubnets"]);
+      }),
+    );
+    assert.deepEqual(maxPods(plain), [
+      ["clustertools", undefined],
+      ["jhcontrolplane", undefined],
+      ["jhusers", undefined],
+    ]);
+  });
+  it("keeps the VPC CNI's default networking (and NetworkPolicy) without cluster.podCIDR", () => {
+    const plain = eksctlOf(
+      editedExample((d) => {
+        d.deleteIn(["cluster", "podCIDR"]);
+        d.deleteIn(["cluster", "podSubnets"]);
+      }),
+    );
+    assert.deepEqual(vpcCni(plain), { enableNetworkPolicy: "true" });
+  });
   const autoscalerAccounts: Array<[string, Record<string, unknown>, unknown[] | undefined]> = [
     [
       "creates the autoscaler's IRSA service account when the fleet names no role",
@@ -136,8 +192,6 @@ describe("eksctl ClusterConfig", () => {
     assert.deepEqual(group(changed, "jhcontrolplane").availabilityZones, ["us-west-2c"]);
     assert.equal(changed.metadata.version, "1.33");
   });
-  const vpcCni = (config: ReturnType<typeof eksctlOf>) =>
-    JSON.parse(config.addons.find((a) => a.name === "vpc-cni")?.configurationValues ?? "{}");
   it("adds the GPU group only when the fleet has one: NVIDIA taint, user purpose, GPUs for scale-from-zero", () => {
     assert.equal(
       config.managedNodeGroups.find((g) => g.name === "jhgpu"),
@@ -176,16 +230,33 @@ describe("eksctl ClusterConfig", () => {
       editedExample((d) => d.setIn(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 30)),
     );
     assert.equal(group(within, "jhusers").maxPodsPerNode, 30);
-    assert.equal(group(within, "jhcontrolplane").maxPodsPerNode, undefined);
-    assert.deepEqual(vpcCni(within), { enableNetworkPolicy: "true" });
+    // The example's pods have their own range (custom networking): a t3a.medium takes 12.
+    assert.equal(group(within, "jhcontrolplane").maxPodsPerNode, 12);
+    // t3a.large: 24 pods with custom networking, so 30 needs prefix delegation.
+    assert.equal(vpcCni(within).env.ENABLE_PREFIX_DELEGATION, "true");
+    const defaultNetworking = (d: Parameters<Parameters<typeof editedExample>[0]>[0]) => {
+      d.deleteIn(["cluster", "podCIDR"]);
+      d.deleteIn(["cluster", "podSubnets"]);
+    };
+    const plainWithin = eksctlOf(
+      editedExample((d) => {
+        defaultNetworking(d);
+        d.setIn(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 30);
+      }),
+    );
+    assert.equal(group(plainWithin, "jhusers").maxPodsPerNode, 30);
+    assert.equal(group(plainWithin, "jhcontrolplane").maxPodsPerNode, undefined);
+    assert.deepEqual(vpcCni(plainWithin), { enableNetworkPolicy: "true" });
     // t3a.large: 35 pods without prefix delegation.
     const above = eksctlOf(
       editedExample((d) => d.setIn(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 110)),
     );
     assert.equal(group(above, "jhusers").maxPodsPerNode, 110);
-    assert.deepEqual(vpcCni(above), {
-      enableNetworkPolicy: "true",
-      env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" },
+    assert.deepEqual(vpcCni(above).env, {
+      AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true",
+      ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone",
+      ENABLE_PREFIX_DELEGATION: "true",
+      WARM_PREFIX_TARGET: "1",
     });
   });
 });

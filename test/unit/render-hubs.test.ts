@@ -271,11 +271,53 @@ describe("z2jh values", () => {
     assert.equal(v.proxy.service.type, "ClusterIP");
     assert.equal(v.hub.db.pvc.storageClassName, "hubfleet-drive");
   });
-  it("blocks private IPs and the cloud metadata server for user servers", () => {
-    const rules = valuesOf("stat101").singleuser.networkPolicy.egressAllowRules;
-    assert.equal(rules.cloudMetadataServer, false);
-    assert.equal(rules.privateIPs, false);
-    assert.equal(rules.nonPrivateIPs, true);
+  it("blocks private IPs, the pods' own range and the cloud metadata server for user servers", () => {
+    // The example gives pods 100.64.0.0/16 (custom networking), outside z2jh's private ranges:
+    // hubfleet writes the internet rule itself, with that range excepted too.
+    const np = valuesOf("stat101").singleuser.networkPolicy;
+    assert.equal(np.egressAllowRules.cloudMetadataServer, false);
+    assert.equal(np.egressAllowRules.privateIPs, false);
+    assert.equal(np.egressAllowRules.nonPrivateIPs, false);
+    assert.deepEqual(np.egress, [
+      {
+        to: [
+          {
+            ipBlock: {
+              cidr: "0.0.0.0/0",
+              except: [
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "100.64.0.0/16",
+                "169.254.169.254/32",
+              ],
+            },
+          },
+        ],
+      },
+    ]);
+  });
+  it("leaves the internet rule to z2jh when pods share a private range with the nodes", () => {
+    for (const [label, edit] of [
+      [
+        "default networking",
+        (d: Any) => {
+          d.deleteIn(["cluster", "podCIDR"]);
+          d.deleteIn(["cluster", "podSubnets"]);
+        },
+      ],
+      [
+        "a pod range inside 10.0.0.0/8",
+        (d: Any) => d.setIn(["cluster", "podCIDR"], "10.200.0.0/16"),
+      ],
+    ] as const) {
+      const fleet = fleetFrom(editedExample(edit));
+      const release = renderFleet(fleet).releases.find((r) => r.name === "stat101");
+      assert.ok(release, label);
+      const np = (release.values as Any).singleuser.networkPolicy;
+      assert.equal(np.egressAllowRules.nonPrivateIPs, true, label);
+      assert.equal(np.egress, undefined, label);
+    }
   });
   it("path routing: one host, baseUrl /<hub>/", () => {
     const v = valuesOf("cs480");

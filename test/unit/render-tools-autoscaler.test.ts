@@ -16,7 +16,7 @@ import {
 } from "../../src/render/tools/autoscaler.js";
 import { clusterToolsNodeSelector } from "../../src/render/tools/tool.js";
 import { AUTOSCALER_CHART } from "../../src/vocabulary/charts.js";
-import { editedExample, fleetFrom } from "../helpers.js";
+import { editedExample, fleetFrom, setZones } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values
 type Any = any;
@@ -104,7 +104,7 @@ describe("auto-discovery", () => {
       const fleet = fleetWith((d) => {
         d.setIn(["cluster", "name"], name);
         d.setIn(["cluster", "region"], region);
-        d.setIn(["cluster", "availabilityZones"], d.createNode([`${region}a`, `${region}b`]));
+        setZones(d, [`${region}a`, `${region}b`]);
         d.setIn(["cluster", "nodeGroups", "jhcontrolplane", "availabilityZone"], `${region}a`);
       });
       const { values } = theRelease(fleet);

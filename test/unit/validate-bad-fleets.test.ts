@@ -180,7 +180,7 @@ export const CASES: Case[] = [
   edit(
     "per-node agents take every pod slot of the instance type",
     "cluster.nodeGroups.jhusers.instanceType",
-    /^a t3\.nano node runs at most 4 pods \(the VPC CNI's limit for the type\)(, below| and) the \d+ per-node agents .*: no user server fits$/,
+    /^a t3\.nano node runs at most 3 pods \(the VPC CNI's limit for the type with custom networking, whose primary interface holds no pods\)(, below| and) the \d+ per-node agents .*: no user server fits$/,
     set(["cluster", "nodeGroups", "jhusers", "instanceType"], "t3.nano"),
     /maxPodsPerNode to up to 34 .*, pick an instance type with more pods per node/,
   ),
@@ -212,7 +212,7 @@ export const CASES: Case[] = [
   edit(
     "maxPodsPerNode above the ENI limit of a type without prefix delegation",
     "cluster.nodeGroups.jhusers.maxPodsPerNode",
-    /^maxPodsPerNode 50 is above the 35 pods a t2\.large node can give addresses to, and t2\.large has no prefix delegation \(not a Nitro type\)$/,
+    /^maxPodsPerNode 50 is above the 24 pods a t2\.large node can give addresses to with custom networking, and t2\.large has no prefix delegation \(not a Nitro type\)$/,
     (doc) => {
       set(["cluster", "nodeGroups", "jhusers", "instanceType"], "t2.large")(doc);
       set(["cluster", "nodeGroups", "jhusers", "maxPodsPerNode"], 50)(doc);
@@ -271,6 +271,78 @@ export const CASES: Case[] = [
     "cluster.serviceCIDR",
     /host bits/,
     set(["cluster", "serviceCIDR"], "10.100.1.0/16"),
+  ),
+  edit(
+    "pod CIDR overlapping the node range",
+    "cluster.podCIDR",
+    /192\.168\.64\.0\/18 overlaps cluster\.nodeCIDR 192\.168\.0\.0\/16: the NFS servers admit the node range/,
+    set(["cluster", "podCIDR"], "192.168.64.0/18"),
+    /outside both/,
+  ),
+  edit(
+    "pod CIDR overlapping the service range",
+    "cluster.podCIDR",
+    /overlaps cluster\.serviceCIDR 10\.100\.0\.0\/16/,
+    set(["cluster", "podCIDR"], "10.100.0.0/17"),
+  ),
+  edit("pod CIDR holding the node range", "cluster.podCIDR", /overlaps cluster\.nodeCIDR/, (d) => {
+    d.setIn(["cluster", "nodeCIDR"], "100.64.16.0/20");
+  }),
+  edit(
+    "pod CIDR with host bits",
+    "cluster.podCIDR",
+    /host bits/,
+    set(["cluster", "podCIDR"], "100.64.1.0/16"),
+    /100\.64\.0\.0\/16/,
+  ),
+  edit(
+    "pod CIDR too large for a VPC block",
+    "cluster.podCIDR",
+    /prefix \/12 is outside \/16\.\.\/28/,
+    set(["cluster", "podCIDR"], "100.64.0.0/12"),
+  ),
+  edit(
+    "pod CIDR not a CIDR",
+    "cluster.podCIDR",
+    /IPv4 CIDR/,
+    set(["cluster", "podCIDR"], "100.64.0.0"),
+  ),
+  edit(
+    "pod CIDR without pod subnets",
+    "cluster.podSubnets",
+    /needs a pod subnet in every zone/,
+    remove(["cluster", "podSubnets"]),
+    /us-west-2a, us-west-2b, us-west-2c/,
+  ),
+  edit(
+    "pod subnets without a pod CIDR",
+    "cluster.podSubnets",
+    /without cluster\.podCIDR/,
+    remove(["cluster", "podCIDR"]),
+  ),
+  edit(
+    "a zone without a pod subnet",
+    "cluster.podSubnets",
+    /no subnet for us-west-2c/,
+    remove(["cluster", "podSubnets", "us-west-2c"]),
+  ),
+  edit(
+    "a pod subnet for a zone the cluster lacks",
+    "cluster.podSubnets.us-east-1a",
+    /not one of the cluster's zones/,
+    set(["cluster", "podSubnets", "us-east-1a"], "subnet-0a0000000000000d1"),
+  ),
+  edit(
+    "one pod subnet for two zones",
+    "cluster.podSubnets.us-west-2b",
+    /already the subnet of us-west-2a/,
+    set(["cluster", "podSubnets", "us-west-2b"], "subnet-0a0000000000000a1"),
+  ),
+  edit(
+    "a pod subnet that is not a subnet id",
+    "cluster.podSubnets.us-west-2a",
+    /subnet id/,
+    set(["cluster", "podSubnets", "us-west-2a"], "100.64.0.0/18"),
   ),
   edit(
     "host with a scheme",

@@ -1,8 +1,9 @@
 /**
  * The eksctl ClusterConfig (eksctl.io/v1alpha5) for an EKS fleet: three managed node groups
- * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery.
+ * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery, and
+ * the VPC CNI's pod networking (custom networking when the fleet names cluster.podCIDR).
  */
-import { lookupInstanceType } from "../../fleet/instanceTypes.js";
+import { lookupInstanceType, maxPodsOf, podLimit } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { GPU_GROUP, NODE_GROUP_NAMES } from "../../fleet/schema.js";
 import { FLEET_LABEL, NVIDIA_GPU } from "../../vocabulary/labels.js";
@@ -83,7 +84,7 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
     maxSize: group.maxSize,
     desiredCapacity: group.desiredCapacity,
     volumeSize: group.volumeSize,
-    ...(group.maxPodsPerNode !== undefined ? { maxPodsPerNode: group.maxPodsPerNode } : {}),
+    ...maxPodsPerNode(group),
     volumeType: "gp3",
     availabilityZones: [...group.availabilityZones],
     labels,
@@ -101,6 +102,19 @@ function managedNodeGroup(fleet: FleetModel, group: NodeGroupModel): Record<stri
 }
 
 /**
+/**
+ * Kubelet's pod limit, when it is not the AMI's default: the group's maxPodsPerNode, or with
+ * custom networking the smaller figure of a node whose primary interface holds no pods (kubelet
+ * must be told, or pods beyond the addresses it has would wait for one forever).
+ */
+function maxPodsPerNode(group: NodeGroupModel): Record<string, number> {
+  if (group.maxPodsPerNode === undefined && group.podNetwork !== "custom") return {};
+  const type = lookupInstanceType(group.instanceType);
+  if (!type) throw new Error(`unknown instance type ${group.instanceType} (validate reports it)`);
+  return { maxPodsPerNode: podLimit(type, group) };
+}
+
+/**
  * Whether a group asks for more pods per node than the VPC CNI can address one IP at a time:
  * then the CNI hands out /28 prefixes instead (ENABLE_PREFIX_DELEGATION, cluster-wide).
  */
@@ -109,18 +123,44 @@ export function needsPrefixDelegation(fleet: FleetModel): boolean {
   return groups.some((group) => {
     if (!group) return false;
     const type = lookupInstanceType(group.instanceType);
-    return type !== undefined && (group.maxPodsPerNode ?? 0) > type.maxPods;
+    return type !== undefined && (group.maxPodsPerNode ?? 0) > maxPodsOf(type, group.podNetwork);
   });
 }
 
-function vpcCniConfiguration(fleet: FleetModel): Record<string, unknown> {
+/**
+ * The VPC CNI add-on's configuration (its EKS add-on schema: `enableNetworkPolicy`, `env`,
+ * `eniConfig`). It enforces NetworkPolicies only when asked to: hub isolation depends on it.
+ * With prefix delegation it hands out /28 prefixes, so maxPodsPerNode can pass the ENI limit.
+ * With `cluster.podCIDR`, custom networking: each node's pods take addresses from the ENIConfig
+ * named after the node's zone (one per zone, created by the add-on), so no pod has an address
+ * in the node range that the NFS servers admit (docs/design.md, "Network isolation").
+ */
+export function vpcCniConfiguration(fleet: FleetModel): Record<string, unknown> {
+  const { podCIDR, podSubnets, region } = fleet.cluster;
+  const custom = podCIDR !== undefined && podSubnets !== undefined;
+  const prefix = needsPrefixDelegation(fleet);
+  const env: Record<string, string> = {
+    ...(custom
+      ? { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true", ENI_CONFIG_LABEL_DEF: ZONE_LABEL }
+      : {}),
+    ...(prefix ? { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } : {}),
+  };
+  const subnets = custom
+    ? Object.fromEntries(
+        Object.keys(podSubnets)
+          .sort()
+          .map((zone) => [zone, { id: podSubnets[zone] }]),
+      )
+    : undefined;
   return {
     enableNetworkPolicy: "true",
-    ...(needsPrefixDelegation(fleet)
-      ? { env: { ENABLE_PREFIX_DELEGATION: "true", WARM_PREFIX_TARGET: "1" } }
-      : {}),
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(subnets ? { eniConfig: { create: true, region, subnets } } : {}),
   };
 }
+
+/** The well-known node label of a node's zone, which names its ENIConfig. */
+const ZONE_LABEL = "topology.kubernetes.io/zone";
 
 export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
   return {
@@ -139,8 +179,6 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     // OIDC lets the autoscaler and Velero use IAM roles for service accounts (IRSA).
     iam: { withOIDC: true, ...autoscalerServiceAccounts(fleet) },
     addons: [
-      // The VPC CNI enforces NetworkPolicies only when asked to: hub isolation depends on it.
-      // With prefix delegation it hands out /28 prefixes, so maxPodsPerNode can pass the ENI limit.
       { name: "vpc-cni", configurationValues: JSON.stringify(vpcCniConfiguration(fleet)) },
       { name: "coredns" },
       { name: "kube-proxy" },

@@ -1,7 +1,6 @@
 /** How a data set's objects are labelled, and how its server pods are selected. */
 import type { Dataset, FleetModel } from "../../fleet/model.js";
-import { COMPONENT_LABEL, DATASET_LABEL, NAMESPACE_NAME_LABEL } from "../../vocabulary/labels.js";
-import { DATASETS_NAMESPACE } from "../../vocabulary/namespaces.js";
+import { COMPONENT_LABEL, DATASET_LABEL } from "../../vocabulary/labels.js";
 import { fleetLabels } from "../labels.js";
 export const DATASET_SERVER = "dataset-server";
 
@@ -12,12 +11,4 @@ export function datasetServerSelector(dataset: Dataset): Record<string, string> 
 /** Fleet-level objects: no hub label, so they belong to the cluster-wide unit. */
 export function datasetLabels(fleet: FleetModel, dataset: Dataset): Record<string, string> {
   return { ...fleetLabels(fleet), ...datasetServerSelector(dataset) };
-}
-
-/** A NetworkPolicy peer: the data set's server pods. */
-export function serverPeer(dataset: Dataset): Record<string, unknown> {
-  return {
-    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: DATASETS_NAMESPACE } },
-    podSelector: { matchLabels: datasetServerSelector(dataset) },
-  };
 }

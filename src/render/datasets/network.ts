@@ -1,15 +1,14 @@
 /**
- * A data set server's NetworkPolicy. It admits NFS from the nodes' kubelets (which make every
- * mount) and, on the pod network, from the user servers of exactly the hubs that list the data
- * set; it may itself reach nothing but cluster DNS.
+ * A data set server's NetworkPolicy. It admits NFS from the nodes' kubelets only (they make
+ * every mount; no pod, user servers included, needs a path to the server); it may itself reach
+ * nothing but cluster DNS.
  */
 import type { Dataset, FleetModel } from "../../fleet/model.js";
 import { datasetObjectName } from "../../fleet/names.js";
 import { NAMESPACE_NAME_LABEL } from "../../vocabulary/labels.js";
 import { DATASETS_NAMESPACE, KUBE_SYSTEM_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { Manifest } from "../bundle.js";
-import { component, tcp } from "../hub/network.js";
-import { NFS_PORT } from "../nfs.js";
+import { kubeletNfsIngress } from "../nfs.js";
 import { datasetServerSelector } from "./labels.js";
 
 const DNS_PORT = 53;
@@ -19,24 +18,6 @@ export function renderDatasetPolicy(
   dataset: Dataset,
   labels: Readonly<Record<string, string>>,
 ): Manifest {
-  const fromUserServers =
-    dataset.hubs.length === 0
-      ? []
-      : [
-          {
-            from: [
-              {
-                namespaceSelector: {
-                  matchExpressions: [
-                    { key: NAMESPACE_NAME_LABEL, operator: "In", values: [...dataset.hubs].sort() },
-                  ],
-                },
-                ...component("singleuser-server"),
-              },
-            ],
-            ports: [tcp(NFS_PORT)],
-          },
-        ];
   return {
     phase: "network",
     object: {
@@ -48,8 +29,7 @@ export function renderDatasetPolicy(
         policyTypes: ["Ingress", "Egress"],
         ingress: [
           // Kubelets mount from the nodes' own addresses (docs/design.md, "Network isolation").
-          { from: [{ ipBlock: { cidr: fleet.cluster.nodeCIDR } }], ports: [tcp(NFS_PORT)] },
-          ...fromUserServers,
+          kubeletNfsIngress(fleet.cluster.nodeCIDR),
         ],
         egress: [
           {

@@ -77,9 +77,13 @@ function renderServer(fleet: FleetModel, dataset: Dataset): Manifest[] {
     dataClaim: datasetDataClaim(dataset),
     clusterIP: datasetClusterIP(fleet, dataset),
     // Kubelets mount from the nodes and get read-write access (each user server's mount is then
-    // read-only unless its user owns the data set); any other client — a pod speaking NFS
-    // itself — only reads. Root is squashed: nobody needs it on a data set.
-    exportAccess: { access: "RO", squash: "Root_Squash", readWriteClients: fleet.cluster.nodeCIDR },
+    // read-only unless its user owns the data set); no other client gets any access. Root is
+    // squashed: nobody needs it on a data set.
+    exportAccess: {
+      access: "None",
+      squash: "Root_Squash",
+      readWriteClients: fleet.cluster.nodeCIDR,
+    },
     metrics: false,
     // An existing volume's files keep the owners they have.
     ...(src.kind === "volume" ? { initContainers: [dataOwnerInitContainer()] } : {}),

@@ -1,7 +1,8 @@
 /**
  * What a hub's user servers get of the shared data sets: a claim per data set in the hub's
  * namespace (bound to an NFS volume at the data set's server), a read-only mount at
- * ~/datasets/<name>, a writable one for the data set's owners, and egress to its server.
+ * ~/datasets/<name> and a writable one for the data set's owners. No network path to the
+ * server: kubelet mounts the volume from the node (docs/design.md, "Network isolation").
  */
 
 import { datasetClusterIP } from "../../fleet/addresses.js";
@@ -10,8 +11,7 @@ import { datasetClientVolumeName, datasetObjectName } from "../../fleet/names.js
 import { DATASET_LABEL } from "../../vocabulary/labels.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
-import { NFS_MOUNT_OPTIONS, NFS_PORT, nfsClientObjects } from "../nfs.js";
-import { serverPeer } from "./labels.js";
+import { NFS_MOUNT_OPTIONS, nfsClientObjects } from "../nfs.js";
 
 /** A shared data set as a hub's user servers see it. */
 export interface DatasetMount {
@@ -21,8 +21,6 @@ export interface DatasetMount {
   readonly claimName: string;
   /** User names (lower case) whose mount is read-write. */
   readonly writers: readonly string[];
-  /** A NetworkPolicy peer for the data set's server pods; none for an external NFS export. */
-  readonly serverPeer?: Readonly<Record<string, unknown>>;
 }
 
 export const DATASETS_DIR = "/home/jovyan/datasets";
@@ -47,7 +45,6 @@ export function hubDatasetMounts(fleet: FleetModel, hub: Hub): DatasetMount[] {
     name: d.name,
     claimName: datasetObjectName(d.name),
     writers: d.owners,
-    ...(d.source.kind === "nfs" ? {} : { serverPeer: serverPeer(d) }),
   }));
 }
 
@@ -108,12 +105,11 @@ c.KubeSpawner.pre_spawn_hook = hubfleet_writable_mounts
 }
 
 /**
- * The z2jh singleuser values for the data sets: their volumes, read-only mounts, and egress
- * over NFS to their servers (z2jh's egress rules keep user servers off private addresses
- * otherwise). The mount itself is made by kubelet on the node.
+ * The z2jh singleuser values for the data sets: their volumes and read-only mounts. No egress
+ * rule: kubelet makes the mount on the node, so the user server itself never speaks NFS, and
+ * z2jh's egress rules keep it off private addresses, the servers included.
  */
 export function datasetUserServerValues(datasets: readonly DatasetMount[]) {
-  const peers = datasets.flatMap((d) => (d.serverPeer ? [d.serverPeer] : []));
   return {
     volumes: datasets.map((d) => ({
       name: d.claimName,
@@ -124,6 +120,5 @@ export function datasetUserServerValues(datasets: readonly DatasetMount[]) {
       mountPath: datasetMountPath(d.name),
       readOnly: true,
     })),
-    egress: peers.length === 0 ? [] : [{ to: peers, ports: [{ port: NFS_PORT, protocol: "TCP" }] }],
   };
 }

@@ -31,7 +31,12 @@ export function renderDrive(fleet: FleetModel, hub: Hub): Manifest[] {
     dataClaim: DRIVE_DATA_CLAIM,
     clusterIP: driveClusterIP(fleet, hub),
     // No root squash, so the user servers' init container can hand homes to the notebook user.
-    exportAccess: { access: "RW", squash: "No_Root_Squash" },
+    // Only the nodes (kubelets) are clients; nobody else gets any access.
+    exportAccess: {
+      access: "None",
+      squash: "No_Root_Squash",
+      readWriteClients: fleet.cluster.nodeCIDR,
+    },
     metrics: true,
   });
   const client = nfsClientObjects({

@@ -22,7 +22,8 @@ import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
-import { DRIVE, DRIVE_METRICS_PORT, NFS_PORT } from "./drive.js";
+import { kubeletNfsIngress } from "../nfs.js";
+import { DRIVE, DRIVE_METRICS_PORT } from "./drive.js";
 
 /** Ports of the z2jh pods (chart 4.x). */
 export const HUB_PORT = 8081;
@@ -127,7 +128,7 @@ export function renderNetworkPolicies(fleet: FleetModel, hub: Hub): Manifest[] {
       },
       ingress: [
         // Kubelets mount the drive from the nodes' own addresses (docs/design.md, "Network isolation").
-        { from: [{ ipBlock: { cidr: fleet.cluster.nodeCIDR } }], ports: [tcp(NFS_PORT)] },
+        kubeletNfsIngress(fleet.cluster.nodeCIDR),
         { from: [fromPrometheus], ports: [tcp(DRIVE_METRICS_PORT)] },
       ],
     }),

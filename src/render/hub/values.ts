@@ -28,6 +28,7 @@ import { DRIVE_CLIENT_CLAIM } from "./drive.js";
 import { type GpuNodes, gpuProfileList } from "./gpuProfile.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
 import { hubIngressValues, hubUrl, type Route } from "./routing.js";
+import { userServerEgress } from "./userEgress.js";
 
 /** The per-hub Secret apply creates once (random values) and never rotates unless asked. */
 export const HUB_SECRET = "hubfleet-hub-secrets";
@@ -94,15 +95,19 @@ export interface HubValuesOptions {
   readonly datasets?: readonly DatasetMount[];
   /** The fleet's GPU nodes, for the hubs that offer a GPU server. */
   readonly gpuNodes?: GpuNodes;
+  /** The pods' own address range (VPC CNI custom networking), kept out of user servers' egress. */
+  readonly podCIDR?: string;
 }
 
 export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
   const gpuType = fleet.gpuGroup && lookupInstanceType(fleet.gpuGroup.instanceType);
+  const custom = fleet.nodeGroups.jhusers.podNetwork === "custom";
   return {
     prometheusService: fleet.tools.monitoring.enabled,
     ...(gpuType
       ? { gpuNodes: { instanceType: gpuType.name, gpuModel: gpuType.gpuModel ?? "GPU" } }
       : {}),
+    ...(custom && fleet.cluster.podCIDR !== undefined ? { podCIDR: fleet.cluster.podCIDR } : {}),
   };
 }
 
@@ -314,15 +319,7 @@ export function renderHubValues(
       initContainers: [homeOwnerInitContainer(hub)],
       networkPolicy: {
         enabled: true,
-        egressAllowRules: {
-          cloudMetadataServer: false,
-          dnsPortsCloudMetadataServer: true,
-          dnsPortsKubeSystemNamespace: true,
-          dnsPortsPrivateIPs: true,
-          nonPrivateIPs: hub.internetAccess,
-          privateIPs: false,
-        },
-        ...(datasets.egress.length > 0 ? { egress: datasets.egress } : {}),
+        ...userServerEgress(hub.internetAccess, options.podCIDR),
       },
     },
     // The user-scheduler, the image puller and the priority classes are the fleet's, once for all
