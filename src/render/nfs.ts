@@ -28,7 +28,13 @@ export interface ExportAccess {
   readonly readWriteClients?: string;
 }
 
-/** NFSv4 only (one port), one export of the data claim at the root of the pseudo file system. */
+/**
+ * NFSv4 only (one port), one export of the data claim at the root of the pseudo file system.
+ * Checked by Debian's Ganesha 4.3 in test/integration/nfs-ganesha.test.ts: without
+ * `Enable_NLM`/`Enable_RQUOTA = false` it exits when no portmapper runs (both are NFSv3-side
+ * services the drive never offers), and without `Only_Numeric_Owners` it names owners
+ * `user@domain`, which a client of another idmap domain shows as nobody (65534).
+ */
 export function ganeshaConfig(exportAccess: ExportAccess): string {
   const clients = exportAccess.readWriteClients
     ? [
@@ -42,11 +48,15 @@ export function ganeshaConfig(exportAccess: ExportAccess): string {
     "NFS_CORE_PARAM {",
     "  Protocols = 4;",
     `  NFS_Port = ${NFS_PORT};`,
+    "  Enable_NLM = false;",
+    "  Enable_RQUOTA = false;",
     "}",
     "NFSv4 {",
     "  Grace_Period = 30;",
     "  Lease_Lifetime = 20;",
     "  Delegations = false;",
+    // sec=sys clients send numeric ids; answering in kind needs no shared idmap domain.
+    "  Only_Numeric_Owners = true;",
     "}",
     "EXPORT {",
     "  Export_Id = 1;",
