@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { CONFIG_HASH_ANNOTATION, DATA_LABEL, NODE_GROUP_LABEL } from "../vocabulary/labels.js";
 import type { KubeObject } from "../vocabulary/objects.js";
+import { homeUsageContainer, TEXTFILE_DIR, TEXTFILE_VOLUME } from "./homeUsage.js";
 
 /** NFS Ganesha, user-space NFS server built by 2i2c for per-hub JupyterHub home directories. */
 export const DRIVE_IMAGE = "ghcr.io/2i2c-org/nfs-ganesha:0.0.7";
@@ -115,6 +116,8 @@ export interface NfsServerSpec {
   readonly exportAccess: ExportAccess;
   /** A node-exporter sidecar reporting the volume's free space. */
   readonly metrics: boolean;
+  /** With `metrics`: a sidecar measuring each home directory, reported by node-exporter too. */
+  readonly homeUsage?: boolean;
   /** Run before the server, with the data volume mounted at /export. */
   readonly initContainers?: readonly Record<string, unknown>[];
 }
@@ -127,6 +130,7 @@ export function nfsServerObjects(spec: NfsServerSpec): {
   const { namespace, name, labels } = spec;
   const config = ganeshaConfig(spec.exportAccess);
   const configName = `${name}-ganesha`;
+  const homeUsage = spec.metrics && spec.homeUsage === true;
   const configMap: KubeObject = {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -185,10 +189,15 @@ export function nfsServerObjects(spec: NfsServerSpec): {
           },
           terminationGracePeriodSeconds: 30,
           ...(spec.initContainers ? { initContainers: spec.initContainers } : {}),
-          containers: [nfsServerContainer(), ...(spec.metrics ? [metricsContainer()] : [])],
+          containers: [
+            nfsServerContainer(),
+            ...(spec.metrics ? [metricsContainer(homeUsage)] : []),
+            ...(homeUsage ? [homeUsageContainer(DRIVE_IMAGE, EXPORT_PATH)] : []),
+          ],
           volumes: [
             { name: "data", persistentVolumeClaim: { claimName: spec.dataClaim } },
             { name: "config", configMap: { name: configName } },
+            ...(homeUsage ? [{ name: TEXTFILE_VOLUME, emptyDir: { sizeLimit: "10Mi" } }] : []),
           ],
         },
       },
@@ -223,7 +232,10 @@ function nfsServerContainer() {
   };
 }
 
-function metricsContainer() {
+/** Where the metrics sidecar mounts the data volume (read-only): its filesystem is the drive's. */
+export const METRICS_DATA_MOUNT = "/shared-volume";
+
+function metricsContainer(homeUsage: boolean) {
   return {
     name: "metrics",
     image: DRIVE_METRICS_IMAGE,
@@ -231,6 +243,9 @@ function metricsContainer() {
       "--collector.disable-defaults",
       "--collector.filesystem",
       "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|etc)($|/)",
+      ...(homeUsage
+        ? ["--collector.textfile", `--collector.textfile.directory=${TEXTFILE_DIR}`]
+        : []),
       `--web.listen-address=:${DRIVE_METRICS_PORT}`,
     ],
     ports: [{ name: "metrics", containerPort: DRIVE_METRICS_PORT, protocol: "TCP" }],
@@ -240,7 +255,10 @@ function metricsContainer() {
       allowPrivilegeEscalation: false,
     },
     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-    volumeMounts: [{ name: "data", mountPath: "/shared-volume", readOnly: true }],
+    volumeMounts: [
+      { name: "data", mountPath: METRICS_DATA_MOUNT, readOnly: true },
+      ...(homeUsage ? [{ name: TEXTFILE_VOLUME, mountPath: TEXTFILE_DIR, readOnly: true }] : []),
+    ],
   };
 }
 

@@ -33,6 +33,7 @@ export function renderDrive(fleet: FleetModel, hub: Hub): Manifest[] {
     // No root squash, so the user servers' init container can hand homes to the notebook user.
     exportAccess: { access: "RW", squash: "No_Root_Squash" },
     metrics: true,
+    homeUsage: true,
   });
   const client = nfsClientObjects({
     volumeName: driveClientVolumeName(hub.name),

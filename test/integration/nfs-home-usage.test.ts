@@ -1,0 +1,183 @@
+/**
+ * Per-user storage, measured as the drive pod measures it: a drive's rendered Ganesha serves a
+ * small filesystem of its own (a tmpfs, standing for the drive's volume), a user writes through
+ * NFS, the rendered home-usage sidecar's script measures the homes, and node_exporter (built from
+ * the same version as the sidecar's image) runs with the rendered arguments; `status`'s own
+ * parser reads its answer. Adapted (paths and the listen address only): the script's HOMES_DIR
+ * and TEXTFILE_DIR; node_exporter's textfile directory, listen address and `--path.rootfs` (so
+ * the tmpfs is reported at the mount point the pod has, /shared-volume).
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type DriveUsage, driveUsageFromMetrics } from "../../src/apply/driveUsage.js";
+import { HOME_USED_METRIC } from "../../src/render/homeUsage.js";
+import { METRICS_DATA_MOUNT } from "../../src/render/nfs.js";
+import { nodeExporterBinary } from "../goTools.js";
+import { exampleFleet } from "../helpers.js";
+import { afterGrace, requireNfsPrograms } from "../nfs/ganesha.js";
+import { NOTEBOOK, renderedServer, ServerUnderTest } from "../nfs/servers.js";
+
+const VOLUME_BYTES = 64 * 1024 * 1024;
+const WRITTEN = 1024 * 1024;
+
+interface Container {
+  readonly name: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly env?: Array<{ name: string; value: string }>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
+}
+
+describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
+  const fleet = exampleFleet();
+  const hub = fleet.hubs[0];
+  assert.ok(hub);
+  const root = mkdtempSync(join(tmpdir(), "hubfleet-home-usage-"));
+  // node_exporter's --path.rootfs: mount points under it are reported without the prefix.
+  const volume = join(root, "rootfs", METRICS_DATA_MOUNT);
+  const textfiles = join(root, "textfile");
+  let drive: ServerUnderTest;
+  let containers: Container[];
+  let exporter: ChildProcess | undefined;
+  let metricsUrl = "";
+  let mounted = false;
+
+  before(async () => {
+    requireNfsPrograms();
+    const rendered = renderedServer(fleet, hub.name, "drive");
+    containers = (rendered.statefulSet.spec as { template: { spec: { containers: Container[] } } })
+      .template.spec.containers;
+    mkdirSync(volume, { recursive: true });
+    mkdirSync(textfiles);
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${VOLUME_BYTES}`, "hubfleet-drive", volume]);
+    mounted = true;
+    for (const user of ["alice", "bob"]) {
+      execFileSync("install", ["-d", "-o", "1000", "-g", "100", join(volume, "home", user)]);
+    }
+    drive = new ServerUnderTest("usage", rendered.config, 51, volume);
+    await drive.server.start();
+    const metrics = containers.find((c) => c.name === "metrics");
+    assert.ok(metrics?.args, "the drive renders a metrics sidecar");
+    const port = await freePort();
+    const args = metrics.args.map((a) =>
+      a.startsWith("--web.listen-address=")
+        ? `--web.listen-address=127.0.0.1:${port}`
+        : a.startsWith("--collector.textfile.directory=")
+          ? `--collector.textfile.directory=${textfiles}`
+          : a,
+    );
+    assert.ok(
+      args.includes(`--collector.textfile.directory=${textfiles}`),
+      "textfile collector on",
+    );
+    exporter = spawn(nodeExporterBinary(), [...args, `--path.rootfs=${join(root, "rootfs")}`], {
+      stdio: "ignore",
+    });
+    metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  });
+
+  after(async () => {
+    exporter?.kill();
+    await drive?.stop();
+    if (mounted) execFileSync("umount", [volume]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** One pass of the rendered home-usage script (it measures, then sleeps: stopped once written). */
+  async function measureHomes(): Promise<string> {
+    const sidecar = containers.find((c) => c.name === "home-usage");
+    assert.ok(sidecar?.command, "the drive renders the home-usage sidecar");
+    const out = join(textfiles, "home_usage.prom");
+    rmSync(out, { force: true });
+    const env = Object.fromEntries((sidecar.env ?? []).map((e) => [e.name, e.value]));
+    const adapted = { ...env, HOMES_DIR: join(volume, "home"), TEXTFILE_DIR: textfiles };
+    const [cmd, ...args] = sidecar.command;
+    assert.ok(cmd);
+    const run = spawn(cmd, args, {
+      env: { PATH: process.env.PATH ?? "", ...adapted },
+      stdio: "ignore",
+    });
+    try {
+      for (let i = 0; i < 200 && !existsSync(out); i++) await sleep(50);
+      assert.ok(existsSync(out), "the script wrote its figures");
+      return readFileSync(out, "utf8");
+    } finally {
+      run.kill();
+    }
+  }
+
+  async function scrape(): Promise<{ usage: DriveUsage; text: string }> {
+    let last: unknown;
+    for (let i = 0; i < 100; i++) {
+      try {
+        const text = await (await fetch(metricsUrl)).text();
+        const usage = driveUsageFromMetrics(text);
+        assert.ok(usage, `node_exporter reports ${METRICS_DATA_MOUNT}`);
+        return { usage, text };
+      } catch (err) {
+        last = err;
+        await sleep(100);
+      }
+    }
+    throw last;
+  }
+
+  const home = (u: DriveUsage, user: string) => u.homes.find((h) => h.user === user)?.usedBytes;
+
+  it("a user's write through NFS shows in that home's figure and in the drive's fill", async (t) => {
+    const firstFile = await measureHomes();
+    t.diagnostic(`the script's first file:\n${firstFile}`);
+    const before = await scrape();
+    assert.equal(
+      before.usage.sizeBytes,
+      VOLUME_BYTES,
+      "the drive's size as node_exporter reports it",
+    );
+    const aliceBefore = home(before.usage, "alice");
+    const bobBefore = home(before.usage, "bob");
+    assert.ok(
+      aliceBefore !== undefined && bobBefore !== undefined,
+      JSON.stringify(before.usage.homes),
+    );
+    // node_exporter read the file without complaint.
+    assert.match(before.text, /^node_textfile_scrape_error 0$/m);
+
+    const { session } = await drive.session("127.0.0.201", NOTEBOOK);
+    const { answer } = await afterGrace(() => session.write("/home/alice/data.bin", WRITTEN, 3));
+    assert.ok(answer.ok, answer.error);
+
+    await measureHomes();
+    const after = await scrape();
+    const aliceAfter = home(after.usage, "alice") ?? 0;
+    t.diagnostic(
+      `alice: ${aliceBefore} -> ${aliceAfter} bytes; drive used ${before.usage.usedBytes} -> ${after.usage.usedBytes}`,
+    );
+    // du counts allocated blocks: at least what was written, at most a few blocks more.
+    assert.ok(aliceAfter - aliceBefore >= WRITTEN, `alice grew by ${aliceAfter - aliceBefore}`);
+    assert.ok(
+      aliceAfter - aliceBefore <= WRITTEN + 64 * 1024,
+      `alice grew by ${aliceAfter - aliceBefore}`,
+    );
+    assert.equal(home(after.usage, "bob"), bobBefore, "bob's home did not change");
+    assert.ok(after.usage.usedBytes - before.usage.usedBytes >= WRITTEN, "the drive's fill grew");
+    assert.equal(after.usage.homes[0]?.user, "alice", "the largest home first");
+    assert.match(after.text, new RegExp(`^${HOME_USED_METRIC}\\{user="alice"\\} \\S+$`, "m"));
+  });
+});
