@@ -159,7 +159,10 @@ describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
     // node_exporter read the file without complaint.
     assert.match(before.text, /^node_textfile_scrape_error 0$/m);
 
-    const { session } = await drive.session("127.0.0.201", NOTEBOOK);
+    // A client the rendered rules let write (kubelet's mount of the drive, for a user's server).
+    const writer = drive.addressWith("RW");
+    assert.ok(writer, "some client may write the drive");
+    const { session } = await drive.session(writer, NOTEBOOK);
     const { answer } = await afterGrace(() => session.write("/home/alice/data.bin", WRITTEN, 3));
     assert.ok(answer.ok, answer.error);
 
