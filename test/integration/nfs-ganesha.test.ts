@@ -99,28 +99,39 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
   let dataset: ServerUnderTest;
   let homeInit: HomeInit;
 
+  // A setup failure (a missing program above all) fails every test with its message: node's
+  // runner would otherwise count the tests as cancelled, not failed.
+  let setupError: unknown;
+  const ready = () => {
+    if (setupError) throw setupError;
+  };
+
   before(async () => {
-    requireNfsPrograms();
-    const driveRendered = renderedServer(fleet, hub.name, "drive");
-    const census = fleet.datasets[0];
-    assert.ok(census, "the example fleet has a data set");
-    const datasetRendered = renderedServer(fleet, "datasets", `dataset-${census.name}`);
-    drive = new ServerUnderTest("drive", driveRendered.config, 11);
-    dataset = new ServerUnderTest("dataset", datasetRendered.config, 31);
-    // The data set's own init container (a new volume's root to the notebook user), as rendered.
-    const init = (
-      (datasetRendered.statefulSet.spec as { template: { spec: { initContainers: never[] } } })
-        .template.spec.initContainers as Array<{
-        command: string[];
-        volumeMounts: Array<{ mountPath: string }>;
-      }>
-    )[0];
-    assert.ok(init, "a data set on a new volume has an init container");
-    runInitCommand(init, () => dataset.exportDir);
-    // A world-writable folder on the data set, where a squashed root may create a file.
-    execFileSync("install", ["-d", "-m", "1777", join(dataset.exportDir, "scratch")]);
-    homeInit = prepareHomes(drive, fleet, hub.name);
-    await Promise.all([drive.server.start(), dataset.server.start()]);
+    try {
+      requireNfsPrograms();
+      const driveRendered = renderedServer(fleet, hub.name, "drive");
+      const census = fleet.datasets[0];
+      assert.ok(census, "the example fleet has a data set");
+      const datasetRendered = renderedServer(fleet, "datasets", `dataset-${census.name}`);
+      drive = new ServerUnderTest("drive", driveRendered.config, 11);
+      dataset = new ServerUnderTest("dataset", datasetRendered.config, 31);
+      // The data set's own init container (a new volume's root to the notebook user), as rendered.
+      const init = (
+        (datasetRendered.statefulSet.spec as { template: { spec: { initContainers: never[] } } })
+          .template.spec.initContainers as Array<{
+          command: string[];
+          volumeMounts: Array<{ mountPath: string }>;
+        }>
+      )[0];
+      assert.ok(init, "a data set on a new volume has an init container");
+      runInitCommand(init, () => dataset.exportDir);
+      // A world-writable folder on the data set, where a squashed root may create a file.
+      execFileSync("install", ["-d", "-m", "1777", join(dataset.exportDir, "scratch")]);
+      homeInit = prepareHomes(drive, fleet, hub.name);
+      await Promise.all([drive.server.start(), dataset.server.start()]);
+    } catch (err) {
+      setupError = err;
+    }
   });
 
   after(async () => {
@@ -129,6 +140,7 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
   });
 
   it(`Ganesha ${ganeshaVersionOrMissing()} starts with each rendered configuration, only paths and client addresses adapted`, (t) => {
+    ready();
     for (const s of [drive, dataset]) {
       logAdaptations(t, s);
       assert.deepEqual(
@@ -148,6 +160,7 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
   });
 
   it("the drive: each client can write exactly as the rendered rules say, from every address", async () => {
+    ready();
     for (const address of drive.addresses.keys()) {
       const { access } = drive.ruleFor(address);
       const { session, mount } = await drive.session(address, ROOT);
@@ -162,6 +175,7 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
   });
 
   it("the drive: root is squashed as rendered (the user servers' init container needs root)", async () => {
+    ready();
     const address = drive.addressWith("RW");
     assert.ok(address, "some client may write the drive");
     const { session } = await drive.session(address, ROOT);
@@ -174,6 +188,7 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
   });
 
   it("the drive: homes and the shared folder as the ownership init container leaves them", async (t) => {
+    ready();
     t.diagnostic(`ran the init container's command as: ${homeInit.adapted}`);
     const node = drive.addressWith("RW");
     assert.ok(node);
@@ -223,6 +238,7 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
   });
 
   it("the data set: a read-only export refuses writes from every client its rules do not list", async () => {
+    ready();
     assert.equal(dataset.rules.access, "RO", "the data set's export is read-only by default");
     let outsiders = 0;
     for (const address of dataset.addresses.keys()) {
@@ -240,6 +256,7 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
   });
 
   it("the data set: root is squashed, also on the read-write clients", async () => {
+    ready();
     const writer = dataset.addressWith("RW");
     if (!writer) return assert.fail("no client may write the data set: nothing to squash");
     const squash = dataset.ruleFor(writer).squash;
@@ -260,6 +277,7 @@ describe("NFS Ganesha serving the rendered drive and data set configurations", (
     ["its client records kept (as on a persistent RecoveryRoot)", true],
   ] as const) {
     it(`the drive killed mid-session, ${variant}: the client's next operation succeeds after the grace period, nothing lost`, async (t) => {
+      ready();
       const node = drive.addressWith("RW");
       assert.ok(node);
       // A user's server writing in its home (the init container handed it over, see above).

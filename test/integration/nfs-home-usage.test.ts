@@ -59,38 +59,57 @@ describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
   let metricsUrl = "";
   let mounted = false;
 
+  // A setup failure (a missing program above all) fails every test with its message: node's
+  // runner would otherwise count the tests as cancelled, not failed.
+  let setupError: unknown;
+  const ready = () => {
+    if (setupError) throw setupError;
+  };
+
   before(async () => {
-    requireNfsPrograms();
-    const rendered = renderedServer(fleet, hub.name, "drive");
-    containers = (rendered.statefulSet.spec as { template: { spec: { containers: Container[] } } })
-      .template.spec.containers;
-    mkdirSync(volume, { recursive: true });
-    mkdirSync(textfiles);
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${VOLUME_BYTES}`, "hubfleet-drive", volume]);
-    mounted = true;
-    for (const user of ["alice", "bob"]) {
-      execFileSync("install", ["-d", "-o", "1000", "-g", "100", join(volume, "home", user)]);
+    try {
+      requireNfsPrograms();
+      const rendered = renderedServer(fleet, hub.name, "drive");
+      containers = (
+        rendered.statefulSet.spec as { template: { spec: { containers: Container[] } } }
+      ).template.spec.containers;
+      mkdirSync(volume, { recursive: true });
+      mkdirSync(textfiles);
+      execFileSync("mount", [
+        "-t",
+        "tmpfs",
+        "-o",
+        `size=${VOLUME_BYTES}`,
+        "hubfleet-drive",
+        volume,
+      ]);
+      mounted = true;
+      for (const user of ["alice", "bob"]) {
+        execFileSync("install", ["-d", "-o", "1000", "-g", "100", join(volume, "home", user)]);
+      }
+      drive = new ServerUnderTest("usage", rendered.config, 51, volume);
+      await drive.server.start();
+      const metrics = containers.find((c) => c.name === "metrics");
+      assert.ok(metrics?.args, "the drive renders a metrics sidecar");
+      const port = await freePort();
+      const args = metrics.args.map((a) =>
+        a.startsWith("--web.listen-address=")
+          ? `--web.listen-address=127.0.0.1:${port}`
+          : a.startsWith("--collector.textfile.directory=")
+            ? `--collector.textfile.directory=${textfiles}`
+            : a,
+      );
+      assert.ok(
+        args.includes(`--collector.textfile.directory=${textfiles}`),
+        "textfile collector on",
+      );
+      exporter = spawn(nodeExporterBinary(), [...args, `--path.rootfs=${join(root, "rootfs")}`], {
+        stdio: "ignore",
+      });
+      metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    } catch (err) {
+      setupError = err;
     }
-    drive = new ServerUnderTest("usage", rendered.config, 51, volume);
-    await drive.server.start();
-    const metrics = containers.find((c) => c.name === "metrics");
-    assert.ok(metrics?.args, "the drive renders a metrics sidecar");
-    const port = await freePort();
-    const args = metrics.args.map((a) =>
-      a.startsWith("--web.listen-address=")
-        ? `--web.listen-address=127.0.0.1:${port}`
-        : a.startsWith("--collector.textfile.directory=")
-          ? `--collector.textfile.directory=${textfiles}`
-          : a,
-    );
-    assert.ok(
-      args.includes(`--collector.textfile.directory=${textfiles}`),
-      "textfile collector on",
-    );
-    exporter = spawn(nodeExporterBinary(), [...args, `--path.rootfs=${join(root, "rootfs")}`], {
-      stdio: "ignore",
-    });
-    metricsUrl = `http://127.0.0.1:${port}/metrics`;
   });
 
   after(async () => {
@@ -142,6 +161,7 @@ describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
   const home = (u: DriveUsage, user: string) => u.homes.find((h) => h.user === user)?.usedBytes;
 
   it("a user's write through NFS shows in that home's figure and in the drive's fill", async (t) => {
+    ready();
     const firstFile = await measureHomes();
     t.diagnostic(`the script's first file:\n${firstFile}`);
     const before = await scrape();
