@@ -6,17 +6,29 @@
  * parser reads its answer. Adapted (paths and the listen address only): the script's HOMES_DIR
  * and TEXTFILE_DIR; node_exporter's textfile directory, listen address and `--path.rootfs` (so
  * the tmpfs is reported at the mount point the pod has, /shared-volume).
+ *
+ * Then `status`'s reading goes the way it goes in a cluster: through the real kube-apiserver's
+ * Service proxy (the test control plane) to the drive Service's metrics port, whose endpoint is
+ * this node_exporter. Stand-in: the drive pod behind the endpoint is an object only (a pod bound
+ * to no node, its address set to this machine's), since kwok runs no containers.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type DriveUsage, driveUsageFromMetrics } from "../../src/apply/driveUsage.js";
+import { type ControlPlane, startControlPlane } from "../../sim/index.js";
+import {
+  type DriveUsage,
+  driveUsageFromMetrics,
+  readDriveUsage,
+} from "../../src/apply/driveUsage.js";
+import { kubePortFromConfig } from "../../src/ports/kube.js";
 import { HOME_USED_METRIC } from "../../src/render/homeUsage.js";
+import { renderFleet } from "../../src/render/index.js";
 import { METRICS_DATA_MOUNT } from "../../src/render/nfs.js";
 import { nodeExporterBinary } from "../goTools.js";
 import { exampleFleet } from "../helpers.js";
@@ -31,6 +43,20 @@ interface Container {
   readonly command?: string[];
   readonly args?: string[];
   readonly env?: Array<{ name: string; value: string }>;
+}
+
+/**
+ * An address of this machine the API server may proxy to (it refuses loopback and link-local
+ * endpoints): node_exporter listens on the machine's own IPv4 address.
+ */
+function proxyableAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    const found = list?.find(
+      (a) => a.family === "IPv4" && !a.internal && !a.address.startsWith("169.254."),
+    );
+    if (found) return found.address;
+  }
+  throw new Error("this machine has no non-loopback IPv4 address for the API server to proxy to");
 }
 
 function freePort(): Promise<number> {
@@ -57,7 +83,10 @@ describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
   let containers: Container[];
   let exporter: ChildProcess | undefined;
   let metricsUrl = "";
+  let exporterPort = 0;
   let mounted = false;
+  let cp: ControlPlane | undefined;
+  const listenAddress = proxyableAddress();
 
   // A setup failure (a missing program above all) fails every test with its message: node's
   // runner would otherwise count the tests as cancelled, not failed.
@@ -94,7 +123,7 @@ describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
       const port = await freePort();
       const args = metrics.args.map((a) =>
         a.startsWith("--web.listen-address=")
-          ? `--web.listen-address=127.0.0.1:${port}`
+          ? `--web.listen-address=${listenAddress}:${port}`
           : a.startsWith("--collector.textfile.directory=")
             ? `--collector.textfile.directory=${textfiles}`
             : a,
@@ -106,13 +135,15 @@ describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
       exporter = spawn(nodeExporterBinary(), [...args, `--path.rootfs=${join(root, "rootfs")}`], {
         stdio: "ignore",
       });
-      metricsUrl = `http://127.0.0.1:${port}/metrics`;
+      metricsUrl = `http://${listenAddress}:${port}/metrics`;
+      exporterPort = port;
     } catch (err) {
       setupError = err;
     }
   });
 
   after(async () => {
+    await cp?.stop();
     exporter?.kill();
     await drive?.stop();
     if (mounted) execFileSync("umount", [volume]);
@@ -202,5 +233,67 @@ describe("each home's usage, measured on a drive served by NFS Ganesha", () => {
     assert.ok(after.usage.usedBytes - before.usage.usedBytes >= WRITTEN, "the drive's fill grew");
     assert.equal(after.usage.homes[0]?.user, "alice", "the largest home first");
     assert.match(after.text, new RegExp(`^${HOME_USED_METRIC}\\{user="alice"\\} \\S+$`, "m"));
+  });
+
+  it("status reads the same figures through the API server's Service proxy (the drive Service's metrics port)", async () => {
+    ready();
+    cp = await startControlPlane();
+    const kube = kubePortFromConfig({ kubeconfig: cp.kubeconfigPath });
+    const ns = hub.name;
+    await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    // The rendered drive Service's ports, its endpoint pointed at the node_exporter above (kwok's
+    // pods run nothing).
+    const rendered = renderFleet(fleet).manifests.find(
+      (m) =>
+        m.object.kind === "Service" &&
+        m.object.metadata.namespace === ns &&
+        m.object.metadata.name === "drive",
+    );
+    assert.ok(rendered);
+    const spec = rendered.object.spec as { ports: Array<{ name: string; port: number }> };
+    assert.ok(
+      spec.ports.some((p) => p.name === "metrics"),
+      "the drive Service has a metrics port",
+    );
+    await kube.apply({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "drive", namespace: ns },
+      spec: { ports: spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: "TCP" })) },
+    });
+    // The API server proxies only to an endpoint backed by a pod that has the address: a pod
+    // bound to no node (nothing runs it), its address set to node_exporter's.
+    await kube.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "drive-0", namespace: ns },
+      spec: { nodeName: "no-node", containers: [{ name: "metrics", image: "not-pulled" }] },
+    });
+    await cp.client.call("PATCH", `/api/v1/namespaces/${ns}/pods/drive-0/status`, {
+      body: { status: { podIP: listenAddress, podIPs: [{ ip: listenAddress }] } },
+      contentType: "application/merge-patch+json",
+    });
+    await kube.apply({
+      apiVersion: "v1",
+      kind: "Endpoints",
+      metadata: { name: "drive", namespace: ns },
+      subsets: [
+        {
+          addresses: [
+            { ip: listenAddress, targetRef: { kind: "Pod", name: "drive-0", namespace: ns } },
+          ],
+          ports: [{ name: "metrics", port: exporterPort, protocol: "TCP" }],
+        },
+      ],
+    });
+    const reading = (await readDriveUsage(kube, [ns])).get(ns);
+    assert.ok(reading && "usage" in reading, JSON.stringify(reading));
+    const direct = await scrape();
+    assert.equal(reading.usage.sizeBytes, direct.usage.sizeBytes);
+    assert.deepEqual(reading.usage.homes, direct.usage.homes);
+    assert.ok((home(reading.usage, "alice") ?? 0) >= WRITTEN);
+    // A hub whose drive does not answer: a reason, not an exception.
+    const missing = (await readDriveUsage(kube, ["no-such-hub"])).get("no-such-hub");
+    assert.ok(missing && "problem" in missing, JSON.stringify(missing));
   });
 });
