@@ -17,3 +17,19 @@ export function gocheckBinary(): string {
   }
   return gocheck;
 }
+
+let nodeExporter: string | undefined;
+
+/** Path of Prometheus' node_exporter (the drive's metrics sidecar), built by scripts/node-exporter-build. */
+export function nodeExporterBinary(): string {
+  if (process.env.HUBFLEET_NODE_EXPORTER) return process.env.HUBFLEET_NODE_EXPORTER;
+  if (!nodeExporter) {
+    const out = execFileSync("bash", [`${REPO}scripts/node-exporter-build`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, GOTOOLCHAIN: "local" },
+    });
+    nodeExporter = out.trim().split("\n").pop() ?? "";
+  }
+  return nodeExporter;
+}

@@ -168,6 +168,7 @@ export function recordingPorts(cluster: Cluster): {
       server: kube.server,
       get: (ref) => kube.get(ref),
       list: (...args) => kube.list(...args),
+      proxyGet: (target) => kube.proxyGet(target),
       apply: (o, options) => {
         note(o.kind, o.metadata.name, "apply");
         return kube.apply(o, options);

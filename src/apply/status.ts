@@ -18,6 +18,7 @@ import { COMPONENT_LABEL, INSTANCE_LABEL, NODE_GROUP_LABEL } from "../vocabulary
 import type { KubeObject } from "../vocabulary/objects.js";
 import { checkBackups, type HubBackupCheck } from "./backupCheck.js";
 import type { CheckRecord } from "./checkRecord.js";
+import { type DriveReading, readDriveUsage } from "./driveUsage.js";
 import { type ApiHealth, probeHubApis, readCheckRecords } from "./hubHealth.js";
 
 export interface HubStatus {
@@ -34,6 +35,8 @@ export interface HubStatus {
   readonly api?: ApiHealth;
   /** The last `hubfleet check` of the hub; null when it was never checked. */
   readonly lastCheck: LastCheck | null;
+  /** How full the drive is and each home's size (its metrics sidecar); absent when not asked. */
+  readonly drive?: DriveReading;
 }
 
 export interface LastCheck {
@@ -216,7 +219,7 @@ export async function fleetStatus(
   const only = options.hubs ? new Set(options.hubs) : undefined;
   const summary = summarizeStatus(fleet, releases, pods, nodes, rendered);
   const hubs = summary.hubs.filter((h) => !only || only.has(h.hub));
-  const [api, checks] = await Promise.all([
+  const [api, checks, drives] = await Promise.all([
     ports.http
       ? probeHubApis(
           ports.http,
@@ -225,8 +228,17 @@ export async function fleetStatus(
         )
       : undefined,
     readCheckRecords(ports.kube, fleet.name),
+    // Only running drives: a drive that is not ready has no metrics to give.
+    readDriveUsage(
+      ports.kube,
+      hubs.filter((h) => h.driveReady).map((h) => h.hub),
+    ),
   ]);
-  const status = withHubHealth({ ...summary, hubs }, api, checks);
+  const withDrives = hubs.map((h) => {
+    const drive = drives.get(h.hub);
+    return drive ? { ...h, drive } : h;
+  });
+  const status = withHubHealth({ ...summary, hubs: withDrives }, api, checks);
   const ownBackups = backups?.filter((b) => !only || only.has(b.hub));
   return ownBackups ? { ...status, backups: ownBackups } : status;
 }

@@ -1,6 +1,6 @@
 /**
- * `hubfleet status FILE`: every hub's health in one table (-o json): release, pods, whether
- * JupyterHub answers, the last `hubfleet check`.
+ * `hubfleet status FILE`: every hub's health in one table (-o json): release, pods, how full
+ * its drive is, whether JupyterHub answers, the last `hubfleet check`.
  */
 import type { Command } from "commander";
 import { type FleetStatus, fleetStatus, type HubStatus, hubHealthy } from "../apply/status.js";
@@ -97,6 +97,7 @@ function printStatus(io: Io, status: FleetStatus): void {
           "HUB",
           "PROXY",
           "DRIVE",
+          "DRIVE USED",
           "USERS",
           "PLACEHOLDERS",
           "API",
@@ -110,6 +111,7 @@ function printStatus(io: Io, status: FleetStatus): void {
           mark(h.hubReady),
           mark(h.proxyReady),
           mark(h.driveReady),
+          driveCell(h),
           String(h.userServers),
           `${h.placeholders.running}/${h.placeholders.total}`,
           apiCell(h),
@@ -123,6 +125,17 @@ function printStatus(io: Io, status: FleetStatus): void {
       ...status.nodeGroups.map((g) => [g.group, String(g.nodes), String(g.ready)]),
     ])}\n${backupLines(status, c)}`,
   );
+}
+
+const GIB = 1024 ** 3;
+
+/** "12.3 of 50.0 GiB (25%)": used and size of the drive's volume; "-" when not read. */
+export function driveCell(h: HubStatus): string {
+  const d = h.drive;
+  if (!d) return "-";
+  if ("problem" in d) return `UNKNOWN: ${d.problem}`;
+  const { usedBytes, sizeBytes, usedRatio } = d.usage;
+  return `${(usedBytes / GIB).toFixed(1)} of ${(sizeBytes / GIB).toFixed(1)} GiB (${Math.round(usedRatio * 100)}%)`;
 }
 
 /** "answering", or "NOT ANSWERING: why". */

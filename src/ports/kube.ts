@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import {
   ApiException,
+  CoreV1Api,
   KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
@@ -63,8 +64,21 @@ export interface KubePort {
     patch: Record<string, unknown>,
     options?: { fieldManager?: string },
   ): Promise<KubeObject>;
+  /**
+   * GET `path` from a Service's port through the API server's proxy (how status reads a drive's
+   * metrics without a network path of its own into the cluster).
+   */
+  proxyGet(target: ServiceTarget): Promise<string>;
   /** Where the port is connected (for messages). */
   readonly server: string;
+}
+
+export interface ServiceTarget {
+  readonly namespace: string;
+  readonly service: string;
+  /** The Service port's name or number. */
+  readonly port: string;
+  readonly path: string;
 }
 
 export function describeRef(ref: ObjectRef): string {
@@ -122,6 +136,7 @@ export function kubePortFromConfig(
   }
   return new ClientNodePort(
     KubernetesObjectApi.makeApiClient(config),
+    config.makeApiClient(CoreV1Api),
     cluster.server,
     config.getCurrentContext(),
   );
@@ -130,9 +145,21 @@ export function kubePortFromConfig(
 class ClientNodePort implements KubePort {
   constructor(
     private readonly api: KubernetesObjectApi,
+    private readonly core: CoreV1Api,
     readonly server: string,
     readonly context: string,
   ) {}
+
+  async proxyGet(target: ServiceTarget): Promise<string> {
+    const ref = { apiVersion: "v1", kind: "Service", ...target, name: target.service };
+    return this.call<string>(ref, () =>
+      this.core.connectGetNamespacedServiceProxyWithPath({
+        name: `${target.service}:${target.port}`,
+        namespace: target.namespace,
+        path: target.path.replace(/^\//, ""),
+      }),
+    );
+  }
 
   async apply(
     object: KubeObject,

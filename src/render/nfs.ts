@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { CONFIG_HASH_ANNOTATION, DATA_LABEL, NODE_GROUP_LABEL } from "../vocabulary/labels.js";
 import type { KubeObject } from "../vocabulary/objects.js";
+import { homeUsageContainer, TEXTFILE_DIR, TEXTFILE_VOLUME } from "./homeUsage.js";
 
 /** NFS Ganesha, user-space NFS server built by 2i2c for per-hub JupyterHub home directories. */
 export const DRIVE_IMAGE = "ghcr.io/2i2c-org/nfs-ganesha:0.0.7";
@@ -43,7 +44,13 @@ export function kubeletNfsIngress(nodeCIDR: string): Record<string, unknown> {
   };
 }
 
-/** NFSv4 only (one port), one export of the data claim at the root of the pseudo file system. */
+/**
+ * NFSv4 only (one port), one export of the data claim at the root of the pseudo file system.
+ * Checked by Debian's Ganesha 4.3 in test/integration/nfs-ganesha.test.ts: without
+ * `Enable_NLM`/`Enable_RQUOTA = false` it exits when no portmapper runs (both are NFSv3-side
+ * services the drive never offers), and without `Only_Numeric_Owners` it names owners
+ * `user@domain`, which a client of another idmap domain shows as nobody (65534).
+ */
 export function ganeshaConfig(exportAccess: ExportAccess): string {
   const clients = exportAccess.readWriteClients
     ? [
@@ -57,11 +64,15 @@ export function ganeshaConfig(exportAccess: ExportAccess): string {
     "NFS_CORE_PARAM {",
     "  Protocols = 4;",
     `  NFS_Port = ${NFS_PORT};`,
+    "  Enable_NLM = false;",
+    "  Enable_RQUOTA = false;",
     "}",
     "NFSv4 {",
     "  Grace_Period = 30;",
     "  Lease_Lifetime = 20;",
     "  Delegations = false;",
+    // sec=sys clients send numeric ids; answering in kind needs no shared idmap domain.
+    "  Only_Numeric_Owners = true;",
     "}",
     "EXPORT {",
     "  Export_Id = 1;",
@@ -120,6 +131,8 @@ export interface NfsServerSpec {
   readonly exportAccess: ExportAccess;
   /** A node-exporter sidecar reporting the volume's free space. */
   readonly metrics: boolean;
+  /** With `metrics`: a sidecar measuring each home directory, reported by node-exporter too. */
+  readonly homeUsage?: boolean;
   /** Run before the server, with the data volume mounted at /export. */
   readonly initContainers?: readonly Record<string, unknown>[];
 }
@@ -132,6 +145,7 @@ export function nfsServerObjects(spec: NfsServerSpec): {
   const { namespace, name, labels } = spec;
   const config = ganeshaConfig(spec.exportAccess);
   const configName = `${name}-ganesha`;
+  const homeUsage = spec.metrics && spec.homeUsage === true;
   const configMap: KubeObject = {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -190,10 +204,15 @@ export function nfsServerObjects(spec: NfsServerSpec): {
           },
           terminationGracePeriodSeconds: 30,
           ...(spec.initContainers ? { initContainers: spec.initContainers } : {}),
-          containers: [nfsServerContainer(), ...(spec.metrics ? [metricsContainer()] : [])],
+          containers: [
+            nfsServerContainer(),
+            ...(spec.metrics ? [metricsContainer(homeUsage)] : []),
+            ...(homeUsage ? [homeUsageContainer(DRIVE_IMAGE, EXPORT_PATH)] : []),
+          ],
           volumes: [
             { name: "data", persistentVolumeClaim: { claimName: spec.dataClaim } },
             { name: "config", configMap: { name: configName } },
+            ...(homeUsage ? [{ name: TEXTFILE_VOLUME, emptyDir: { sizeLimit: "10Mi" } }] : []),
           ],
         },
       },
@@ -228,7 +247,10 @@ function nfsServerContainer() {
   };
 }
 
-function metricsContainer() {
+/** Where the metrics sidecar mounts the data volume (read-only): its filesystem is the drive's. */
+export const METRICS_DATA_MOUNT = "/shared-volume";
+
+function metricsContainer(homeUsage: boolean) {
   return {
     name: "metrics",
     image: DRIVE_METRICS_IMAGE,
@@ -236,6 +258,9 @@ function metricsContainer() {
       "--collector.disable-defaults",
       "--collector.filesystem",
       "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|etc)($|/)",
+      ...(homeUsage
+        ? ["--collector.textfile", `--collector.textfile.directory=${TEXTFILE_DIR}`]
+        : []),
       `--web.listen-address=:${DRIVE_METRICS_PORT}`,
     ],
     ports: [{ name: "metrics", containerPort: DRIVE_METRICS_PORT, protocol: "TCP" }],
@@ -245,7 +270,10 @@ function metricsContainer() {
       allowPrivilegeEscalation: false,
     },
     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
-    volumeMounts: [{ name: "data", mountPath: "/shared-volume", readOnly: true }],
+    volumeMounts: [
+      { name: "data", mountPath: METRICS_DATA_MOUNT, readOnly: true },
+      ...(homeUsage ? [{ name: TEXTFILE_VOLUME, mountPath: TEXTFILE_DIR, readOnly: true }] : []),
+    ],
   };
 }
 

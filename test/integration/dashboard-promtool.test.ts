@@ -105,6 +105,15 @@ const EXPECTED: Record<string, readonly Sample[]> = {
   "Drive usage per hub / A": hubs(0.25, 0.75),
   "Drive space per hub / A": hubs(25 * GiB, 30 * GiB),
   "Drive space per hub / B": hubs(100 * GiB, 40 * GiB),
+  // the ten largest of alpha's ten homes (1..10 MiB) and beta's one (3 GiB): student0 drops out,
+  // gamma's 100 GiB home is not selected
+  "Largest homes / A": [
+    ['{namespace="beta", user="pi"}', 3 * GiB],
+    ...Array.from(
+      { length: 9 },
+      (_, i): Sample => [`{namespace="alpha", user="student${i + 1}"}`, (i + 2) * MiB],
+    ),
+  ],
   // containers hub and chp only; alpha's hub went 0 -> 1 -> 3, its proxy stayed at 1,
   // beta's proxy went 0 -> 1 (ann's notebook restarts not counted)
   "Hub and proxy restarts / A": [

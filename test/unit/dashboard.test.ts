@@ -155,7 +155,8 @@ describe("fleet dashboard: the panels the issue asks for", () => {
 });
 
 describe("fleet dashboard: queries", () => {
-  const METRIC = /\b((?:jupyterhub|kube|container|kubelet|node)_[a-zA-Z0-9_:]*)(\{[^}]*\})?/g;
+  const METRIC =
+    /\b((?:jupyterhub|kube|container|kubelet|node|hubfleet)_[a-zA-Z0-9_:]*)(\{[^}]*\})?/g;
   const selectors = (expr: string) =>
     [...expr.matchAll(METRIC)]
       .filter((m) => !/^(node|label)_/.test(m[1] ?? "") || m[2] !== undefined)

@@ -168,10 +168,10 @@ describe("per-hub footprint, from the rendered bundle", () => {
         hub.core.parts.map((p) => p.name),
         [`${hub.hub}/hub`, `${hub.hub}/proxy`, `${hub.hub}/drive`],
       );
-      // z2jh sets no requests for hub and proxy; the drive asks 100m + 10m, 256Mi + 32Mi.
+      // z2jh sets no requests for hub and proxy; the drive asks for its three containers (Ganesha, metrics, home usage) 120m and 304Mi.
       assert.deepEqual(
         [hub.core.pods, hub.core.cpuMillis, hub.core.memoryMiB],
-        [3, 110, 288],
+        [3, 120, 304],
         hub.hub,
       );
       assert.equal(hub.userIdle.podsPerNode, 0, hub.hub);
@@ -226,7 +226,7 @@ describe("per-hub footprint, from the rendered bundle", () => {
     writeFileSync(join(dir, "fleet.yaml"), fleetText(courses(2)));
     const text = await runCli(["plan-capacity", "fleet.yaml"], dir);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^course0\s+3 \(hub, proxy, drive\)\s+110m 288Mi\s+0\s+0$/m);
+    assert.match(text.stdout, /^course0\s+3 \(hub, proxy, drive\)\s+120m 304Mi\s+0\s+0$/m);
     assert.match(
       text.stdout,
       /^ {2}fleet\/user-scheduler: 2 pods on jhcontrolplane \(50m 128Mi each\)$/m,

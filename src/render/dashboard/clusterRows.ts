@@ -3,6 +3,7 @@
  * resources, node groups and drives. Which questions an operator asks, and the PromQL that
  * answers each; layout and JSON shape live in grafana.ts.
  */
+import { HOME_USAGE_INTERVAL_SECONDS, HOME_USED_METRIC } from "../homeUsage.js";
 import { DRIVE_DATA_CLAIM } from "../hub/drive.js";
 import type { RowSpec } from "./grafana.js";
 import {
@@ -160,6 +161,19 @@ export function drives(): RowSpec {
         queries: [
           { expr: volume("used"), legend: "{{namespace}} used" },
           { expr: volume("capacity"), legend: "{{namespace}} size" },
+        ],
+      },
+      {
+        kind: "bargauge",
+        title: "Largest homes",
+        description: `The ten largest home directories of the selected hubs, measured by each drive's home-usage sidecar with du every ${HOME_USAGE_INTERVAL_SECONDS / 60} minutes.`,
+        unit: "bytes",
+        width: 24,
+        queries: [
+          {
+            expr: `topk(10, max by (namespace, user) (${selector(HOME_USED_METRIC, IN_SELECTED_HUBS)}))`,
+            legend: "{{namespace}} {{user}}",
+          },
         ],
       },
     ],

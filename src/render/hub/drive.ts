@@ -38,6 +38,7 @@ export function renderDrive(fleet: FleetModel, hub: Hub): Manifest[] {
       readWriteClients: fleet.cluster.nodeCIDR,
     },
     metrics: true,
+    homeUsage: true,
   });
   const client = nfsClientObjects({
     volumeName: driveClientVolumeName(hub.name),
