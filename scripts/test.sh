@@ -10,6 +10,9 @@ HUBFLEET_GOCHECK="$(bash scripts/gocheck-build | tail -n 1)"
 export HUBFLEET_GOCHECK
 HUBFLEET_NETPOL_ANALYZER="$(bash scripts/netpol-analyzer-build | tail -n 1)"
 export HUBFLEET_NETPOL_ANALYZER
+# Alertmanager's amtool checks the rendered Alertmanager configuration (alerts tests).
+HUBFLEET_AMTOOL="$(bash scripts/amtool-build | tail -n 1)"
+export HUBFLEET_AMTOOL
 # The AWS stand-in (moto server) for the backup-setup tests: a Python venv, installed once.
 HUBFLEET_MOTO_SERVER="$(bash scripts/moto-build | tail -n 1)"
 export HUBFLEET_MOTO_SERVER
