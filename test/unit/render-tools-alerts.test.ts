@@ -69,6 +69,13 @@ describe("alerts: what is rendered", () => {
     assert.ok(drive.includes(`namespace=~"${hubs.join("|")}"`), drive);
   });
 
+  it("leaves the chart's kubelet job on: it scrapes the volume stats the drive rules read", () => {
+    // kube-prometheus-stack 88.5.3 enables kubelet.serviceMonitor by default and drops no
+    // kubelet_volume_stats_* series; hubfleet must not turn it off.
+    const v = monitoringOf(exampleFleet()).release.values as Any;
+    assert.equal(v.kubelet, undefined);
+  });
+
   it("no backup rules where Velero is not installed (a local cluster)", () => {
     const local = fleetFrom(editedExample((d) => d.setIn(["cluster", "provider"], "local")));
     assert.deepEqual(renderVelero(local), []);
