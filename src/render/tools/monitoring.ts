@@ -1,7 +1,7 @@
 /**
  * Monitoring: kube-prometheus-stack (Prometheus Operator, Prometheus, kube-state-metrics, node
  * exporter, Grafana) in cluster-tools, scraping every hub's /hub/metrics with a token and every
- * drive's free-space exporter.
+ * drive's free-space exporter; the fleet's alert rules, and Alertmanager when alerts are on.
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../../vocabulary/charts.js";
