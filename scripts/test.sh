@@ -13,6 +13,9 @@ export HUBFLEET_NETPOL_ANALYZER
 # The drive's metrics sidecar, for the home-usage tests against a real NFS server.
 HUBFLEET_NODE_EXPORTER="$(bash scripts/node-exporter-build | tail -n 1)"
 export HUBFLEET_NODE_EXPORTER
+# Alertmanager's amtool checks the rendered Alertmanager configuration (alerts tests).
+HUBFLEET_AMTOOL="$(bash scripts/amtool-build | tail -n 1)"
+export HUBFLEET_AMTOOL
 # The AWS stand-in (moto server) for the backup-setup tests: a Python venv, installed once.
 HUBFLEET_MOTO_SERVER="$(bash scripts/moto-build | tail -n 1)"
 export HUBFLEET_MOTO_SERVER

@@ -33,3 +33,19 @@ export function nodeExporterBinary(): string {
   }
   return nodeExporter;
 }
+
+let amtool: string | undefined;
+
+/** Path of Alertmanager's amtool, built by scripts/amtool-build at the version in tools/amtool. */
+export function amtoolBinary(): string {
+  if (process.env.HUBFLEET_AMTOOL) return process.env.HUBFLEET_AMTOOL;
+  if (!amtool) {
+    const out = execFileSync("bash", [`${REPO}scripts/amtool-build`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, GOTOOLCHAIN: "local" },
+    });
+    amtool = out.trim().split("\n").pop() ?? "";
+  }
+  return amtool;
+}

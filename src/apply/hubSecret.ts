@@ -1,12 +1,15 @@
 /**
  * `secret set`: writes a Secret a hub references (an OAuth client secret, a TLS certificate)
- * into the hub's namespace, key by key, so the operator never needs the values in a file
+ * into the hub's namespace, or one a cluster tool references (the alert receivers'
+ * credentials) into cluster-tools, key by key, so the operator never needs the values in a file
  * hubfleet reads. The values never leave this module.
  */
 import type { FleetModel } from "../fleet/model.js";
 import type { KubePort } from "../ports/kube.js";
 import { hubLabels } from "../render/labels.js";
-import { ROLE_LABEL } from "../vocabulary/labels.js";
+import { toolLabels } from "../render/tools/tool.js";
+import { COMPONENT_LABEL, ROLE_LABEL } from "../vocabulary/labels.js";
+import { TOOLS_NAMESPACE } from "../vocabulary/namespaces.js";
 
 /** Field manager of these writes: apply never touches the fields it sets. */
 const SECRET_MANAGER = "hubfleet-secret-set";
@@ -26,13 +29,20 @@ export interface SecretSetResult {
 export async function setHubSecret(
   kube: KubePort,
   fleet: FleetModel,
-  request: { hub: string; name: string; values: Readonly<Record<string, string>> },
+  request: {
+    hub: string;
+    name: string;
+    values: Readonly<Record<string, string>>;
+    /** A cluster tool's Secret (in cluster-tools) rather than a hub's: the tool's release. */
+    tool?: string;
+  },
 ): Promise<SecretSetResult> {
-  const { hub, name, values } = request;
-  const ref = { apiVersion: "v1", kind: "Secret", namespace: hub, name };
-  if (!(await kube.get({ apiVersion: "v1", kind: "Namespace", name: hub }))) {
+  const { hub, name, values, tool } = request;
+  const namespace = tool ? TOOLS_NAMESPACE : hub;
+  const ref = { apiVersion: "v1", kind: "Secret", namespace, name };
+  if (!(await kube.get({ apiVersion: "v1", kind: "Namespace", name: namespace }))) {
     await kube.apply(
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: hub } },
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
       { fieldManager: SECRET_MANAGER },
     );
   }
@@ -46,8 +56,13 @@ export async function setHubSecret(
       kind: "Secret",
       metadata: {
         name,
-        namespace: hub,
-        labels: { ...hubLabels(fleet, hub, "secrets"), [ROLE_LABEL]: "provided" },
+        namespace,
+        labels: {
+          ...(tool
+            ? { ...toolLabels(fleet, tool), [COMPONENT_LABEL]: "secrets" }
+            : hubLabels(fleet, hub, "secrets")),
+          [ROLE_LABEL]: "provided",
+        },
       },
       ...(existing ? {} : { type: tls ? "kubernetes.io/tls" : "Opaque" }),
       data: Object.fromEntries(
@@ -56,5 +71,5 @@ export async function setHubSecret(
     },
     { fieldManager: SECRET_MANAGER },
   );
-  return { namespace: hub, name, created: !existing, keys };
+  return { namespace, name, created: !existing, keys };
 }

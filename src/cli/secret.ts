@@ -1,6 +1,7 @@
 /**
  * `hubfleet secret set HUB NAME -f FILE --from-literal KEY=VALUE | --from-file KEY=PATH`:
- * provides a Secret a hub references, in the hub's namespace. Never prints a value.
+ * provides a Secret a hub references, in the hub's namespace, or (HUB = cluster-tools) one the
+ * cluster tools reference, such as the alert receivers' credentials. Never prints a value.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -8,6 +9,8 @@ import type { Command } from "commander";
 import { setHubSecret } from "../apply/hubSecret.js";
 import { UsageError } from "../errors.js";
 import { referencedSecrets } from "../render/hub/index.js";
+import { renderTools } from "../render/tools/index.js";
+import { TOOLS_NAMESPACE } from "../vocabulary/namespaces.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
 import { parseHubNames } from "./options.js";
@@ -35,12 +38,17 @@ export function parseKeyValues(
 export function secretCommand(program: Command, io: Io): void {
   const secret = program
     .command("secret")
-    .description("provide the Secrets a hub references (OAuth client secret, TLS certificate)");
+    .description(
+      "provide the Secrets a hub references (OAuth client secret, TLS certificate) or the cluster tools do (alert receivers)",
+    );
   addClusterOptions(
     secret
       .command("set")
       .description("create or update a Secret in a hub's namespace (values are never printed)")
-      .argument("<hub>", "hub name")
+      .argument(
+        "<hub>",
+        `hub name, or ${TOOLS_NAMESPACE} for a cluster tool's Secret (alert receivers)`,
+      )
       .argument("<name>", "Secret name, as the fleet file references it")
       .requiredOption("-f, --file <fleet>", "fleet file")
       .option("--from-literal <key=value>", "a key and its value (repeatable)", repeatable)
@@ -56,11 +64,15 @@ export function secretCommand(program: Command, io: Io): void {
       options: ClusterOptions & { file: string; fromLiteral?: string[]; fromFile?: string[] },
     ) => {
       const fleet = await loadValidFleet(io, options.file);
-      parseHubNames(
-        [hub],
-        fleet.hubs.map((h) => h.name),
-        "hub",
-      );
+      // The cluster tools' namespace is never a hub's (a reserved name).
+      const forTools = hub === TOOLS_NAMESPACE;
+      if (!forTools) {
+        parseHubNames(
+          [hub],
+          fleet.hubs.map((h) => h.name),
+          "hub",
+        );
+      }
       const literals = parseKeyValues(options.fromLiteral ?? [], "--from-literal");
       const files = parseKeyValues(options.fromFile ?? [], "--from-file");
       const keys = [...literals, ...files].map(([k]) => k);
@@ -81,15 +93,24 @@ export function secretCommand(program: Command, io: Io): void {
         });
       }
       const hubModel = fleet.hubs.find((h) => h.name === hub);
-      const referenced = hubModel ? referencedSecrets(fleet, hubModel) : [];
+      const referenced = forTools
+        ? renderTools(fleet).flatMap((t) =>
+            t.secrets
+              .filter((s) => s.type === "external" && s.namespace === TOOLS_NAMESPACE)
+              .map((s) => ({ ...s, tool: t.name })),
+          )
+        : hubModel
+          ? referencedSecrets(fleet, hubModel)
+          : [];
       const wanted = referenced.find((s) => s.name === name);
       if (!wanted) {
         io.err(
-          `warning: hub ${hub} does not reference a Secret named ${name} (it references: ${referenced.map((s) => s.name).join(", ") || "none"}); setting it anyway\n`,
+          `warning: ${forTools ? "the cluster tools do" : `hub ${hub} does`} not reference a Secret named ${name} (${forTools ? "they reference" : "it references"}: ${referenced.map((s) => s.name).join(", ") || "none"}); setting it anyway\n`,
         );
       }
       const { kube } = connect(io, options);
-      const result = await setHubSecret(kube, fleet, { hub, name, values });
+      const tool = forTools ? (wanted?.tool ?? TOOLS_NAMESPACE) : undefined;
+      const result = await setHubSecret(kube, fleet, { hub, name, values, tool });
       io.out(
         `${result.created ? "created" : "updated"} Secret ${result.namespace}/${result.name}: set ${result.keys.join(", ")} (values not shown)\n`,
       );

@@ -336,6 +336,102 @@ const autoscalerToolSchema = z
   .describe("The cluster-autoscaler, in kube-system, finding the node groups by tag.")
   .prefault({});
 
+const emailAddress = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, {
+  message: "must be an email address such as ops@example.edu",
+});
+
+/** An http(s) URL that names a host; anything else is refused with what to write instead. */
+const httpUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http(s) URL such as "https://alerts.example.edu/hook"' },
+);
+
+const alertReceiversSchema = z
+  .object({
+    email: z
+      .object({
+        to: z.array(emailAddress).min(1).describe("Who gets the alert emails."),
+        from: emailAddress.describe("The sender address of the alert emails."),
+        smarthost: z
+          .string()
+          .regex(/^[A-Za-z0-9]([-.A-Za-z0-9]*[A-Za-z0-9])?:[0-9]{1,5}$/, {
+            message: 'must be an SMTP server as host:port, such as "smtp.example.edu:587"',
+          })
+          .describe("The SMTP server, host:port."),
+        username: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "SMTP login; its password is the key smtp-password of the alerts Secret. Default: no login.",
+          ),
+        requireTls: z
+          .boolean()
+          .default(true)
+          .describe("Refuse to send unless the SMTP server offers STARTTLS."),
+      })
+      .strict()
+      .optional()
+      .describe("Email every alert."),
+    slack: z
+      .object({
+        channel: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Channel to post to. Default: the webhook's own channel."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "Post every alert to Slack; the incoming webhook URL is the key slack-webhook-url of the alerts Secret.",
+      ),
+    pagerduty: z
+      .object({})
+      .strict()
+      .optional()
+      .describe(
+        "Page for critical alerts (PagerDuty Events API v2); the integration's routing key is the key pagerduty-routing-key of the alerts Secret.",
+      ),
+    webhook: z
+      .object({ url: httpUrl.describe("Where Alertmanager POSTs its webhook JSON.") })
+      .strict()
+      .optional()
+      .describe("POST every alert to a URL (Alertmanager's webhook format), e.g. a chat relay."),
+  })
+  .strict()
+  .prefault({});
+
+const alertsSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Run Alertmanager and send the fleet's alerts to the receivers. The alert rules are installed with monitoring either way (visible in Prometheus).",
+      ),
+    secretName: z
+      .string()
+      .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, { message: "must be a Kubernetes object name" })
+      .default("hubfleet-alerts")
+      .describe(
+        "Secret in cluster-tools with the receivers' credentials (smtp-password, slack-webhook-url, pagerduty-routing-key); create it with `hubfleet secret set cluster-tools NAME`.",
+      ),
+    receivers: alertReceiversSchema.describe(
+      "Where alerts go: at least one when alerts are enabled.",
+    ),
+  })
+  .strict()
+  .describe("Alerts that reach someone: Alertmanager and its receivers.")
+  .prefault({});
+
 const monitoringToolSchema = z
   .object({
     enabled: z
@@ -360,6 +456,7 @@ const monitoringToolSchema = z
       .describe(
         "Serve Grafana at https://<host><grafanaPath> (path routing) or https://grafana.<host> (subdomain routing) when set. Default: not exposed (use kubectl port-forward).",
       ),
+    alerts: alertsSchema,
   })
   .strict()
   .describe("Prometheus + Grafana with the JupyterHub fleet dashboard.")

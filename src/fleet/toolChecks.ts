@@ -20,6 +20,7 @@ export function checkTools(fleet: FleetModel): Finding[] {
     ...checkCertManager(fleet),
     ...checkAutoscaler(fleet),
     ...checkMonitoring(fleet),
+    ...checkAlerts(fleet),
     ...checkBackups(fleet),
   ];
 }
@@ -127,6 +128,40 @@ function checkMonitoring(fleet: FleetModel): Finding[] {
       routing === "path"
         ? "choose a grafanaPath that does not start with a hub's name, or rename the hub"
         : `rename the hub: with subdomain routing Grafana is served at ${GRAFANA_ROUTE_NAME}.<host>`,
+    ),
+  ];
+}
+
+/** Alerts need Prometheus to raise them and a receiver to reach someone. */
+function checkAlerts(fleet: FleetModel): Finding[] {
+  const { enabled, alerts } = fleet.tools.monitoring;
+  if (!alerts.enabled) return [];
+  const at = (field: string) => ["tools", "monitoring", "alerts", field];
+  if (!enabled) {
+    return [
+      error(
+        at("enabled"),
+        "alerts are enabled but monitoring is not: Prometheus raises the alerts",
+        "set tools.monitoring.enabled: true, or alerts.enabled: false",
+      ),
+    ];
+  }
+  const { email, slack, pagerduty, webhook } = alerts.receivers;
+  if (pagerduty && !email && !slack && !webhook) {
+    return [
+      warning(
+        [...at("receivers"), "pagerduty"],
+        "PagerDuty gets critical alerts only: warnings (a drive 80 % full, a proxy restarting, failed server starts) would reach nobody",
+        "add receivers.email, receivers.slack or receivers.webhook for the warnings",
+      ),
+    ];
+  }
+  if (email || slack || webhook) return [];
+  return [
+    error(
+      at("receivers"),
+      "alerts are enabled but no receiver is set: nobody would get them",
+      "add one of receivers.email (to, from, smarthost), receivers.slack, receivers.pagerduty or receivers.webhook (url)",
     ),
   ];
 }

@@ -5,6 +5,9 @@
  * (test/fixtures/charts/tool-standin): the public chart repositories are unreachable here.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type ControlPlane, waitFor } from "../../sim/index.js";
@@ -17,7 +20,7 @@ import type { KubePort } from "../../src/ports/kube.js";
 import { bundleFiles } from "../../src/render/files.js";
 import { renderFleet } from "../../src/render/index.js";
 import { renderTools } from "../../src/render/tools/index.js";
-import { exampleText, fleetFrom, REPO } from "../helpers.js";
+import { exampleText, fleetFrom, REPO, runCli } from "../helpers.js";
 import { startFleetCluster, writeVeleroCredentialsStandIn } from "../simFleet.js";
 
 const chartDir = (name: string) =>
@@ -206,6 +209,69 @@ describe("cluster tools through apply, on the real control plane", { timeout: 60
         false,
         ["no completed volume backup of it", "no completed volume backup of it"],
       ]),
+    );
+  });
+  it("alerts on: monitoring waits for the receivers' Secret, which `secret set cluster-tools` makes; the rules are stored", async () => {
+    const text = exampleText.replace(
+      "retention: 15d",
+      "retention: 15d\n    alerts: { enabled: true, receivers: { slack: { channel: '#ops' } } }",
+    );
+    const alerting = fleetFrom(text);
+    assert.equal(alerting.tools.monitoring.alerts.enabled, true);
+    const refused = await apply(alerting);
+    const monitoring = refused.tools.find((t) => t.hub === "tools/kube-prometheus-stack");
+    assert.equal(monitoring?.result, "failed");
+    assert.match(
+      monitoring?.error ?? "",
+      /cluster-tools\/hubfleet-alerts does not exist: create it with `hubfleet secret set cluster-tools hubfleet-alerts -f FILE --from-literal slack-webhook-url=\.\.\.`/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), "hubfleet-alerts-fleet-"));
+    writeFileSync(join(dir, "fleet.yaml"), text);
+    const set = await runCli(
+      [
+        "secret",
+        "set",
+        "cluster-tools",
+        "hubfleet-alerts",
+        "-f",
+        join(dir, "fleet.yaml"),
+        "--from-literal",
+        "slack-webhook-url=https://hooks.slack.example/services/T0/B0/x",
+      ],
+      REPO,
+      { env: { ...process.env, ...cp.env } },
+    );
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(
+      set.stdout,
+      /created Secret cluster-tools\/hubfleet-alerts: set slack-webhook-url \(values not shown\)/,
+    );
+    assert.doesNotMatch(`${set.stdout}${set.stderr}`, /hooks\.slack/);
+    const secret = (await kube.get({
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: "cluster-tools",
+      name: "hubfleet-alerts",
+    })) as Any;
+    assert.equal(secret.metadata.labels["hubfleet.io/tool"], "kube-prometheus-stack");
+
+    const report = await apply(alerting);
+    assert.equal(
+      report.tools.find((t) => t.hub === "tools/kube-prometheus-stack")?.result,
+      "applied",
+    );
+    const values = (await helm.getValues("kube-prometheus-stack", "cluster-tools")) as Any;
+    assert.equal(values.alertmanager.enabled, true);
+    assert.deepEqual(values.alertmanager.alertmanagerSpec.secrets, ["hubfleet-alerts"]);
+    const rules = (await kube.get({
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      namespace: "cluster-tools",
+      name: "hubfleet-alerts",
+    })) as Any;
+    assert.deepEqual(
+      rules?.spec.groups.map((g: Any) => g.name),
+      ["hubfleet.drives", "hubfleet.hubs", "hubfleet.backups"],
     );
   });
 });

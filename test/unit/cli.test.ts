@@ -246,6 +246,8 @@ describe("cluster commands refuse bad requests before touching a cluster", () =>
         /hub nope: no hub of that name in the fleet file/,
       ],
       [["stat101", "github-oauth"], /nothing to set: give --from-literal KEY=VALUE/],
+      // cluster-tools is the cluster tools' namespace, not an unknown hub.
+      [["cluster-tools", "hubfleet-alerts"], /nothing to set: give --from-literal KEY=VALUE/],
       [["stat101", "github-oauth", "--from-literal", "=x"], /expected KEY=VALUE/],
       [
         ["stat101", "github-oauth", "--from-literal", "a=1", "--from-literal", "a=2"],

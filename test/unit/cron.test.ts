@@ -1,7 +1,8 @@
-/** Backup schedules: what Velero's cron parser accepts, and which field is wrong when not. */
+/** Backup schedules: what Velero's cron parser accepts, which field is wrong when not, and how long between firings. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkCron } from "../../src/fleet/cron.js";
+import { longestCronGapSeconds } from "../../src/fleet/cronTimes.js";
 
 const ACCEPTED = [
   "0 3 * * *",
@@ -73,4 +74,32 @@ describe("backup schedules Velero rejects, naming the wrong field", () => {
       assert.match(problem.message, message);
     });
   }
+});
+
+describe("longestCronGapSeconds: the longest wait between two firings", () => {
+  const DAY = 86_400;
+  const cases: Array<[string, number]> = [
+    ["0 3 * * *", DAY],
+    // Friday 03:00 to Monday 03:00.
+    ["0 3 * * 1-5", 3 * DAY],
+    ["0 0,12 * * *", DAY / 2],
+    // 23:45 to 00:00 is the same as the others.
+    ["*/15 * * * *", 900],
+    // 06:30 to the next day's 02:30.
+    ["30 2,6 * * *", 20 * 3600],
+    // The first of each month: 31 days at the longest (e.g. 1 Jan to 1 Feb).
+    ["0 3 1 * *", 31 * DAY],
+    ["@every 6h", 6 * 3600],
+    ["@weekly", 7 * DAY],
+    ["@daily", DAY],
+  ];
+  for (const [schedule, seconds] of cases) {
+    it(`${schedule} → ${seconds} s`, () => {
+      assert.equal(longestCronGapSeconds(schedule), seconds);
+    });
+  }
+  it("undefined for what hubfleet does not read", () => {
+    assert.equal(longestCronGapSeconds("@reboot"), undefined);
+    assert.equal(longestCronGapSeconds("0 3 * *"), undefined);
+  });
 });

@@ -20,7 +20,6 @@ import {
 import { renderFleet } from "../../src/render/index.js";
 import {
   DRIVE_SCRAPE_JOB,
-  HUB_SCRAPE_JOB,
   hubScrapeConfigs,
   renderMonitoring,
 } from "../../src/render/tools/monitoring.js";
@@ -30,6 +29,7 @@ import {
   GRAFANA_DASHBOARD_LABEL,
   GRAFANA_DASHBOARD_LABEL_VALUE,
 } from "../../src/vocabulary/labels.js";
+import { HUB_SCRAPE_JOB } from "../../src/vocabulary/names.js";
 import { findUnknownZ2jhKeys } from "../../src/vocabulary/z2jhKeys.js";
 import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
 
@@ -152,7 +152,7 @@ describe("placement", () => {
       assert.deepEqual(nodeSelector, CLUSTER_TOOLS);
     });
   }
-  it("runs no Alertmanager (no receivers anywhere), and Grafana has no datasource for it", () => {
+  it("runs no Alertmanager unless alerts are enabled, and Grafana has no datasource for it", () => {
     assert.equal(v.alertmanager.enabled, false);
     assert.equal(v.grafana.sidecar.datasources.alertmanager.enabled, false);
   });

@@ -72,6 +72,8 @@ const CHART_KEYS: KeyTree = {
     },
   },
   backupsEnabled: FREE,
+  // Chart 12.1.0: metrics.enabled, metrics.serviceMonitor.enabled (with autodetect of the CRD).
+  metrics: { enabled: FREE, serviceMonitor: { enabled: FREE } },
   snapshotsEnabled: FREE,
   deployNodeAgent: FREE,
   nodeAgent: { tolerations: FREE, resources: FREE, nodeSelector: FREE, affinity: FREE },

@@ -46,6 +46,69 @@ const CASES: Case[] = [
     message: /S3 would delete backups after 30 days, before Velero's ttl of 2160h ends/,
     hint: /at least 90/,
   },
+  {
+    name: "alerts on without a receiver",
+    edit: set(tool("monitoring", "alerts", { enabled: true })),
+    path: "tools.monitoring.alerts.receivers",
+    severity: "error",
+    message: /alerts are enabled but no receiver is set/,
+    hint: /receivers\.email .*receivers\.slack.*receivers\.pagerduty.*receivers\.webhook/,
+  },
+  {
+    name: "alerts on with monitoring off",
+    edit: set(
+      tool("monitoring", "enabled", false),
+      tool("monitoring", "alerts", { enabled: true, receivers: { slack: {} } }),
+    ),
+    path: "tools.monitoring.alerts.enabled",
+    severity: "error",
+    message: /monitoring is not: Prometheus raises the alerts/,
+  },
+  {
+    name: "a webhook receiver URL that is not a URL",
+    edit: set(
+      tool("monitoring", "alerts", {
+        enabled: true,
+        receivers: { webhook: { url: "relay:8080" } },
+      }),
+    ),
+    path: "tools.monitoring.alerts.receivers.webhook.url",
+    severity: "error",
+    message: /must be an http\(s\) URL such as/,
+  },
+  {
+    name: "an email smarthost without a port",
+    edit: set(
+      tool("monitoring", "alerts", {
+        enabled: true,
+        receivers: {
+          email: { to: ["a@example.edu"], from: "b@example.edu", smarthost: "smtp.example.edu" },
+        },
+      }),
+    ),
+    path: "tools.monitoring.alerts.receivers.email.smarthost",
+    severity: "error",
+    message: /must be an SMTP server as host:port/,
+  },
+  {
+    name: "an email recipient that is not an address",
+    edit: set(
+      tool("monitoring", "alerts", {
+        enabled: true,
+        receivers: { email: { to: ["ops"], from: "b@example.edu", smarthost: "smtp:25" } },
+      }),
+    ),
+    path: "tools.monitoring.alerts.receivers.email.to[0]",
+    severity: "error",
+    message: /must be an email address/,
+  },
+  {
+    name: "PagerDuty as the only receiver",
+    edit: set(tool("monitoring", "alerts", { enabled: true, receivers: { pagerduty: {} } })),
+    path: "tools.monitoring.alerts.receivers.pagerduty",
+    severity: "warning",
+    message: /warnings .* would reach nobody/,
+  },
   // Prometheus' own duration format: whole numbers only.
   {
     name: "monitoring retention with a fraction",
@@ -262,6 +325,19 @@ const ACCEPTED: Array<[string, Edit, string]> = [
     set(local, tool("autoscaler", "imageTag", "v1.30.0")),
     "tools.autoscaler",
   ],
+  [
+    "alerts to Slack",
+    set(tool("monitoring", "alerts", { enabled: true, receivers: { slack: { channel: "#ops" } } })),
+    "tools.monitoring",
+  ],
+  [
+    "receivers set but alerts off",
+    set(
+      tool("monitoring", "alerts", { receivers: { webhook: { url: "https://x.example.edu/" } } }),
+    ),
+    "tools.monitoring",
+  ],
+  ["alerts off without receivers", set(tool("monitoring", "alerts", {})), "tools.monitoring"],
   ["grafana path of no hub", set(tool("monitoring", "grafanaPath", "/stat")), "tools.monitoring"],
   [
     "grafana not exposed",

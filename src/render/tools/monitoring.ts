@@ -1,7 +1,7 @@
 /**
  * Monitoring: kube-prometheus-stack (Prometheus Operator, Prometheus, kube-state-metrics, node
  * exporter, Grafana) in cluster-tools, scraping every hub's /hub/metrics with a token and every
- * drive's free-space exporter.
+ * drive's free-space exporter; the fleet's alert rules, and Alertmanager when alerts are on.
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { KUBE_PROMETHEUS_STACK_CHART } from "../../vocabulary/charts.js";
@@ -15,7 +15,7 @@ import {
   NODE_PURPOSE_LABEL,
   USERNAME_LABEL,
 } from "../../vocabulary/labels.js";
-import { GRAFANA_ROUTE_NAME } from "../../vocabulary/names.js";
+import { GRAFANA_ROUTE_NAME, HUB_SCRAPE_JOB } from "../../vocabulary/names.js";
 import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
 import type { SecretRequest } from "../bundle.js";
@@ -23,6 +23,8 @@ import { DRIVE_STORAGE_CLASS } from "../cluster/storage.js";
 import { FLEET_DASHBOARD_PATH, renderFleetDashboard } from "../dashboard/index.js";
 import { DRIVE } from "../hub/drive.js";
 import { FILE_TLS_SECRET, hubIngressValues, hubUrl, routeFor, tlsMode } from "../hub/routing.js";
+import { alertmanagerValues, alertSecretRequest } from "./alertmanager.js";
+import { alertRulesObject } from "./alertRules.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
@@ -38,8 +40,7 @@ export const METRICS_TOKEN_KEY = "token";
 export const GRAFANA_ADMIN_SECRET = "hubfleet-grafana-admin";
 export const GRAFANA_ADMIN_USER = "admin";
 
-/** Scrape jobs hubfleet adds (the `job` label of their series). */
-export const HUB_SCRAPE_JOB = "jupyterhub";
+/** Scrape job of the drives' exporters (the hubs' is HUB_SCRAPE_JOB). */
 export const DRIVE_SCRAPE_JOB = "hubfleet-drive";
 
 /** The operator mounts each of prometheusSpec.secrets at /etc/prometheus/secrets/<name>/. */
@@ -209,9 +210,9 @@ function grafanaValues(fleet: FleetModel): Record<string, unknown> {
 function monitoringValues(fleet: FleetModel): Record<string, unknown> {
   const tools = clusterToolsNodeSelector();
   return {
-    // No receivers are configured anywhere in the fleet file: alerts stay visible in Prometheus
-    // and Grafana without an Alertmanager pod.
-    alertmanager: { enabled: false },
+    // Only when tools.monitoring.alerts is on: without a receiver, alerts stay visible in
+    // Prometheus and Grafana without an Alertmanager pod.
+    alertmanager: alertmanagerValues(fleet),
     // Managed control planes (EKS) do not expose these; their targets would only be down.
     kubeControllerManager: { enabled: false },
     kubeScheduler: { enabled: false },
@@ -251,6 +252,8 @@ function monitoringSecrets(fleet: FleetModel): SecretRequest[] {
       literals: { "admin-user": GRAFANA_ADMIN_USER },
     },
   ];
+  const alerts = alertSecretRequest(fleet, MONITORING_RELEASE);
+  if (alerts) secrets.push(alerts);
   // An Ingress reads its certificate from its own namespace.
   if (fleet.tools.monitoring.grafanaPath && tlsMode(fleet) === "files") {
     secrets.push({
@@ -266,6 +269,8 @@ function monitoringSecrets(fleet: FleetModel): SecretRequest[] {
 export function renderMonitoring(fleet: FleetModel): RenderedTool[] {
   const monitoring = fleet.tools.monitoring;
   if (!monitoring.enabled) return [];
+  // The PrometheusRule's CRD comes with the chart: applied after the release.
+  const rules = alertRulesObject(fleet, MONITORING_RELEASE);
   return [
     {
       name: MONITORING_RELEASE,
@@ -282,6 +287,9 @@ export function renderMonitoring(fleet: FleetModel): RenderedTool[] {
       },
       manifests: [
         { phase: "after-release", tool: MONITORING_RELEASE, object: dashboardConfigMap(fleet) },
+        ...(rules
+          ? [{ phase: "after-release" as const, tool: MONITORING_RELEASE, object: rules }]
+          : []),
       ],
       secrets: monitoringSecrets(fleet),
       documents: [{ path: FLEET_DASHBOARD_PATH, data: renderFleetDashboard(fleet) }],

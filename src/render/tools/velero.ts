@@ -166,6 +166,8 @@ function veleroValues(fleet: FleetModel): Record<string, unknown> | undefined {
       resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "1Gi" } },
     },
     schedules: schedules(fleet, settings.schedule, settings.ttl),
+    // Prometheus reads Velero's backup metrics (the backup alerts) through a ServiceMonitor.
+    metrics: { enabled: true, serviceMonitor: { enabled: fleet.tools.monitoring.enabled } },
   };
 }
 
