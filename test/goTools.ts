@@ -2,50 +2,34 @@
 import { execFileSync } from "node:child_process";
 import { REPO } from "./helpers.js";
 
-let gocheck: string | undefined;
+const built = new Map<string, string>();
+
+/**
+ * The binary a build script prints on its last line, or the path scripts/test.sh already put in
+ * `envVar` (it builds every tool once before the tests run).
+ */
+function toolBinary(envVar: string, script: string): string {
+  const given = process.env[envVar];
+  if (given) return given;
+  let path = built.get(script);
+  if (path === undefined) {
+    const out = execFileSync("bash", [`${REPO}scripts/${script}`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, GOTOOLCHAIN: "local" },
+    });
+    path = out.trim().split("\n").pop() ?? "";
+    built.set(script, path);
+  }
+  return path;
+}
 
 /** Path of the eksctl/kind config checker (test/gocheck), built by scripts/gocheck-build. */
-export function gocheckBinary(): string {
-  if (process.env.HUBFLEET_GOCHECK) return process.env.HUBFLEET_GOCHECK;
-  if (!gocheck) {
-    const out = execFileSync("bash", [`${REPO}scripts/gocheck-build`], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, GOTOOLCHAIN: "local" },
-    });
-    gocheck = out.trim().split("\n").pop() ?? "";
-  }
-  return gocheck;
-}
-
-let nodeExporter: string | undefined;
+export const gocheckBinary = (): string => toolBinary("HUBFLEET_GOCHECK", "gocheck-build");
 
 /** Path of Prometheus' node_exporter (the drive's metrics sidecar), built by scripts/node-exporter-build. */
-export function nodeExporterBinary(): string {
-  if (process.env.HUBFLEET_NODE_EXPORTER) return process.env.HUBFLEET_NODE_EXPORTER;
-  if (!nodeExporter) {
-    const out = execFileSync("bash", [`${REPO}scripts/node-exporter-build`], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, GOTOOLCHAIN: "local" },
-    });
-    nodeExporter = out.trim().split("\n").pop() ?? "";
-  }
-  return nodeExporter;
-}
-
-let amtool: string | undefined;
+export const nodeExporterBinary = (): string =>
+  toolBinary("HUBFLEET_NODE_EXPORTER", "node-exporter-build");
 
 /** Path of Alertmanager's amtool, built by scripts/amtool-build at the version in tools/amtool. */
-export function amtoolBinary(): string {
-  if (process.env.HUBFLEET_AMTOOL) return process.env.HUBFLEET_AMTOOL;
-  if (!amtool) {
-    const out = execFileSync("bash", [`${REPO}scripts/amtool-build`], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, GOTOOLCHAIN: "local" },
-    });
-    amtool = out.trim().split("\n").pop() ?? "";
-  }
-  return amtool;
-}
+export const amtoolBinary = (): string => toolBinary("HUBFLEET_AMTOOL", "amtool-build");

@@ -35,11 +35,14 @@ let helm: HelmPort;
 // biome-ignore lint/suspicious/noExplicitAny: reading live objects
 type Any = any;
 
-/** wait-a's hub pod asks for more CPU than any node of the simulated cluster has. */
+/**
+ * wait-a's hub pod selects a node label no node has (a typo in extraValues). Asking for more CPU
+ * than a node has would not do: validate (and apply) refuse that before anything is applied.
+ */
 const unschedulable = scenarioFleetText("waiting", ["wait-a", "wait-b"], (d) =>
   d.setIn(
     ["hubs", 0, "extraValues"],
-    d.createNode({ hub: { resources: { requests: { cpu: "64", memory: "1Gi" } } } }),
+    d.createNode({ hub: { nodeSelector: { "hubfleet.test/no-such-label": "true" } } }),
   ),
 );
 
@@ -82,7 +85,7 @@ describe("apply waits for each hub to be ready", { timeout: 300_000 }, () => {
     assert.match(run.output, /\[wait-a\] waiting to be ready \(at most 15s\)/);
     assert.match(
       run.output,
-      /\[wait-a\] failed: not ready within 15s: pod hub-[a-z0-9-]+ cannot be scheduled: 0\/\d+ nodes are available: .*Insufficient cpu/,
+      /\[wait-a\] failed: not ready within 15s: pod hub-[a-z0-9-]+ cannot be scheduled: 0\/\d+ nodes are available: .*didn't match Pod's node affinity\/selector/,
     );
     assert.match(run.output, /\[wait-b\] (applied|unchanged)/);
     assert.doesNotMatch(run.output, /\[wait-b\] failed/);
