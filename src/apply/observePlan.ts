@@ -6,6 +6,11 @@ import type { FleetModel } from "../fleet/model.js";
 import type { Observed } from "../plan/plan.js";
 import { objectKey } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
+import {
+  type HelmReleaseInfo,
+  releaseSecretName,
+  releaseValuesFromSecret,
+} from "../ports/helmParse.js";
 import { type KubePort, refOf } from "../ports/kube.js";
 import type { Bundle } from "../render/bundle.js";
 import type { KubeObject } from "../vocabulary/objects.js";
@@ -13,6 +18,25 @@ import { Inventory } from "./inventory.js";
 import { observePrune } from "./observe.js";
 import { mapBounded } from "./retry.js";
 import { readExternalSecretProblem } from "./secrets.js";
+
+/**
+ * A release's values as `helm get values` prints them: read from the revision's Secret (one API
+ * call), or from helm when the Secret is not there (another storage driver).
+ */
+async function releaseValues(
+  { kube, helm }: { kube: KubePort; helm: HelmPort },
+  info: HelmReleaseInfo,
+): Promise<Record<string, unknown>> {
+  const secret = await kube.get({
+    apiVersion: "v1",
+    kind: "Secret",
+    namespace: info.namespace,
+    name: releaseSecretName(info.name, info.revision),
+  });
+  return (
+    (secret && releaseValuesFromSecret(secret)) ?? (await helm.getValues(info.name, info.namespace))
+  );
+}
 
 export async function observeForPlan(
   ports: { kube: KubePort; helm: HelmPort },
@@ -32,12 +56,13 @@ export async function observeForPlan(
     string,
     { info: (typeof all)[number]; values: Record<string, unknown> }
   >();
-  await mapBounded(bundle.releases, 8, async (r) => {
-    const info = all.find((x) => x.name === r.name && x.namespace === r.namespace);
+  const byKey = new Map(all.map((x) => [`${x.namespace}/${x.name}`, x]));
+  await mapBounded(bundle.releases, 16, async (r) => {
+    const info = byKey.get(`${r.namespace}/${r.name}`);
     if (info)
       releases.set(`${r.namespace}/${r.name}`, {
         info,
-        values: await helm.getValues(r.name, r.namespace),
+        values: await releaseValues(ports, info),
       });
   });
   const inventory = await Inventory.read(kube, fleet.name);

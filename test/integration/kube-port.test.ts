@@ -12,9 +12,12 @@ import { createServer, type Server } from "node:http";
 import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { type ControlPlane, startControlPlane } from "../../sim/index.js";
 import { ClusterError } from "../../src/errors.js";
+import { helmPort } from "../../src/ports/helm.js";
+import { releaseSecretName, releaseValuesFromSecret } from "../../src/ports/helmParse.js";
 import { type KubePort, kubePortFromConfig } from "../../src/ports/kube.js";
 import { HttpKubePort } from "../../src/ports/kubeHttp.js";
 import type { KubeObject } from "../../src/vocabulary/objects.js";
@@ -201,6 +204,46 @@ describe("the HTTPS port", () => {
       port.list("v1", "Namespace"),
       (err: unknown) => err instanceof ClusterError && err.status === 401,
     );
+  });
+});
+
+describe("helm's release Secret", () => {
+  it("holds the values helm get values prints, for plan to read without a helm process", async () => {
+    const helm = helmPort({
+      binary: join(cp.binDir, "helm"),
+      kubeconfig: cp.kubeconfigPath,
+      env: cp.env,
+    });
+    const ns = `hs-${randomUUID().slice(0, 6)}`;
+    await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    const chart = {
+      kind: "dir" as const,
+      path: fileURLToPath(new URL("../fixtures/charts/tool-standin", import.meta.url)),
+    };
+    const values = (n: number) => ({
+      nodeSelector: { "node-purpose": "core" },
+      nested: { list: [1, "two", { three: true }], revision: n, empty: {}, nothing: null },
+    });
+    await helm.upgradeInstall({ release: "r", namespace: ns, chart, values: values(1) });
+    const info = await helm.upgradeInstall({
+      release: "r",
+      namespace: ns,
+      chart,
+      values: values(2),
+    });
+    assert.equal(info.revision, 2);
+    const secret = await kube.get({
+      apiVersion: "v1",
+      kind: "Secret",
+      namespace: ns,
+      name: releaseSecretName("r", info.revision),
+    });
+    assert.ok(secret, "helm keeps the revision in a Secret of that name");
+    const fromSecret = releaseValuesFromSecret(secret);
+    assert.deepEqual(fromSecret, await helm.getValues("r", ns));
+    assert.equal((fromSecret?.nested as { revision: number } | undefined)?.revision, 2);
+    // Something else in a Secret is not taken for a release.
+    assert.equal(releaseValuesFromSecret({ type: "Opaque", data: { release: "e30=" } }), undefined);
   });
 });
 
