@@ -114,7 +114,9 @@ export class HttpKubePort implements KubePort {
 
   async create(object: KubeObject): Promise<KubeObject> {
     const ref = refOf(object);
-    const res = await this.send("POST", ref, await this.collectionPath(ref), {
+    const resource = await this.resource(ref);
+    const path = this.pathOf(ref, resource, ref.namespace ?? this.connection.namespace);
+    const res = await this.send("POST", ref, path, {
       query: { fieldManager: FIELD_MANAGER },
       body: object,
     });
@@ -199,29 +201,25 @@ export class HttpKubePort implements KubePort {
     return kinds;
   }
 
+  /** A list's path: without a namespace, every namespace's objects. */
   private async collectionPath(ref: ObjectRef): Promise<string> {
+    return this.pathOf(ref, await this.resource(ref), ref.namespace);
+  }
+
+  /** An object's path; a namespaced one without a namespace is in the context's (kubectl's rule). */
+  private async objectPath(ref: ObjectRef): Promise<string> {
     const resource = await this.resource(ref);
+    const namespace = ref.namespace ?? this.connection.namespace;
+    return `${this.pathOf(ref, resource, namespace)}/${encodeURIComponent(ref.name)}`;
+  }
+
+  private pathOf(ref: ObjectRef, resource: Resource, namespace: string | undefined): string {
     const prefix = ref.apiVersion.includes("/")
       ? `/apis/${ref.apiVersion}`
       : `/api/${ref.apiVersion}`;
-    const namespace =
-      resource.namespaced && ref.namespace
-        ? `/namespaces/${encodeURIComponent(ref.namespace)}`
-        : "";
-    return `${prefix}${namespace}/${resource.name}`;
-  }
-
-  private async objectPath(ref: ObjectRef): Promise<string> {
-    const resource = await this.resource(ref);
-    if (resource.namespaced && !ref.namespace) {
-      throw new ClusterError({
-        status: 400,
-        reason: "BadRequest",
-        message: "a namespaced object needs metadata.namespace",
-        object: describe(ref),
-      });
-    }
-    return `${await this.collectionPath(ref)}/${encodeURIComponent(ref.name)}`;
+    const ns =
+      resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+    return `${prefix}${ns}/${resource.name}`;
   }
 
   /** One request; a 401 with a plugin's credential fetches a new one and tries once more. */

@@ -28,6 +28,8 @@ export type KubeAuth =
 
 export interface KubeConnection {
   readonly context: string;
+  /** The context's namespace: where a namespaced object without one goes (as for kubectl). */
+  readonly namespace: string;
   readonly server: string;
   readonly ca?: Buffer;
   readonly insecureSkipTlsVerify: boolean;
@@ -154,8 +156,10 @@ function authOf(user: Named | undefined): KubeAuth {
 function inCluster(env: NodeJS.ProcessEnv): KubeConnection {
   const host = env.KUBERNETES_SERVICE_HOST ?? "";
   const port = env.KUBERNETES_SERVICE_PORT ?? "443";
+  const nsFile = join(SERVICE_ACCOUNT, "namespace");
   return {
     context: "inClusterContext",
+    namespace: existsSync(nsFile) ? readFileSync(nsFile, "utf8").trim() || "default" : "default",
     server: `https://${host.includes(":") ? `[${host}]` : host}:${port}`,
     ...(existsSync(join(SERVICE_ACCOUNT, "ca.crt"))
       ? { ca: readFileSync(join(SERVICE_ACCOUNT, "ca.crt")) }
@@ -229,6 +233,7 @@ export function loadKubeConnection(
   const tlsServerName = str(cluster.value["tls-server-name"]);
   return {
     context: context.name,
+    namespace: str(context.value.namespace) ?? "default",
     server,
     ...(ca ? { ca } : {}),
     insecureSkipTlsVerify: cluster.value["insecure-skip-tls-verify"] === true,

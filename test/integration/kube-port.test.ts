@@ -150,6 +150,15 @@ describe("the HTTPS port", () => {
     assert.equal(await kube.get(ref), undefined);
   });
 
+  it("puts a namespaced object without a namespace in the context's (default), as kubectl", async () => {
+    const name = `kp-${randomUUID().slice(0, 6)}`;
+    const ref = { apiVersion: "v1", kind: "ConfigMap", name };
+    const created = await kube.create({ ...ref, metadata: { name }, data: { a: "1" } });
+    assert.equal(created.metadata.namespace, "default");
+    assert.equal((await kube.get(ref))?.metadata.namespace, "default");
+    assert.equal(await kube.delete(ref), true);
+  });
+
   it("pages through long lists", async () => {
     const ns = `kp-${randomUUID().slice(0, 6)}`;
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });

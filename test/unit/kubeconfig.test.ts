@@ -44,7 +44,7 @@ describe("loadKubeConnection", () => {
       clusters: [
         { name: "c1", cluster: { server: "https://one:6443", "certificate-authority": "ca.crt" } },
       ],
-      contexts: [{ name: "a", context: { cluster: "c1", user: "u1" } }],
+      contexts: [{ name: "a", context: { cluster: "c1", user: "u1", namespace: "courses" } }],
       users: [{ name: "u1", user: { token: "t1" } }],
     }),
   );
@@ -77,6 +77,7 @@ describe("loadKubeConnection", () => {
   it("merges files as kubectl does: the first to name an entry or the current context wins", () => {
     const c = loadKubeConnection({ files: [first, second] });
     assert.equal(c.context, "a");
+    assert.equal(c.namespace, "courses");
     assert.equal(c.server, "https://one:6443");
     assert.deepEqual(c.auth, { kind: "token", token: "t1" });
     // Relative to the file that named it (sub/), not to the working directory.
@@ -86,6 +87,7 @@ describe("loadKubeConnection", () => {
   it("takes another context, inline CA data, tls-server-name and a token file", () => {
     const c = loadKubeConnection({ files: [first, second], context: "b" });
     assert.equal(c.server, "https://two:443");
+    assert.equal(c.namespace, "default");
     assert.equal(c.ca?.toString(), "CA-INLINE");
     assert.equal(c.tlsServerName, "api.two");
     assert.deepEqual(c.auth, { kind: "tokenFile", path: join(dir, "token.txt") });
