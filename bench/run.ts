@@ -54,12 +54,14 @@ const SIZE_OPTIONS: Record<string, keyof Sizes> = {
   restarts: "restarts",
   concurrent: "concurrent",
   "fuzz-runs": "fuzzRuns",
+  "moonshot-cluster-max": "moonshotClusterMax",
 };
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SECTIONS.map((s) => s.name).join(",")}]
-                        [--out FILE] [--packing-instance TYPE] [--moonshot-hubs N,N,...] [--<size> N]
+                        [--out FILE] [--packing-instance TYPE] [--moonshot-hubs N,N,...]
+                        [--moonshot-with EARLIER.json,...] [--<size> N]
 sizes (full / --quick): ${Object.entries(SIZE_OPTIONS)
-  .map(([flag, key]) => `--${flag} ${FULL_SIZES[key]}/${QUICK_SIZES[key]}`)
+  .map(([flag, key]) => `--${flag} ${String(FULL_SIZES[key])}/${String(QUICK_SIZES[key])}`)
   .join(
     ", ",
   )}, --moonshot-hubs ${FULL_SIZES.moonshotHubs.join(",")}/${QUICK_SIZES.moonshotHubs.join(",")}`;
@@ -73,6 +75,7 @@ function options() {
       out: { type: "string" },
       "packing-instance": { type: "string" },
       "moonshot-hubs": { type: "string" },
+      "moonshot-with": { type: "string" },
       help: { type: "boolean", default: false },
       ...Object.fromEntries(Object.keys(SIZE_OPTIONS).map((k) => [k, { type: "string" as const }])),
     },
@@ -111,6 +114,7 @@ function options() {
             .split(",")
             .map((n) => positive("moonshot-hubs", n.trim(), 0))
             .sort((a, b) => a - b),
+    moonshotWith: values["moonshot-with"] ? values["moonshot-with"].split(",") : [],
   };
   const only = values.only ? values.only.split(",").map((s) => s.trim()) : undefined;
   const unknown = (only ?? []).filter((name) => !SECTIONS.some((s) => s.name === name));

@@ -28,6 +28,10 @@ export interface Sizes {
   readonly fuzzRuns: number;
   /** Fleet sizes of the moonshot section, smallest first (`--moonshot-hubs 100,250`). */
   readonly moonshotHubs: readonly number[];
+  /** Moonshot sizes above this run render and validate only (no control plane). */
+  readonly moonshotClusterMax: number;
+  /** results.json files of earlier moonshot runs whose sizes join this run's table. */
+  readonly moonshotWith: readonly string[];
 }
 
 export const FULL_SIZES: Sizes = {
@@ -43,6 +47,8 @@ export const FULL_SIZES: Sizes = {
   concurrent: 3,
   fuzzRuns: 10_000,
   moonshotHubs: [100, 250, 500, 1000],
+  moonshotClusterMax: 1000,
+  moonshotWith: [],
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -57,6 +63,7 @@ export const QUICK_SIZES: Sizes = {
   concurrent: 1,
   fuzzRuns: 200,
   moonshotHubs: [10, 20],
+  moonshotClusterMax: 20,
 };
 
 export interface BenchContext {

@@ -7,7 +7,7 @@
  * Sizes that could not run are reported with their error; the figures at 1,000 hubs are
  * extrapolated from the measured sizes when 1,000 itself did not run.
  */
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseFleet } from "../../src/fleet/load.js";
@@ -158,6 +158,12 @@ async function runSize(ctx: BenchContext, hubs: number, cli: HubfleetCli): Promi
     `  render in-process ${phases.renderInProcess.ms.toFixed(0)} ms, CLI ${phases.renderCli.ms.toFixed(0)} ms; validate CLI ${phases.validateCli.ms.toFixed(0)} ms`,
   );
 
+  if (hubs > ctx.sizes.moonshotClusterMax) {
+    ctx.log(
+      `  no control plane at ${hubs} hubs (--moonshot-cluster-max ${ctx.sizes.moonshotClusterMax})`,
+    );
+    return { hubs, phases, manifests };
+  }
   let cluster: BenchCluster | undefined;
   try {
     ctx.log(`  starting a control plane for ${hubs} hubs (load ${load()})`);
@@ -257,16 +263,20 @@ export function moonshotTable(results: readonly SizeResult[], extrapolateTo: num
       loads.length ? `${Math.min(...loads)}-${Math.max(...loads)}` : "",
     ];
   });
-  const measured = new Set(results.filter((r) => !r.error).map((r) => r.hubs));
+  // Phases not measured at the target size (no control plane there, or it stopped) are
+  // extrapolated from the sizes that measured them: a power law through their times.
+  const atTarget = results.find((r) => r.hubs === extrapolateTo);
+  const missing = PHASES.filter((p) => !atTarget?.phases[p.key]);
   const extra: string[][] = [];
-  if (!measured.has(extrapolateTo) && measured.size >= 2) {
+  if (missing.length > 0) {
     extra.push([
       `${extrapolateTo} (extrapolated)`,
       ...PHASES.map((p) => {
+        if (!missing.includes(p)) return "(measured)";
         const fit = powerFit(
           results.flatMap((r) => {
             const ph = r.phases[p.key];
-            return ph && !r.error ? [{ n: r.hubs, ms: ph.ms }] : [];
+            return ph ? [{ n: r.hubs, ms: ph.ms }] : [];
           }),
         );
         if (!fit) return "-";
@@ -294,12 +304,19 @@ export const moonshotSection: Section = {
   title: "the 1,000-hub moonshot (render, validate, apply, plan, no-op, status per fleet size)",
   async run(ctx: BenchContext) {
     const cli = await ctx.cli();
-    const results: SizeResult[] = [];
+    // Sizes measured by earlier runs (--moonshot-with FILE): one curve from runs made apart.
+    const results: SizeResult[] = ctx.sizes.moonshotWith.flatMap((file) => {
+      const earlier = (JSON.parse(readFileSync(file, "utf8")) as { moonshot?: SizeResult[] })
+        .moonshot;
+      if (!earlier) throw new Error(`${file} holds no moonshot results`);
+      return earlier.filter((r) => !ctx.sizes.moonshotHubs.includes(r.hubs));
+    });
     for (const hubs of ctx.sizes.moonshotHubs) {
       const r = await runSize(ctx, hubs, cli);
       if (r.error) ctx.log(`moonshot ${hubs} hubs stopped: ${r.error.split("\n")[0]}`);
       results.push(r);
     }
+    results.sort((a, b) => a.hubs - b.hubs);
     const largest = Math.max(1000, ...ctx.sizes.moonshotHubs);
     const table = moonshotTable(results, largest);
     const wheres = results.flatMap((r) =>
