@@ -106,7 +106,15 @@ async function profiled(
   const api = requestDelta(before, await readRequestMetrics(cluster.cp));
   const calls = helm.take();
   if (!ok(result)) {
-    throw new Error(`${name} failed (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
+    // apply reports a failed hub in its progress lines (stdout), not on stderr.
+    const failed = result.stdout
+      .split("\n")
+      .filter((l) => /fail|error|timed out/i.test(l))
+      .slice(0, 20)
+      .join("\n");
+    throw new Error(
+      `${name} failed (exit ${result.code}):\n${failed}\n${result.stderr.slice(-1500)}`,
+    );
   }
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   const profile = file ? summarizeProfile(join(dir, file)) : undefined;
