@@ -265,29 +265,40 @@ export class HttpKubePort implements KubePort {
     const secure = url.protocol === "https:";
     const transport = secure ? https : http;
     const agent = this.agent(secure, cert, key);
-    return new Promise<Response>((resolve, reject) => {
-      const req = transport.request(url, { method, headers: allHeaders, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let body: unknown = text;
-          if (text !== "" && /json/.test(res.headers["content-type"] ?? "")) {
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = text;
+    const once = () =>
+      new Promise<Response>((resolve, reject) => {
+        const req = transport.request(url, { method, headers: allHeaders, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("error", reject);
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            let body: unknown = text;
+            if (text !== "" && /json/.test(res.headers["content-type"] ?? "")) {
+              try {
+                body = JSON.parse(text);
+              } catch {
+                body = text;
+              }
             }
-          }
-          resolve({ status: res.statusCode ?? 0, body, text });
+            resolve({ status: res.statusCode ?? 0, body, text });
+          });
         });
+        req.on("error", (err: NodeJS.ErrnoException) =>
+          // A kept-alive connection the server closed as the request went out: the server never
+          // read it, so it is sent once more on a new connection (Node's documented pattern).
+          reject(req.reusedSocket && err.code === "ECONNRESET" ? new StaleSocket(err) : err),
+        );
+        req.end(payload);
       });
-      req.on("error", reject);
-      req.end(payload);
-    }).catch((err: unknown) => {
-      throw networkError(err, describe(ref));
-    });
+    return once()
+      .catch((err: unknown) => {
+        if (err instanceof StaleSocket) return once();
+        throw err;
+      })
+      .catch((err: unknown) => {
+        throw networkError(err instanceof StaleSocket ? err.cause : err, describe(ref));
+      });
   }
 
   /** One keep-alive agent per client certificate (a plugin may hand out a new one). */
@@ -370,6 +381,13 @@ export class HttpKubePort implements KubePort {
       if (this.credential === fresh) this.credential = undefined;
     });
     return fresh;
+  }
+}
+
+/** ECONNRESET on a reused keep-alive socket (see request()). */
+class StaleSocket extends Error {
+  constructor(override readonly cause: Error) {
+    super(cause.message);
   }
 }
 
