@@ -1,5 +1,5 @@
 /**
- * What a cluster command loads before its first request (issue 17): `status`, `plan` and
+ * What a cluster command loads before its first request: `status`, `plan` and
  * `check` run as a user runs them, with a module hook listing every module the process loads.
  * None may load @kubernetes/client-node (about a second of start-up) or the AWS SDK (only
  * backup-setup uses it). The times themselves are measured by `npm run bench`, not here.
