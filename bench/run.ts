@@ -5,6 +5,7 @@
  *   npm run bench                       # full sizes (about 20 minutes on 2 quiet cores)
  *   npm run bench -- --quick            # small sizes, one run each (results.local.json)
  *   npm run bench -- --only render,packing --runs 5
+ *   npm run bench -- --only moonshot --moonshot-hubs 100,250,500 --runs 1
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,7 @@ import { type Figure, figureTable } from "./lib/figures.js";
 import { machineInfo } from "./lib/machine.js";
 import { applySection } from "./sections/apply.js";
 import { fuzzSection } from "./sections/fuzz.js";
+import { moonshotSection } from "./sections/moonshot.js";
 import { packingSection } from "./sections/packing.js";
 import { reliabilitySection } from "./sections/reliability.js";
 import { renderSection } from "./sections/render.js";
@@ -38,6 +40,7 @@ const SECTIONS: readonly Section[] = [
   packingSection,
   reliabilitySection,
   fuzzSection,
+  moonshotSection,
 ];
 
 const SIZE_OPTIONS: Record<string, keyof Sizes> = {
@@ -51,13 +54,17 @@ const SIZE_OPTIONS: Record<string, keyof Sizes> = {
   restarts: "restarts",
   concurrent: "concurrent",
   "fuzz-runs": "fuzzRuns",
+  "moonshot-cluster-max": "moonshotClusterMax",
 };
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SECTIONS.map((s) => s.name).join(",")}]
-                        [--out FILE] [--packing-instance TYPE] [--<size> N]
+                        [--out FILE] [--packing-instance TYPE] [--moonshot-hubs N,N,...]
+                        [--moonshot-with EARLIER.json,...] [--<size> N]
 sizes (full / --quick): ${Object.entries(SIZE_OPTIONS)
-  .map(([flag, key]) => `--${flag} ${FULL_SIZES[key]}/${QUICK_SIZES[key]}`)
-  .join(", ")}`;
+  .map(([flag, key]) => `--${flag} ${String(FULL_SIZES[key])}/${String(QUICK_SIZES[key])}`)
+  .join(
+    ", ",
+  )}, --moonshot-hubs ${FULL_SIZES.moonshotHubs.join(",")}/${QUICK_SIZES.moonshotHubs.join(",")}`;
 
 function options() {
   const { values } = parseArgs({
@@ -67,6 +74,8 @@ function options() {
       only: { type: "string" },
       out: { type: "string" },
       "packing-instance": { type: "string" },
+      "moonshot-hubs": { type: "string" },
+      "moonshot-with": { type: "string" },
       help: { type: "boolean", default: false },
       ...Object.fromEntries(Object.keys(SIZE_OPTIONS).map((k) => [k, { type: "string" as const }])),
     },
@@ -98,6 +107,14 @@ function options() {
     ),
     packingInstanceType:
       (values["packing-instance"] as string | undefined) ?? base.packingInstanceType,
+    moonshotHubs:
+      values["moonshot-hubs"] === undefined
+        ? base.moonshotHubs
+        : values["moonshot-hubs"]
+            .split(",")
+            .map((n) => positive("moonshot-hubs", n.trim(), 0))
+            .sort((a, b) => a - b),
+    moonshotWith: values["moonshot-with"] ? values["moonshot-with"].split(",") : [],
   };
   const only = values.only ? values.only.split(",").map((s) => s.trim()) : undefined;
   const unknown = (only ?? []).filter((name) => !SECTIONS.some((s) => s.name === name));
@@ -164,11 +181,13 @@ async function main(): Promise<number> {
     durationSeconds: (Date.now() - started) / 1000,
     sections,
     figures,
+    ...(ctx.shared.moonshot ? { moonshot: ctx.shared.moonshot } : {}),
   };
   writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
   const failed = Object.entries(sections).filter(([, s]) => s.error);
   process.stdout.write(
     `\nhubfleet bench (${results.mode}, ${opts.runs} run(s), median shown) on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, commit ${machine.gitCommit.slice(0, 12)}${machine.gitDirty ? " (dirty)" : ""}\n\n${figureTable(figures)}\n\n` +
+      `${(ctx.shared.tables ?? []).map((t) => `${t}\n\n`).join("")}` +
       `${failed.length > 0 ? `sections that failed: ${failed.map(([n]) => n).join(", ")}\n` : ""}` +
       `results: ${opts.out} (${results.durationSeconds.toFixed(0)} s)\n`,
   );

@@ -62,12 +62,13 @@ ${profiles}
  */
 export async function startFleetCluster(
   fleet: FleetModel,
-  options: { podCidr?: string } = {},
+  options: { podCidr?: string; coreNodes?: number } = {},
 ): Promise<{ cp: ControlPlane; kube: KubePort; helm: HelmPort }> {
   const cp = await startControlPlane({
     // Core nodes enough for every hub's core pods to run (apply waits for them): two hubs a node.
     nodes: simNodesForFleet(fleet, {
-      jhcontrolplane: Math.max(2, Math.ceil(fleet.hubs.length / 2)),
+      // The bench's big fleets pass fewer, bigger-node counts: kwok nodes cost the apiserver.
+      jhcontrolplane: options.coreNodes ?? Math.max(2, Math.ceil(fleet.hubs.length / 2)),
       // Three: the fleet's scheduler packs (MostAllocated), so the example's placeholders
       // (4 × 250m and 2 × 1000m) can leave two nodes too fragmented for the last one.
       jhusers: SIM_USER_NODES,

@@ -4,7 +4,7 @@
  * command's output is kept in a transcript (the secrets check searches it).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface CliResult {
@@ -21,11 +21,17 @@ export interface CliProcess {
   readonly done: Promise<CliResult>;
 }
 
+export interface CliOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Options for node itself, before the entry point (e.g. --cpu-prof, not allowed in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
+}
+
 export interface HubfleetCli {
   /** The compiled entry point (dist/cli/main.js). */
   readonly entry: string;
-  spawn(args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): CliProcess;
-  run(args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): Promise<CliResult>;
+  spawn(args: readonly string[], options?: CliOptions): CliProcess;
+  run(args: readonly string[], options?: CliOptions): Promise<CliResult>;
   /** Every command run so far with its output, in order. */
   readonly transcript: string[];
 }
@@ -50,7 +56,11 @@ export async function compileCli(repo: string, dir: string): Promise<HubfleetCli
   if (compile.code !== 0) {
     process.stderr.write(`[bench] warning: tsc reported errors compiling src/:\n${compile.output}`);
   }
-  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  // The version too: the CLI reads it from package.json beside dist/ (--version needs it).
+  const { version } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as {
+    version: string;
+  };
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ type: "module", version })}\n`);
   if (!existsSync(join(dir, "node_modules"))) {
     symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
   }
@@ -61,8 +71,11 @@ export async function compileCli(repo: string, dir: string): Promise<HubfleetCli
 
 function cliRunner(entry: string, cwd: string): HubfleetCli {
   const transcript: string[] = [];
-  const spawnCli = (args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}) => {
-    const run = spawnTimed(process.execPath, [entry, ...args], { ...options, cwd });
+  const spawnCli = (args: readonly string[], options: CliOptions = {}) => {
+    const run = spawnTimed(process.execPath, [...(options.nodeArgs ?? []), entry, ...args], {
+      ...(options.env ? { env: options.env } : {}),
+      cwd,
+    });
     return {
       child: run.child,
       done: run.done.then((r) => {

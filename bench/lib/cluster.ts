@@ -41,7 +41,10 @@ export async function startBenchCluster(
   fleet: FleetModel,
   nodes: Partial<Record<string, number>> = {},
 ): Promise<BenchCluster> {
-  const { cp, kube, helm } = await startFleetCluster(fleet);
+  const { cp, kube, helm } = await startFleetCluster(
+    fleet,
+    nodes.jhcontrolplane === undefined ? {} : { coreNodes: nodes.jhcontrolplane },
+  );
   try {
     await addNodes(cp, fleet, nodes);
   } catch (err) {

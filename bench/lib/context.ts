@@ -1,6 +1,7 @@
 /** What every bench section gets: the sizes, the run count, a temp dir, the CLI and a logger. */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SizeResult } from "../sections/moonshot.js";
 import type { HubfleetCli } from "./cli.js";
 import type { BenchCluster } from "./cluster.js";
 import type { Figure } from "./figures.js";
@@ -25,6 +26,12 @@ export interface Sizes {
   readonly concurrent: number;
   /** Generated fleet files through validate and render. */
   readonly fuzzRuns: number;
+  /** Fleet sizes of the moonshot section, smallest first (`--moonshot-hubs 100,250`). */
+  readonly moonshotHubs: readonly number[];
+  /** Moonshot sizes above this run render and validate only (no control plane). */
+  readonly moonshotClusterMax: number;
+  /** results.json files of earlier moonshot runs whose sizes join this run's table. */
+  readonly moonshotWith: readonly string[];
 }
 
 export const FULL_SIZES: Sizes = {
@@ -39,6 +46,9 @@ export const FULL_SIZES: Sizes = {
   restarts: 3,
   concurrent: 3,
   fuzzRuns: 10_000,
+  moonshotHubs: [100, 250, 500, 1000],
+  moonshotClusterMax: 1000,
+  moonshotWith: [],
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -52,6 +62,8 @@ export const QUICK_SIZES: Sizes = {
   restarts: 1,
   concurrent: 1,
   fuzzRuns: 200,
+  moonshotHubs: [10, 20],
+  moonshotClusterMax: 20,
 };
 
 export interface BenchContext {
@@ -67,7 +79,12 @@ export interface BenchContext {
   /** Writes a file under the run's temp dir and returns its path. */
   file(name: string, content: string): string;
   /** A control plane one section leaves for the next (apply → status); stopped at the end. */
-  shared: { fleetCluster?: BenchCluster };
+  shared: {
+    fleetCluster?: BenchCluster;
+    /** Tables a section prints after the figure table (the moonshot's size × phase table). */
+    tables?: string[];
+    moonshot?: readonly SizeResult[];
+  };
 }
 
 export interface Section {

@@ -37,7 +37,10 @@ export const statusSection: Section = {
       const a = await timed(() => fleetStatus(cluster, fleet));
       inProcess.push(a.ms);
       healthy = a.result.hubs.filter((h) => h.release === "deployed").length;
-      const b = await cli.run(["status", file, "-o", "json"], { env: cluster.env });
+      // Each hub's API at a closed local port: no hub process runs here, and the sandbox cannot
+      // resolve the hubs' public names (DNS timeouts would be measured instead of hubfleet).
+      const closed = fleet.hubs.flatMap((h) => ["--url", `${h.name}=http://127.0.0.1:1/`]);
+      const b = await cli.run(["status", file, "-o", "json", ...closed], { env: cluster.env });
       if (b.code !== 0 && b.code !== 1) throw new Error(`hubfleet status failed:\n${b.stderr}`);
       viaCli.push(b.ms);
       // What a CLI call costs before it does anything: node, the compiled CLI and its imports.

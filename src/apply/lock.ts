@@ -204,16 +204,22 @@ export class FleetLock {
     this.released = true;
     if (this.timer) clearInterval(this.timer);
     if (this.lost) return;
-    try {
-      const existing = await this.kube.get(this.ref());
-      const spec = existing?.spec as LeaseSpec | undefined;
-      if (existing && spec?.holderIdentity === this.holder) {
-        const rv = (existing.metadata as { resourceVersion?: string }).resourceVersion;
-        const { holderIdentity: _, ...free } = spec;
-        await this.kube.replace(this.leaseObject(free, rv));
+    // A renewal already on its way can land first and move the resourceVersion (409): read
+    // again and clear the holder once more, so the next apply need not wait for the expiry.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const existing = await this.kube.get(this.ref());
+        const spec = existing?.spec as LeaseSpec | undefined;
+        if (existing && spec?.holderIdentity === this.holder) {
+          const rv = (existing.metadata as { resourceVersion?: string }).resourceVersion;
+          const { holderIdentity: _, ...free } = spec;
+          await this.kube.replace(this.leaseObject(free, rv));
+        }
+        return;
+      } catch (err) {
+        // Leaving a lease behind is harmless otherwise: it expires.
+        if (!(err instanceof ClusterError && err.conflict)) return;
       }
-    } catch {
-      // Leaving a lease behind is harmless: it expires.
     }
   }
 }

@@ -25,9 +25,26 @@ export const VERSION: string = (
 /** Commands that never talk to a cluster: they start without loading the Kubernetes client. */
 const OFFLINE_COMMANDS = new Set(["init", "validate", "render", "plan-capacity", "cost"]);
 
+type Register = (program: Command, io: Io) => void;
+
 /**
- * The program with every command, or, when `argv` names an offline command, only those: the
- * Kubernetes client takes about a second to load, which `render` and `validate` need not pay.
+ * The cluster commands, each loaded only when named: a command pays for its own imports (the
+ * AWS SDK of backup-setup is no part of status).
+ */
+const CLUSTER_COMMANDS: Record<string, () => Promise<Register>> = {
+  plan: async () => (await import("./plan.js")).planCommand,
+  apply: async () => (await import("./apply.js")).applyCommand,
+  status: async () => (await import("./status.js")).statusCommand,
+  "delete-hub": async () => (await import("./deleteHub.js")).deleteHubCommand,
+  "backup-setup": async () => (await import("./backup.js")).backupSetupCommand,
+  check: async () => (await import("./check.js")).checkCommand,
+  secret: async () => (await import("./secret.js")).secretCommand,
+};
+
+/**
+ * The program with every command, or, when `argv` names a command, only what it needs: offline
+ * commands load no cluster command, a cluster command only its own module (docs/design.md,
+ * "Each command loads only what it uses").
  */
 export async function buildProgram(io: Io, argv: readonly string[] = []): Promise<Command> {
   const program = new Command()
@@ -42,24 +59,16 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
   renderCommand(program, io);
   const first = argv.find((a) => !a.startsWith("-"));
   const versionOnly = first === undefined && argv.some((a) => a === "--version" || a === "-V");
-  if (!versionOnly && (first === undefined || !OFFLINE_COMMANDS.has(first))) {
-    const [plan, apply, status, deleteHub, backup, check, secret] = await Promise.all([
-      import("./plan.js"),
-      import("./apply.js"),
-      import("./status.js"),
-      import("./deleteHub.js"),
-      import("./backup.js"),
-      import("./check.js"),
-      import("./secret.js"),
-    ]);
-    plan.planCommand(program, io);
-    apply.applyCommand(program, io);
-    status.statusCommand(program, io);
-    deleteHub.deleteHubCommand(program, io);
-    backup.backupSetupCommand(program, io);
-    check.checkCommand(program, io);
-    secret.secretCommand(program, io);
-  }
+  const named = first === undefined ? undefined : CLUSTER_COMMANDS[first];
+  const wanted = versionOnly
+    ? []
+    : named
+      ? [named]
+      : first !== undefined && OFFLINE_COMMANDS.has(first)
+        ? []
+        : // The full help, `completion`, or a mistyped name (its suggestion needs them all).
+          Object.values(CLUSTER_COMMANDS);
+  for (const register of await Promise.all(wanted.map((load) => load()))) register(program, io);
   capacityCommand(program, io);
   // Last, so the script it prints covers every command registered above.
   completionCommand(program, io);

@@ -2,6 +2,7 @@
  * Pure parsing of `helm ... -o json` output into the few facts hubfleet uses. Tested on
  * output recorded from the real helm binary.
  */
+import { gunzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
 
 export type ReleaseStatus =
@@ -173,4 +174,28 @@ export function parseHelmValues(text: string): Record<string, unknown> {
 /** True when helm says the release does not exist. */
 export function isReleaseNotFound(stderr: string): boolean {
   return /release: not found|not found/i.test(stderr);
+}
+
+/** The Secret in which Helm 3 (its default "secret" storage driver) keeps one revision. */
+export function releaseSecretName(release: string, revision: number): string {
+  return `sh.helm.release.v1.${release}.v${revision}`;
+}
+
+/**
+ * The values given to a release revision (what `helm get values` prints), read from its Secret:
+ * `data.release` is base64 (the API's) of base64 (helm's) of the gzipped release JSON, whose
+ * `config` holds the values. Undefined when the Secret does not hold a release. One API read
+ * instead of a helm process per hub keeps `plan` of hundreds of hubs in seconds.
+ */
+export function releaseValuesFromSecret(secret: object): Record<string, unknown> | undefined {
+  const { type, data } = secret as { type?: unknown; data?: Record<string, unknown> };
+  if (type !== "helm.sh/release.v1" || typeof data?.release !== "string") return undefined;
+  const inner = Buffer.from(Buffer.from(data.release, "base64").toString("utf8"), "base64");
+  // Helm gzips what it stores; it reads a release that is not gzipped as is (magic bytes).
+  const json = inner[0] === 0x1f && inner[1] === 0x8b ? gunzipSync(inner) : inner;
+  const release = JSON.parse(json.toString("utf8")) as { config?: unknown };
+  const config = release.config;
+  return config && typeof config === "object" && !Array.isArray(config)
+    ? (config as Record<string, unknown>)
+    : {};
 }

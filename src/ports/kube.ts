@@ -1,22 +1,13 @@
 /**
  * The Kubernetes port: server-side apply with one field manager, reads, lists and deletes,
- * with the API's status code and message kept in a typed error. Built on
- * @kubernetes/client-node; nothing else in hubfleet talks to the API server.
+ * with the API's status code and message kept in a typed error. Nothing else in hubfleet talks
+ * to the API server. Requests go over plain HTTPS (kubeHttp.ts); a kubeconfig that needs what
+ * only @kubernetes/client-node implements gets that client, loaded on first use (kubeFull.ts).
  */
-import { existsSync } from "node:fs";
-import {
-  ApiException,
-  CoreV1Api,
-  KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from "@kubernetes/client-node";
-// client-node returns typed model objects whose field names differ from the wire format
-// (`from` becomes `_from`); its serializer turns them back into what the API server sent.
-import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
-import { ClusterError, UsageError } from "../errors.js";
+import { ClusterError } from "../errors.js";
 import type { KubeObject } from "../vocabulary/objects.js";
+import { type KubeConnection, loadKubeConnection } from "./kubeconfig.js";
+import { HttpKubePort } from "./kubeHttp.js";
 
 export { ClusterError };
 
@@ -94,236 +85,90 @@ export function refOf(object: KubeObject): ObjectRef {
   };
 }
 
-/** Connects like kubectl: KUBECONFIG (or ~/.kube/config), optionally another context. */
+/**
+ * Connects like kubectl: `kubeconfig` (one file), else $KUBECONFIG (its files merged), else
+ * ~/.kube/config, else the pod's service account; optionally another context.
+ */
 export function kubePortFromConfig(
   options: { kubeconfig?: string; context?: string } = {},
 ): KubePort & { readonly context: string } {
-  const config = new KubeConfig();
-  if (options.kubeconfig) {
-    // The client would report a missing file as a bare ENOENT from deep inside it.
-    if (!existsSync(options.kubeconfig)) {
-      throw new UsageError(
-        `kubeconfig ${options.kubeconfig}: no such file`,
-        "name an existing file with --kubeconfig or KUBECONFIG",
-      );
-    }
-    config.loadFromFile(options.kubeconfig);
-  } else config.loadFromDefault();
-  if (options.context) {
-    if (!config.getContexts().some((c) => c.name === options.context)) {
-      throw new ClusterError({
-        status: 0,
-        reason: "NoSuchContext",
-        message: `context "${options.context}" is not in the kubeconfig (${
-          config
-            .getContexts()
-            .map((c) => c.name)
-            .join(", ") || "none"
-        })`,
-        object: "kubeconfig",
-      });
-    }
-    config.setCurrentContext(options.context);
-  }
-  const cluster = config.getCurrentCluster();
-  if (!cluster) {
-    throw new ClusterError({
-      status: 0,
-      reason: "NoCluster",
-      message: "no current cluster in the kubeconfig; set KUBECONFIG or use --kubeconfig/--context",
-      object: "kubeconfig",
-    });
-  }
-  return new ClientNodePort(
-    KubernetesObjectApi.makeApiClient(config),
-    config.makeApiClient(CoreV1Api),
-    cluster.server,
-    config.getCurrentContext(),
-  );
+  const connection = loadKubeConnection({
+    ...(options.kubeconfig ? { files: [options.kubeconfig] } : {}),
+    ...(options.context ? { context: options.context } : {}),
+  });
+  if (connection.needsFullClient) return new FullClientPort(connection, options);
+  return new HttpKubePort(connection);
 }
 
-class ClientNodePort implements KubePort {
+/**
+ * The port for kubeconfigs the small client does not cover (a legacy auth-provider, a
+ * proxy-url): @kubernetes/client-node, imported when the first request is made.
+ */
+class FullClientPort implements KubePort {
+  readonly server: string;
+  readonly context: string;
+  private port: Promise<KubePort> | undefined;
+
   constructor(
-    private readonly api: KubernetesObjectApi,
-    private readonly core: CoreV1Api,
-    readonly server: string,
-    readonly context: string,
-  ) {}
-
-  async proxyGet(target: ServiceTarget): Promise<string> {
-    const ref = { apiVersion: "v1", kind: "Service", ...target, name: target.service };
-    return this.call<string>(ref, () =>
-      this.core.connectGetNamespacedServiceProxyWithPath({
-        name: `${target.service}:${target.port}`,
-        namespace: target.namespace,
-        path: target.path.replace(/^\//, ""),
-      }),
-    );
+    connection: KubeConnection,
+    private readonly options: { kubeconfig?: string; context?: string },
+  ) {
+    this.server = connection.server;
+    this.context = connection.context;
   }
 
-  async apply(
-    object: KubeObject,
-    options: { dryRun?: boolean; fieldManager?: string } = {},
-  ): Promise<KubeObject> {
-    return this.call(refOf(object), () =>
-      this.api.patch(
-        model(object),
-        undefined,
-        options.dryRun ? "All" : undefined,
-        options.fieldManager ?? FIELD_MANAGER,
-        true,
-        PatchStrategy.ServerSideApply,
-      ),
-    );
+  private load(): Promise<KubePort> {
+    this.port ??= import("./kubeFull.js").then((m) => m.clientNodePort(this.options));
+    return this.port;
   }
 
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
-    try {
-      const live = await this.call<KubeObject>(ref, () => this.api.read(header(ref)));
-      return wire(live, ref.apiVersion, ref.kind);
-    } catch (err) {
-      if (err instanceof ClusterError && err.notFound) return undefined;
-      throw err;
-    }
+  async apply(object: KubeObject, options?: { dryRun?: boolean; fieldManager?: string }) {
+    return (await this.load()).apply(object, options);
   }
-
-  async list(apiVersion: string, kind: string, options: ListOptions = {}): Promise<KubeObject[]> {
-    const ref = {
-      apiVersion,
-      kind,
-      name: "(list)",
-      ...(options.namespace ? { namespace: options.namespace } : {}),
-    };
-    const items: KubeObject[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.call<{
-        items: KubernetesObject[];
-        metadata?: { _continue?: string };
-      }>(ref, () =>
-        this.api.list(
-          apiVersion,
-          kind,
-          options.namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          options.labelSelector,
-          500,
-          token,
-        ),
-      );
-      for (const item of page.items) items.push(wire(item, apiVersion, kind));
-      token = page.metadata?._continue || undefined;
-    } while (token);
-    return items;
+  async proxyGet(target: ServiceTarget) {
+    return (await this.load()).proxyGet(target);
   }
-
-  async create(object: KubeObject): Promise<KubeObject> {
-    return this.call(refOf(object), () =>
-      this.api.create(model(object), undefined, undefined, FIELD_MANAGER),
-    );
+  async get(ref: ObjectRef) {
+    return (await this.load()).get(ref);
   }
-
-  async replace(object: KubeObject): Promise<KubeObject> {
-    return this.call(refOf(object), () =>
-      this.api.replace(model(object), undefined, undefined, FIELD_MANAGER),
-    );
+  async list(apiVersion: string, kind: string, options?: ListOptions) {
+    return (await this.load()).list(apiVersion, kind, options);
   }
-
+  async create(object: KubeObject) {
+    return (await this.load()).create(object);
+  }
+  async replace(object: KubeObject) {
+    return (await this.load()).replace(object);
+  }
   async delete(
     ref: ObjectRef,
-    options: { propagation?: "Background" | "Foreground" | "Orphan"; uid?: string } = {},
-  ): Promise<boolean> {
-    try {
-      await this.call(ref, () =>
-        this.api.delete(
-          header(ref),
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          options.propagation ?? "Background",
-          options.uid ? { preconditions: { uid: options.uid } } : undefined,
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ClusterError && err.notFound) return false;
-      throw err;
-    }
+    options?: { propagation?: "Background" | "Foreground" | "Orphan"; uid?: string },
+  ) {
+    return (await this.load()).delete(ref, options);
   }
-
   async mergePatch(
     ref: ObjectRef,
     patch: Record<string, unknown>,
-    options: { fieldManager?: string } = {},
-  ): Promise<KubeObject> {
-    const metadata = (patch.metadata ?? {}) as Record<string, unknown>;
-    const body = {
-      ...patch,
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      metadata: { ...metadata, ...header(ref).metadata },
-    };
-    // Sent as is: the model round trip of model() would drop nulls and unknown fields.
-    const live = await this.call<KubeObject>(ref, () =>
-      this.api.patch(
-        body as KubernetesObject,
-        undefined,
-        undefined,
-        options.fieldManager ?? FIELD_MANAGER,
-        undefined,
-        PatchStrategy.MergePatch,
-      ),
-    );
-    return wire(live, ref.apiVersion, ref.kind);
-  }
-
-  private async call<T = KubeObject>(ref: ObjectRef, fn: () => Promise<unknown>): Promise<T> {
-    try {
-      return (await fn()) as T;
-    } catch (err) {
-      throw toClusterError(err, describeRef(ref));
-    }
+    options?: { fieldManager?: string },
+  ) {
+    return (await this.load()).mergePatch(ref, patch, options);
   }
 }
 
-function modelType(apiVersion: string, kind: string): string {
-  const version = apiVersion.split("/").pop() ?? apiVersion;
-  return `${version.charAt(0).toUpperCase()}${version.slice(1)}${kind}`;
+/** client-node's ApiException, recognised by shape so that this module need not load it. */
+function isApiException(err: unknown): err is { code: number; body: unknown; message: string } {
+  return (
+    err instanceof Error && typeof (err as { code?: unknown }).code === "number" && "body" in err
+  );
 }
 
-/** The object as the API server sent it (wire field names). */
-function wire(object: unknown, apiVersion: string, kind: string): KubeObject {
-  const data = ObjectSerializer.serialize(object, modelType(apiVersion, kind)) as Record<
-    string,
-    unknown
-  >;
-  return { ...data, apiVersion, kind } as KubeObject;
-}
-
-/** client-node serializes what it sends from its model classes: hand it one, not wire JSON. */
-function model(object: KubeObject): KubernetesObject {
-  return ObjectSerializer.deserialize(
-    object,
-    modelType(object.apiVersion, object.kind),
-  ) as KubernetesObject;
-}
-
-function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {
-  return {
-    apiVersion: ref.apiVersion,
-    kind: ref.kind,
-    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
-  };
-}
-
-/** Maps client-node's errors (and network failures) to ClusterError. Pure; exported for tests. */
+/**
+ * Maps client-node's errors (and network failures) to ClusterError (the full client's port
+ * uses it). Pure; exported for tests.
+ */
 export function toClusterError(err: unknown, object: string): ClusterError {
   if (err instanceof ClusterError) return err;
-  if (err instanceof ApiException) {
+  if (isApiException(err)) {
     const status = parseStatus(err.body);
     return new ClusterError({
       status: err.code,

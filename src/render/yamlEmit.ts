@@ -33,14 +33,21 @@ const PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./@%+=:,~-]*(?: [A-Za-z0-9_./@%+=:,~()-
 const NUMBER_LIKE = /^[-+.]?[0-9]|^(?=.*[0-9.])[-+0-9._eE]+$/;
 
 function isPlainSafe(s: string): boolean {
-  return (
+  // The same keys and label values recur in every hub: remember the verdicts (bounded).
+  const known = plainVerdicts.get(s);
+  if (known !== undefined) return known;
+  const verdict =
     PLAIN.test(s) &&
     !NUMBER_LIKE.test(s) &&
     !RESERVED_WORDS.has(s.toLowerCase()) &&
     !/:( |$)/.test(s) &&
-    !s.startsWith("<<")
-  );
+    !s.startsWith("<<");
+  if (plainVerdicts.size >= 100_000) plainVerdicts.clear();
+  plainVerdicts.set(s, verdict);
+  return verdict;
 }
+
+const plainVerdicts = new Map<string, boolean>();
 
 /** JSON's escapes are valid YAML double-quoted escapes; YAML also breaks lines at NEL, LS, PS. */
 function doubleQuoted(s: string): string {

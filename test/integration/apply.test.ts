@@ -201,7 +201,33 @@ describe("apply on the real control plane", { timeout: 600_000 }, () => {
     );
     assert.deepEqual(await Promise.all(HUBS.map(revision)), before);
     const bundle = renderFleet(example);
-    const plan = buildPlan(bundle, await observeForPlan({ kube, helm }, example, bundle));
+    // plan lists each kind by the fleet label: on an applied fleet it reads no object one by one.
+    const gets: string[] = [];
+    const counting: KubePort = Object.assign(Object.create(kube) as KubePort, {
+      get: (ref: Parameters<KubePort["get"]>[0]) => {
+        gets.push(`${ref.kind}/${ref.namespace ?? ""}/${ref.name}`);
+        return kube.get(ref);
+      },
+    });
+    const observed = await observeForPlan({ kube: counting, helm }, example, bundle);
+    const manifestKeys = bundle.manifests.map(
+      (m) => `${m.object.kind}/${m.object.metadata.namespace ?? ""}/${m.object.metadata.name}`,
+    );
+    assert.deepEqual(
+      gets.filter((g) => manifestKeys.includes(g)),
+      [],
+    );
+    // The same objects a read of each would give (by uid: their status may move meanwhile).
+    for (const m of bundle.manifests) {
+      const key = `${m.object.kind}/${m.object.metadata.namespace ?? ""}/${m.object.metadata.name}`;
+      const one = (await kube.get({
+        ...m.object,
+        name: m.object.metadata.name,
+        namespace: m.object.metadata.namespace,
+      })) as Any;
+      assert.equal((observed.objects.get(key) as Any)?.metadata?.uid, one?.metadata?.uid, key);
+    }
+    const plan = buildPlan(bundle, observed);
     assert.equal(
       planHasChanges(plan),
       false,

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { helmMessage } from "../../src/ports/helm.js";
 import {
   isReleaseNotFound,
@@ -9,6 +10,7 @@ import {
   parseHelmList,
   parseHelmRelease,
   parseHelmValues,
+  releaseValuesFromSecret,
   splitChart,
 } from "../../src/ports/helmParse.js";
 import { REPO } from "../helpers.js";
@@ -85,5 +87,24 @@ describe("helm output parsers (recorded from helm v3.22.0)", () => {
   });
   it("refuses output that is not JSON with a message naming the command", () => {
     assert.throws(() => parseHelmList("Error: boom"), /helm list did not print JSON/);
+  });
+});
+
+describe("releaseValuesFromSecret", () => {
+  // As helm stores a revision: base64 (the API's) of base64 (helm's) of the gzipped JSON.
+  const secret = (payload: Buffer) => ({
+    type: "helm.sh/release.v1",
+    data: { release: Buffer.from(payload.toString("base64")).toString("base64") },
+  });
+  const release = JSON.stringify({ name: "r", config: { a: { b: [1, 2] } }, version: 3 });
+
+  it("reads the values of a gzipped release, and of one stored plain", () => {
+    assert.deepEqual(releaseValuesFromSecret(secret(gzipSync(release))), { a: { b: [1, 2] } });
+    assert.deepEqual(releaseValuesFromSecret(secret(Buffer.from(release))), { a: { b: [1, 2] } });
+  });
+
+  it("gives {} for a release installed without values, undefined for other Secrets", () => {
+    assert.deepEqual(releaseValuesFromSecret(secret(gzipSync('{"name":"r"}'))), {});
+    assert.equal(releaseValuesFromSecret({ type: "Opaque", data: {} }), undefined);
   });
 });
