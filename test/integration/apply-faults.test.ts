@@ -31,7 +31,8 @@ const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.
 const EXTRA_HUBS = ["bio110", "chem120", "phys130"];
 const exampleIrsa = editedExample((d) => {
   d.setIn(["tools", "backups", "roleArn"], "arn:aws:iam::123456789012:role/velero");
-  for (const name of EXTRA_HUBS) d.addIn(["hubs"], d.createNode({ name, admins: ["prof-lee"], expectedUsers: 5 }));
+  for (const name of EXTRA_HUBS)
+    d.addIn(["hubs"], d.createNode({ name, admins: ["prof-lee"], expectedUsers: 5 }));
 });
 const FLEET = join(mkdtempSync(join(tmpdir(), "hubfleet-faults-")), "fleet.yaml");
 writeFileSync(FLEET, exampleIrsa);
