@@ -6,6 +6,7 @@
  * one before), hubs with bounded concurrency (one hub's failure does not stop the others), each
  * waited for until it is ready, and finally prunes what is gone from the fleet file — never data.
  */
+
 import { UsageError } from "../errors.js";
 import type { FleetModel } from "../fleet/model.js";
 import type { PrunePlan } from "../plan/prune.js";
@@ -19,6 +20,7 @@ import { CLUSTER_UNIT, type InventoryObject } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
 import type { Bundle } from "../render/bundle.js";
+import { checkPinnedAddresses } from "./addressTaken.js";
 import type { ChartOverrides } from "./charts.js";
 import {
   type ApplyEvent,
@@ -169,6 +171,11 @@ export async function applyFleet(
     const hubUnits = hubWork(bundle, fleet).filter((w) => !only || only.has(w.hub));
     const pending = [...toolUnits, ...hubUnits].filter((w) => !isUnchanged(context, w));
     await checkImmutable(kube, [...clusterWide, ...pending.flatMap((w) => w.manifests)]);
+    await checkPinnedAddresses(
+      kube,
+      fleet,
+      [...clusterWide, ...pending.flatMap((w) => w.manifests)].map((m) => m.object),
+    );
 
     await inventory.record(
       CLUSTER_UNIT,

@@ -20,6 +20,7 @@ import {
   type SecretRequest,
 } from "../render/bundle.js";
 import type { KubeObject } from "../vocabulary/objects.js";
+import { explainTakenAddress } from "./addressTaken.js";
 import { adopt, needsAdoption } from "./adopt.js";
 import { type ChartOverrides, chartSource } from "./charts.js";
 import { entryOf, entryRef, type Inventory } from "./inventory.js";
@@ -169,7 +170,9 @@ export async function applyObject(ctx: HubApplyContext, hub: string, object: Kub
     await ctx.lock.assertHeld();
     return write();
   };
-  const live = await retry(() => fenced(() => ctx.kube.apply(object)));
+  const live = await retry(() => fenced(() => ctx.kube.apply(object))).catch(async (err) => {
+    throw await explainTakenAddress(ctx.kube, ctx.fleet, object, err);
+  });
   if (!needsAdoption(live)) return live;
   await retry(() => fenced(() => adopt(ctx.kube, refOf(object))));
   ctx.onEvent({ type: "adopted", hub, object: objectKey(object) });
