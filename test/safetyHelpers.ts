@@ -233,16 +233,22 @@ export function startApplyCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
 ): CliRun {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(REPO, "src/cli/main.ts"), "apply", file, ...args],
-    {
-      env: { ...process.env, ...cp.env, HUBFLEET_HELM: join(cp.binDir, "helm"), ...env },
-      cwd: REPO,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
+  return spawnCli(["--import", "tsx", join(REPO, "src/cli/main.ts"), "apply", file, ...args], {
+    ...process.env,
+    ...cp.env,
+    HUBFLEET_HELM: join(cp.binDir, "helm"),
+    ...env,
+  });
+}
+
+/** node with `argv`, leading its own process group, its stdout and stderr collected together. */
+export function spawnCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRun {
+  const child = spawn(process.execPath, [...argv], {
+    env,
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => {
     output += d.toString();

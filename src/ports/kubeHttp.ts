@@ -16,6 +16,7 @@ import {
   type ListOptions,
   type ObjectRef,
   type ServiceTarget,
+  toClusterError,
 } from "./kube.js";
 import type { KubeAuth, KubeConnection } from "./kubeconfig.js";
 
@@ -316,7 +317,7 @@ export class HttpKubePort implements KubePort {
         throw err;
       })
       .catch((err: unknown) => {
-        throw networkError(err instanceof StaleSocket ? err.cause : err, describe(ref));
+        throw toClusterError(err instanceof StaleSocket ? err.cause : err, describe(ref));
       });
   }
 
@@ -430,17 +431,5 @@ function notServed(ref: ObjectRef): ClusterError {
     reason: "NotFound",
     message: `the cluster does not serve this kind (${ref.apiVersion} ${ref.kind})`,
     object: describe(ref),
-  });
-}
-
-function networkError(err: unknown, object: string): ClusterError {
-  if (err instanceof ClusterError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: string } | undefined)?.code;
-  return new ClusterError({
-    status: 0,
-    reason: code ?? "NetworkError",
-    message: `cannot reach the Kubernetes API: ${message}`,
-    object,
   });
 }

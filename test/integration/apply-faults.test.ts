@@ -20,7 +20,7 @@ import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { renderFleet } from "../../src/render/index.js";
 import { EXAMPLE, editedExample, fleetFrom, REPO, runCli } from "../helpers.js";
-import { startApplyCli } from "../safetyHelpers.js";
+import { spawnCli, startApplyCli } from "../safetyHelpers.js";
 import { standinCharts, startFleetCluster } from "../simFleet.js";
 
 const STANDIN = fileURLToPath(new URL("../fixtures/charts/z2jh-standin", import.meta.url));
@@ -80,23 +80,7 @@ let builtEntry = "";
 
 /** `hubfleet apply` of the fault fleet with the built CLI, as startApplyCli runs it. */
 function startBuiltApply(extraArgs: string[] = []) {
-  const child = spawn(process.execPath, [builtEntry, "apply", FLEET, ...CHART_DIRS, ...extraArgs], {
-    env: cliEnv(),
-    cwd: REPO,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let output = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  const done = new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.on("close", (code) => resolve({ code, output })),
-  );
-  return { child, done };
+  return spawnCli([builtEntry, "apply", FLEET, ...CHART_DIRS, ...extraArgs], cliEnv());
 }
 
 /** Applies until it is not refused by the (expiring) lock of a killed run. */
