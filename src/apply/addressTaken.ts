@@ -19,6 +19,8 @@ import {
   isUsableServiceAddress,
   parseCidr,
   parseIPv4,
+  RESERVED_LOW_ADDRESSES,
+  staticBandSize,
 } from "../vocabulary/addresses.js";
 import { DATASET_LABEL } from "../vocabulary/labels.js";
 import type { KubeObject } from "../vocabulary/objects.js";
@@ -27,7 +29,10 @@ import type { KubeObject } from "../vocabulary/objects.js";
 const TAKEN = /provided IP is already allocated/i;
 
 /** The fleet-file field that pins the Service's address, and the key its address is hashed from. */
-function pinOf(fleet: FleetModel, object: KubeObject): { field: string; key: string } | undefined {
+export function pinOf(
+  fleet: FleetModel,
+  object: KubeObject,
+): { field: string; key: string } | undefined {
   if (object.kind !== "Service") return undefined;
   const { name, namespace, labels } = object.metadata;
   const dataset = labels?.[DATASET_LABEL];
@@ -42,7 +47,9 @@ function pinOf(fleet: FleetModel, object: KubeObject): { field: string; key: str
 
 /**
  * The first address derived from `key` with a counter that no Service holds: deterministic, so
- * two runs suggest the same address. Pure.
+ * two runs suggest the same address. Pure. Preferred from the range's static band, where the
+ * API server gives out random addresses only once the rest is full, so a pin there stays free
+ * as the fleet grows; from the whole range when the band has none left.
  */
 export function freeAddress(
   serviceCIDR: string,
@@ -51,6 +58,17 @@ export function freeAddress(
 ): string | undefined {
   const cidr = parseCidr(serviceCIDR);
   if (!cidr) return undefined;
+  const band = staticBandSize(cidr) - RESERVED_LOW_ADDRESSES;
+  if (band > 0) {
+    const start = hashedClusterIP(key, { ...cidr, size: band + RESERVED_LOW_ADDRESSES + 1 });
+    for (let n = 0; n < band; n++) {
+      const ip =
+        cidr.base +
+        RESERVED_LOW_ADDRESSES +
+        ((start - cidr.base - RESERVED_LOW_ADDRESSES + n) % band);
+      if (!used.has(formatIPv4(ip))) return formatIPv4(ip);
+    }
+  }
   for (let n = 1; n <= 1000; n++) {
     const ip = hashedClusterIP(`${key}#${n}`, cidr);
     const text = formatIPv4(ip);

@@ -37,6 +37,7 @@ import { entryOf, Inventory } from "./inventory.js";
 import { FleetLock, type LockOptions } from "./lock.js";
 import { observePrune } from "./observe.js";
 import { executePrune, type PruneEvent, type PruneResult } from "./prune.js";
+import { reservePinnedAddresses } from "./reserveAddresses.js";
 import { limiter } from "./retry.js";
 import { presentSecrets, readHubHashes, toolKey } from "./state.js";
 import { DEFAULT_WAIT_TIMEOUT_MS, type WaitSettings } from "./wait.js";
@@ -187,10 +188,15 @@ export async function applyFleet(
       written.push(entryOf(await applyObject(context, "cluster", manifest.object)));
     }
     await inventory.record(CLUSTER_UNIT, written);
-    const tools: HubOutcome[] = [];
-    for (const w of toolUnits) tools.push(await applyHub(context, w));
     // The hubs' writes go a few at a time; their waits for readiness hold no slot.
     const hubContext = { ...context, slot: limiter(options.concurrency ?? 4) };
+    const reserved = await reservePinnedAddresses(
+      hubContext,
+      hubUnits.filter((w) => !isUnchanged(context, w)),
+    );
+    if (reserved.length > 0) onEvent({ type: "addresses-reserved", services: reserved });
+    const tools: HubOutcome[] = [];
+    for (const w of toolUnits) tools.push(await applyHub(context, w));
     const outcomes = await Promise.all(hubUnits.map((w) => applyHub(hubContext, w)));
     const pruned = await executePrune(ports, fleet, plan, {
       inventory,

@@ -60,7 +60,9 @@ export type ApplyEvent =
     }
   | { readonly type: "hub-done"; readonly outcome: HubOutcome }
   | { readonly type: "recovered"; readonly hub: string; readonly message: string }
-  | { readonly type: "adopted"; readonly hub: string; readonly object: string };
+  | { readonly type: "adopted"; readonly hub: string; readonly object: string }
+  /** Before any release: the pinned addresses of the drives about to be created are taken. */
+  | { readonly type: "addresses-reserved"; readonly services: readonly string[] };
 
 export interface HubWork {
   /** The hub's name, or "tools/<release>" for a cluster tool: what progress shows. */
@@ -99,7 +101,7 @@ export function unitOf(work: HubWork): string {
 }
 
 /** Everything apply writes for the unit: its manifests, its Secrets, its recorded state. */
-function unitObjects(work: HubWork): InventoryObject[] {
+export function unitObjects(work: HubWork): InventoryObject[] {
   const ref = (kind: string, namespace: string, name: string): InventoryObject => ({
     apiVersion: "v1",
     kind,

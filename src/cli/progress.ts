@@ -86,6 +86,11 @@ export function progressPrinter(io: Io) {
         case "prune-note":
           io.out(`[prune] ${event.message}\n`);
           break;
+        case "addresses-reserved":
+          io.out(
+            `[fleet] ${event.services.length} drive address(es) taken before any release, so that no other Service can take them\n`,
+          );
+          break;
         case "adopted":
           io.out(
             `[${event.hub}] adopted ${event.object}: fields kubectl apply (client-side) set now belong to hubfleet\n`,

@@ -55,6 +55,17 @@ export function hashedClusterIP(key: string, serviceCidr: Cidr): number {
   return serviceCidr.base + RESERVED_LOW_ADDRESSES + (digest.readUInt32BE(0) % usable);
 }
 
+/**
+ * How many addresses at the start of the service range the kube-apiserver keeps for Services
+ * that ask for an address: it hands out random addresses from the rest first, and from these
+ * only when the rest is full (Kubernetes 1.26+, "reserved IP range for static allocation"):
+ * size / 16, at least 16 and at most 256; none for ranges under 16 addresses.
+ */
+export function staticBandSize(serviceCidr: Cidr): number {
+  if (serviceCidr.size < 16) return 0;
+  return Math.min(256, Math.max(16, Math.floor(serviceCidr.size / 16)));
+}
+
 /** Whether hubfleet may hand out this address of the service range (see hashedClusterIP). */
 export function isUsableServiceAddress(serviceCidr: Cidr, ip: number): boolean {
   return (

@@ -4,9 +4,12 @@ import { describe, it } from "node:test";
 import { freeAddress } from "../../src/apply/addressTaken.js";
 import {
   driveAddressKey,
+  formatIPv4,
   isUsableServiceAddress,
   parseCidr,
   parseIPv4,
+  RESERVED_LOW_ADDRESSES,
+  staticBandSize,
 } from "../../src/vocabulary/addresses.js";
 
 describe("freeAddress", () => {
@@ -32,6 +35,28 @@ describe("freeAddress", () => {
     assert.notEqual(
       freeAddress(cidr, driveAddressKey("cs480"), new Set()),
       freeAddress(cidr, key, new Set()),
+    );
+  });
+
+  it("prefers the static band the API server fills last, then the rest of the range", () => {
+    const range = parseCidr(cidr);
+    assert.ok(range);
+    const band = staticBandSize(range);
+    assert.equal(band, 256);
+    const offset = (ip: string | undefined) => (parseIPv4(ip ?? "") as number) - range.base;
+    const first = freeAddress(cidr, key, new Set()) as string;
+    assert.ok(offset(first) >= RESERVED_LOW_ADDRESSES && offset(first) < band, first);
+    const wholeBand = new Set(Array.from({ length: band }, (_, i) => formatIPv4(range.base + i)));
+    const outside = freeAddress(cidr, key, wholeBand);
+    assert.ok(offset(outside) >= band, outside);
+  });
+
+  it("sizes the static band as the API server does", () => {
+    const size = (c: string) =>
+      staticBandSize(parseCidr(c) as NonNullable<ReturnType<typeof parseCidr>>);
+    assert.deepEqual(
+      ["10.0.0.0/29", "10.0.0.0/28", "10.0.0.0/23", "10.0.0.0/20", "10.0.0.0/12"].map(size),
+      [0, 16, 32, 256, 256],
     );
   });
 
