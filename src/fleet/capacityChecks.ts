@@ -30,6 +30,20 @@ function checkHubCapacity(fleet: FleetModel, hub: Hub): Finding[] {
       );
     }
   }
+  // Before time zones were read, a schedule's times were only compared with each other; now
+  // they start warm-ups and freezes, so a zone left to the default is worth a word.
+  const zoneSet =
+    fleet.spec.hubs[hub.index]?.timeZone !== undefined ||
+    fleet.spec.hubDefaults.timeZone !== undefined;
+  if (hub.schedule.length > 0 && !zoneSet) {
+    findings.push(
+      warning(
+        schedulePath,
+        "the schedule's times are read as UTC: no timeZone is set for this hub",
+        'set hubDefaults.timeZone (or the hub\'s timeZone) to the zone the classes are held in, e.g. "America/Los_Angeles"',
+      ),
+    );
+  }
   // A peakUsers in hubDefaults is fine: it serves the hubs without a schedule.
   if (hub.schedule.length > 0 && fleet.spec.hubs[hub.index]?.peakUsers !== undefined) {
     findings.push(

@@ -2,6 +2,7 @@
  * The fleet after defaults: every hub resolved against hubDefaults, every derived default
  * (zones, the core group's zone) filled in. Renderers take this, never the raw file.
  */
+import { durationHours } from "../vocabulary/durations.js";
 import type { PodNetwork } from "./instanceTypes.js";
 import type { FieldPath } from "./problems.js";
 import {
@@ -57,6 +58,10 @@ export interface Hub {
   readonly schedule: readonly Session[];
   /** With a schedule: servers running all week on top of the sessions' users. */
   readonly idleUsers: number;
+  /** IANA time zone the schedule's times are in. */
+  readonly timeZone: string;
+  /** How long before each session capacity is warmed up and changes are frozen. */
+  readonly warmUp: { readonly leadMinutes: number };
   /** The GPU server the hub offers beside the standard one, if any. */
   readonly gpu?: {
     readonly gpus: number;
@@ -248,6 +253,8 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
       users: session.users ?? merged.expectedUsers,
     })),
     idleUsers: merged.idleUsers,
+    timeZone: merged.timeZone,
+    warmUp: { leadMinutes: Math.round((durationHours(merged.warmUp.lead) ?? 0.5) * 60) },
     ...(merged.gpu ? { gpu: merged.gpu } : {}),
     extraValues: merged.extraValues,
   };

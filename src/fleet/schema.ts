@@ -2,6 +2,7 @@
  * The fleet file's schema: one place that says what every field means and what it defaults to.
  * The JSON Schema editors use (schema/fleet.schema.json) is generated from it.
  */
+import { IANAZone } from "luxon";
 import { z } from "zod";
 import { lookupInstanceType, unknownInstanceType } from "./instanceTypes.js";
 import { type QuantityKind, quantityProblem } from "./quantity.js";
@@ -757,6 +758,24 @@ const hubSettingFields = {
     .describe(
       "For a hub with a schedule: servers running at any time of the week (students working on their own), on top of the sessions' users. Default 0.",
     ),
+  timeZone: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), {
+      message: 'must be an IANA time zone such as "America/Los_Angeles", "Europe/Berlin" or "UTC"',
+    })
+    .describe(
+      'The time zone the hub\'s schedule is in (IANA name, e.g. "America/Los_Angeles"); daylight saving time is followed. Set it once in hubDefaults for the fleet. Default: UTC.',
+    ),
+  warmUp: z
+    .object({
+      lead: duration("warmUp.lead")
+        .default("30m")
+        .describe(
+          "How long before each scheduled session the hub's capacity is warmed up (and changes to it are frozen). Default 30m.",
+        ),
+    })
+    .strict()
+    .describe("Warm capacity before each scheduled session."),
   gpu: z
     .object({
       gpus: z
@@ -794,6 +813,8 @@ export const HUB_SETTING_DEFAULTS = {
   expectedUsers: 30,
   schedule: [] as SessionSpec[],
   idleUsers: 0,
+  timeZone: "UTC",
+  warmUp: { lead: "30m" },
   extraValues: {} as Record<string, unknown>,
 };
 

@@ -125,6 +125,18 @@ export const CASES: Case[] = [
   ),
   edit("bad region", "cluster.region", /AWS region/, set(["cluster", "region"], "mars-1")),
   edit(
+    "unknown time zone",
+    "hubDefaults.timeZone",
+    /must be an IANA time zone such as "America\/Los_Angeles"/,
+    set(["hubDefaults", "timeZone"], "Pacific Time"),
+  ),
+  edit(
+    "warm-up lead that is not a duration",
+    "hubs[0].warmUp.lead",
+    /warmUp\.lead must be a duration/,
+    set(["hubs", 0, "warmUp"], { lead: "half an hour" }),
+  ),
+  edit(
     "unsupported Kubernetes version",
     "cluster.kubernetesVersion",
     /"1.20" is not allowed/,
