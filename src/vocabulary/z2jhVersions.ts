@@ -9,7 +9,7 @@ import type { ChartRef } from "./charts.js";
 import type { Z2jhObjectNode } from "./z2jhKeys.js";
 
 /** The version new fleets get: hubfleet's tested pin (its hub image is what the tests run). */
-export const DEFAULT_Z2JH_VERSION = "4.3.3";
+export const DEFAULT_Z2JH_VERSION = "4.4.0";
 
 const REPO = "https://hub.jupyter.org/helm-chart/";
 const NAME = "jupyterhub";

@@ -1,5 +1,6 @@
 /** The z2jh chart's key tree: which value keys the chart's schema accepts and which it rejects. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { keyNodeOf } from "../../scripts/gen-z2jh-keys.js";
 import {
@@ -14,10 +15,12 @@ import {
   z2jhKeyTree,
 } from "../../src/vocabulary/z2jhKeys.js";
 import {
+  DEFAULT_Z2JH_VERSION,
   unknownZ2jhVersion,
   z2jhVersionData,
   z2jhVersions,
 } from "../../src/vocabulary/z2jhVersions.js";
+import { REPO } from "../helpers.js";
 
 /** `{a: {b: {c: value}}}` from `"a.b.c"`. */
 function nested(path: string, value: unknown): Record<string, unknown> {
@@ -31,7 +34,7 @@ describe("Z2JH_CHART", () => {
     assert.deepEqual(Z2JH_CHART, {
       repo: "https://hub.jupyter.org/helm-chart/",
       name: "jupyterhub",
-      version: "4.3.3",
+      version: "4.4.0",
     });
     assert.ok(z2jhVersions().includes(Z2JH_CHART.version));
   });
@@ -76,6 +79,18 @@ describe("key trees per chart version (data/z2jh/)", () => {
     assert.equal(z2jhVersionData("4.4.0")?.images.hub, "quay.io/jupyterhub/k8s-hub:4.4.0");
     assert.equal(z2jhVersionData("4.4.0")?.hubPrograms.jupyterhub, "5.5.0");
     assert.equal(z2jhVersionData("4.3.3")?.hubPrograms.jupyterhub, "5.4.4");
+  });
+
+  it("scripts/hub-build installs the default version's hub image programs", () => {
+    const script = readFileSync(`${REPO}scripts/hub-build`, "utf8");
+    const block = /^programs=\(\n([^)]*)\)/m.exec(script)?.[1] ?? "";
+    const pins = Object.fromEntries(
+      block
+        .trim()
+        .split(/\s+/)
+        .map((pin) => pin.split("==")),
+    );
+    assert.deepEqual(pins, z2jhVersionData(DEFAULT_Z2JH_VERSION)?.hubPrograms);
   });
 
   it("has no data for other versions, and says how to add one", () => {
