@@ -93,6 +93,17 @@ describe("key trees per chart version (data/z2jh/)", () => {
     assert.deepEqual(pins, z2jhVersionData(DEFAULT_Z2JH_VERSION)?.hubPrograms);
   });
 
+  it("the tests' configurable-http-proxy is the default version's proxy image", () => {
+    const pkg = JSON.parse(readFileSync(`${REPO}package.json`, "utf8")) as {
+      devDependencies: Record<string, string>;
+    };
+    const image = z2jhVersionData(DEFAULT_Z2JH_VERSION)?.images.configurableHttpProxy ?? "";
+    assert.equal(
+      `quay.io/jupyterhub/configurable-http-proxy:${pkg.devDependencies["configurable-http-proxy"]}`,
+      image,
+    );
+  });
+
   it("has no data for other versions, and says how to add one", () => {
     assert.equal(z2jhVersionData("4.5.0"), undefined);
     const { message, hint } = unknownZ2jhVersion("4.5.0");
