@@ -250,12 +250,12 @@ const domainSchema = z
 
 /**
  * A tool's Helm chart version: exact (x.y.z with an optional pre-release), never a range or
- * "latest". Unset means the tool's pin, named in the description.
+ * "latest". The default is the tool's pin (src/vocabulary/charts.ts).
  */
 const chartVersionOf = (chart: ChartRef) =>
   z
     .string()
-    .optional()
+    .default(chart.version)
     .describe(
       `Chart version of ${chart.name}, exact (e.g. 1.2.3; no ranges, no 'latest'). Default: ${chart.version}, the version this hubfleet release pins and tests.`,
     );
