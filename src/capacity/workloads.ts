@@ -49,7 +49,8 @@ export interface FleetWorkloads {
   readonly users: readonly HubUserPods[];
 }
 
-export const Z2JH_SOURCE = "zero-to-jupyterhub 4.3.3 values.yaml default (no requests)";
+/** The chart's values.yaml leaves these without requests in every supported version (data/z2jh/). */
+export const Z2JH_SOURCE = "zero-to-jupyterhub values.yaml default (no requests)";
 const BUNDLE_SOURCE = "rendered values";
 const EKS_SOURCE = "EKS add-on; requests not established here, counted as a pod only";
 
@@ -139,7 +140,7 @@ function hubWorkloads(release: HelmRelease, hub: string) {
       hub,
       name: `${hub}/user-scheduler`,
       group: "jhcontrolplane",
-      // z2jh 4.3.3 runs two user-scheduler replicas by default.
+      // z2jh (4.3.x, 4.4.0) runs two user-scheduler replicas by default.
       replicas: typeof replicas === "number" ? replicas : 2,
       ...fromValues(["scheduling", "userScheduler", "resources"]),
     });

@@ -25,7 +25,7 @@ export function addClusterOptions(command: Command): Command {
     .option("--helm <binary>", "helm binary (default: helm on PATH, or $HUBFLEET_HELM)")
     .option(
       "--chart-dir <name=dir>",
-      "use a local chart directory instead of the repository (air-gapped sites, tests); repeatable",
+      "use a local chart directory instead of the repository (air-gapped sites, tests); NAME@VERSION=DIR for one chart version only; repeatable",
       (value: string, previous: string[] = []) => [...previous, value],
     );
 }

@@ -32,6 +32,8 @@ export interface Hub {
   readonly index: number;
   readonly name: string;
   readonly title: string;
+  /** The z2jh chart the hub's release is installed from (hubs[].chart, hubDefaults.chart). */
+  readonly chart: { readonly version: string };
   readonly admins: readonly string[];
   readonly authenticator: Authenticator | undefined;
   readonly image: { readonly name: string; readonly tag: string };
@@ -227,6 +229,7 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
     index,
     name: hub.name,
     title: hub.title ?? hub.name,
+    chart: { version: merged.chart.version },
     admins: merged.admins,
     // An authenticator is taken whole: merging a github one into an oidc one means nothing.
     authenticator: hub.authenticator ?? defaults.authenticator,

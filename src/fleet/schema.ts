@@ -4,6 +4,19 @@
  */
 import { IANAZone } from "luxon";
 import { z } from "zod";
+import {
+  AUTOSCALER_CHART,
+  CERT_MANAGER_CHART,
+  type ChartRef,
+  KUBE_PROMETHEUS_STACK_CHART,
+  TRAEFIK_CHART,
+  VELERO_CHART,
+} from "../vocabulary/charts.js";
+import {
+  DEFAULT_Z2JH_VERSION,
+  unknownZ2jhVersion,
+  z2jhVersionData,
+} from "../vocabulary/z2jhVersions.js";
 import { lookupInstanceType, unknownInstanceType } from "./instanceTypes.js";
 import { type QuantityKind, quantityProblem } from "./quantity.js";
 
@@ -236,12 +249,31 @@ const domainSchema = z
   .strict()
   .describe("Where the hubs are reached: host name, routing mode and TLS.");
 
-/** A Helm chart version: exact (x.y.z with an optional pre-release), never a range or "latest". */
-const chartVersion = z
+/**
+ * A tool's Helm chart version: exact (x.y.z with an optional pre-release), never a range or
+ * "latest". The default is the tool's pin (src/vocabulary/charts.ts).
+ */
+const chartVersionOf = (chart: ChartRef) =>
+  z
+    .string()
+    .default(chart.version)
+    .describe(
+      `Chart version of ${chart.name}, exact (e.g. 1.2.3; no ranges, no 'latest'). Default: ${chart.version}, the version this hubfleet release pins and tests.`,
+    );
+
+/**
+ * A hub's z2jh chart version: one hubfleet has a key tree for (data/z2jh/<version>.json), read
+ * lazily like the instance types. The JSON Schema lists them as an enum (jsonSchema.ts).
+ */
+export const z2jhChartVersion = z
   .string()
-  .optional()
+  .superRefine((version, ctx) => {
+    if (z2jhVersionData(version)) return;
+    const { message, hint } = unknownZ2jhVersion(version);
+    ctx.addIssue({ code: "custom", message, params: { hint } });
+  })
   .describe(
-    "Chart version, exact (e.g. 1.2.3; no ranges, no 'latest'). Default: the version this hubfleet release pins and tests.",
+    `Version of the zero-to-jupyterhub chart (jupyterhub from https://hub.jupyter.org/helm-chart/): one with a key tree in data/z2jh/. Default: ${DEFAULT_Z2JH_VERSION}.`,
   );
 
 const duration = (what: string) =>
@@ -259,7 +291,7 @@ const ingressToolSchema = z
       .describe(
         "Install the ingress controller (Traefik). Without it, run your own for IngressClass traefik.",
       ),
-    chartVersion,
+    chartVersion: chartVersionOf(TRAEFIK_CHART),
     replicas: z.int().min(1).max(10).default(2).describe("Ingress controller pods."),
     serviceType: z
       .enum(["LoadBalancer", "NodePort", "ClusterIP"])
@@ -285,7 +317,7 @@ const certManagerToolSchema = z
       .boolean()
       .default(false)
       .describe("Install cert-manager and get the hubs' certificates from an ACME CA."),
-    chartVersion,
+    chartVersion: chartVersionOf(CERT_MANAGER_CHART),
     email: z
       .email()
       .optional()
@@ -307,7 +339,7 @@ const autoscalerToolSchema = z
       .boolean()
       .default(true)
       .describe("Install the cluster-autoscaler (EKS only; ignored on local)."),
-    chartVersion,
+    chartVersion: chartVersionOf(AUTOSCALER_CHART),
     imageTag: z
       .string()
       .regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a tag such as v1.34.1" })
@@ -439,7 +471,7 @@ const monitoringToolSchema = z
       .boolean()
       .default(true)
       .describe("Install Prometheus and Grafana (kube-prometheus-stack) with the fleet dashboard."),
-    chartVersion,
+    chartVersion: chartVersionOf(KUBE_PROMETHEUS_STACK_CHART),
     retention: z
       .string()
       // Prometheus' duration: units from years down to milliseconds, whole numbers, largest first.
@@ -466,7 +498,7 @@ const monitoringToolSchema = z
 const backupsToolSchema = z
   .object({
     enabled: z.boolean().default(true).describe("Install Velero (EKS only; ignored on local)."),
-    chartVersion,
+    chartVersion: chartVersionOf(VELERO_CHART),
     bucket: z
       .string()
       .optional()
@@ -665,6 +697,11 @@ const sessionSchema = z
 
 /** Settings a hub takes from hubDefaults unless it sets them itself. */
 const hubSettingFields = {
+  chart: z
+    .object({ version: z2jhChartVersion })
+    .partial()
+    .strict()
+    .describe("The zero-to-jupyterhub chart the hub is installed from."),
   admins: z.array(z.string()).describe("User names with admin rights on the hub."),
   authenticator: authenticatorSchema,
   image: z
@@ -799,6 +836,7 @@ const hubSettingFields = {
 };
 
 export const HUB_SETTING_DEFAULTS = {
+  chart: { version: DEFAULT_Z2JH_VERSION },
   admins: [] as string[],
   image: { name: "quay.io/jupyter/scipy-notebook", tag: "2025-10-20" },
   resources: {

@@ -2,6 +2,8 @@
  * The commented starter fleet file `hubfleet init` writes. It validates as written.
  */
 
+import { DEFAULT_Z2JH_VERSION } from "../vocabulary/z2jhVersions.js";
+
 export function starterFleet(schemaRef: string): string {
   return `# yaml-language-server: $schema=${schemaRef}
 #
@@ -55,6 +57,8 @@ tools:                       # cluster tools; each has sensible defaults and a p
   #   email: you@example.edu
 
 hubDefaults:                 # every hub takes these unless it sets its own
+  chart:
+    version: ${DEFAULT_Z2JH_VERSION}           # the zero-to-jupyterhub chart; upgrade by changing it
   authenticator:
     type: github
     clientId: YOUR-GITHUB-OAUTH-APP-CLIENT-ID

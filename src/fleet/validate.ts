@@ -16,8 +16,8 @@ import {
   findUnknownZ2jhKeyPaths,
   formatZ2jhPath,
   knownZ2jhKeysAt,
-  Z2JH_CHART,
 } from "../vocabulary/z2jhKeys.js";
+import { z2jhChart, z2jhVersionData } from "../vocabulary/z2jhVersions.js";
 import { checkAuthenticator } from "./authChecks.js";
 import { checkCapacityFields } from "./capacityChecks.js";
 import { checkDatasets } from "./datasetChecks.js";
@@ -540,15 +540,18 @@ const OWNED_VALUE_PATHS = [
 
 function checkExtraValues(fleet: FleetModel, hub: Hub): Finding[] {
   const findings: Finding[] = [];
-  for (const path of findUnknownZ2jhKeyPaths(hub.extraValues)) {
+  const chart = z2jhChart(hub.chart.version);
+  // An unknown version is the schema's error (with the versions known); no tree to check here.
+  const keys = z2jhVersionData(chart.version) ? { version: chart.version } : undefined;
+  for (const path of keys ? findUnknownZ2jhKeyPaths(hub.extraValues, keys) : []) {
     const parent = path.slice(0, -1);
     const key = path[path.length - 1] ?? "";
-    const known = knownZ2jhKeysAt(parent);
+    const known = knownZ2jhKeysAt(parent, keys);
     const close = known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? closest(key, known);
     findings.push(
       error(
         hubFieldPath(fleet.spec, hub, ["extraValues", ...path]),
-        `"${formatZ2jhPath(path)}" is not a value of the ${Z2JH_CHART.name} chart ${Z2JH_CHART.version}`,
+        `"${formatZ2jhPath(path)}" is not a value of the ${chart.name} chart ${chart.version}`,
         close
           ? `did you mean "${formatZ2jhPath([...parent, close])}"?`
           : "check the chart's values reference; the chart rejects unknown keys",

@@ -6,7 +6,7 @@ export interface ChartRef {
   readonly version: string;
 }
 
-export { Z2JH_CHART } from "./z2jhKeys.js";
+export { Z2JH_CHART, z2jhChart } from "./z2jhVersions.js";
 
 /** Chart 41.3.0 ships Traefik v3.7.11. */
 export const TRAEFIK_CHART: ChartRef = {

@@ -62,7 +62,7 @@ describe("hub files", () => {
       assert.equal(release.namespace, hub);
       assert.equal(release.chart.name, "jupyterhub");
       assert.equal(release.chart.repo, "https://hub.jupyter.org/helm-chart/");
-      assert.match(release.chart.version, /^4\.\d+\.\d+$/);
+      assert.equal(release.chart.version, "4.4.0");
       const manifests = parseAllDocuments(
         bundleFiles(bundle).find((f) => f.path === `hubs/${hub}/manifests.yaml`)?.content ?? "",
       );
@@ -401,6 +401,31 @@ describe("z2jh values", () => {
       d.setIn(["hubDefaults", "authenticator"], d.createNode({ type: "dummy" }));
     });
     assert.ok(parseFleet(local, "f.yaml").fleet);
+  });
+});
+
+describe("the z2jh chart version of each hub", () => {
+  it("is hubDefaults.chart.version unless the hub sets its own", () => {
+    const fleet = fleetFrom(
+      editedExample((d) => {
+        d.setIn(["hubDefaults", "chart"], d.createNode({ version: "4.3.3" }));
+        d.setIn(["hubs", 2, "chart"], d.createNode({ version: "4.4.0" }));
+      }),
+    );
+    assert.deepEqual(
+      fleet.hubs.map((h) => [h.name, h.chart.version]),
+      [
+        ["stat101", "4.3.3"],
+        ["cs480", "4.3.3"],
+        ["genomics-lab", "4.4.0"],
+      ],
+    );
+    const releases = renderFleet(fleet).hubs.map((h) => [h.release.name, h.release.chart.version]);
+    assert.deepEqual(releases, [
+      ["stat101", "4.3.3"],
+      ["cs480", "4.3.3"],
+      ["genomics-lab", "4.4.0"],
+    ]);
   });
 });
 

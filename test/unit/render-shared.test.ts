@@ -140,7 +140,7 @@ describe("shared parts: once per fleet", () => {
       spec.initContainers.map((c) => [c.name, c.image]),
       [
         // The network tools image starts every user pod (100 + 20 users), then big (100), small (20).
-        ["pull-0", "quay.io/jupyterhub/k8s-network-tools:4.3.3"],
+        ["pull-0", "quay.io/jupyterhub/k8s-network-tools:4.4.0"],
         ["pull-1", "example.org/big:2"],
         ["pull-2", "example.org/small:1"],
       ],
@@ -156,6 +156,18 @@ describe("shared parts: once per fleet", () => {
     // Same fleet, hubs in another order: the same puller.
     const again = byKind(sharedObjects([...hubs].reverse()), "DaemonSet")[0];
     assert.deepEqual(podSpec(again)?.initContainers, spec.initContainers);
+  });
+  it("pulls each hub's network tools image of its own chart version (data/z2jh/)", () => {
+    const hubs = [
+      course(0, { expectedUsers: 50 }),
+      course(1, { chart: { version: "4.3.3" }, image: { name: "example.org/big", tag: "2" } }),
+    ];
+    const puller = byKind(sharedObjects(hubs), "DaemonSet")[0];
+    const spec = podSpec(puller) as { initContainers: { image: string }[]; containers: Hub[] };
+    const images = spec.initContainers.map((c) => c.image);
+    assert.ok(images.includes("quay.io/jupyterhub/k8s-network-tools:4.4.0"), String(images));
+    assert.ok(images.includes("quay.io/jupyterhub/k8s-network-tools:4.3.3"), String(images));
+    assert.equal(spec.containers[0]?.image, "registry.k8s.io/pause:3.10.1");
   });
 });
 

@@ -506,6 +506,31 @@ export const CASES: Case[] = [
     set(["hubs", 0, "extraValues"], ["x"]),
   ),
   edit("hubs not a list", "hubs", /must be a list/, set(["hubs"], { stat101: {} })),
+  edit(
+    "a z2jh chart version without a key tree",
+    "hubs[1].chart.version",
+    /^hubfleet has no key tree for the jupyterhub chart 4\.5\.0$/,
+    set(["hubs", 1, "chart"], { version: "4.5.0" }),
+    /use one of 4\.3\.2, 4\.3\.3, 4\.4\.0; to add 4\.5\.0, run `npx tsx scripts\/gen-z2jh-keys\.ts --repo .* 4\.5\.0` .* commit data\/z2jh\/4\.5\.0\.json/,
+  ),
+  edit(
+    "a z2jh chart version range in hubDefaults",
+    "hubDefaults.chart.version",
+    /no key tree for the jupyterhub chart \^4\.4\.0/,
+    set(["hubDefaults", "chart"], { version: "^4.4.0" }),
+  ),
+  edit(
+    "an extraValues key the hub's chart version does not have",
+    "hubs[0].extraValues.httpRoute.gateway.sectionName",
+    /"httpRoute\.gateway\.sectionName" is not a value of the jupyterhub chart 4\.3\.2/,
+    (doc) => {
+      doc.setIn(["hubs", 0, "chart"], doc.createNode({ version: "4.3.2" }));
+      doc.setIn(
+        ["hubs", 0, "extraValues"],
+        doc.createNode({ httpRoute: { gateway: { sectionName: "https" } } }),
+      );
+    },
+  ),
   quantityCase(
     "negative drive size",
     ["hubs", 1, "drive", "size"],

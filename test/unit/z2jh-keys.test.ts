@@ -1,6 +1,8 @@
 /** The z2jh chart's key tree: which value keys the chart's schema accepts and which it rejects. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { keyNodeOf } from "../../scripts/gen-z2jh-keys.js";
 import {
   ANY,
   findUnknownZ2jhKeyPaths,
@@ -10,7 +12,15 @@ import {
   LEAF,
   Z2JH_CHART,
   z2jhKeyNodeAt,
+  z2jhKeyTree,
 } from "../../src/vocabulary/z2jhKeys.js";
+import {
+  DEFAULT_Z2JH_VERSION,
+  unknownZ2jhVersion,
+  z2jhVersionData,
+  z2jhVersions,
+} from "../../src/vocabulary/z2jhVersions.js";
+import { REPO } from "../helpers.js";
 
 /** `{a: {b: {c: value}}}` from `"a.b.c"`. */
 function nested(path: string, value: unknown): Record<string, unknown> {
@@ -20,13 +30,144 @@ function nested(path: string, value: unknown): Record<string, unknown> {
 }
 
 describe("Z2JH_CHART", () => {
-  it("pins the chart the key tree was read from", () => {
+  it("is the default chart version, one with a key tree", () => {
     assert.deepEqual(Z2JH_CHART, {
       repo: "https://hub.jupyter.org/helm-chart/",
       name: "jupyterhub",
-      version: "4.3.3",
+      version: "4.4.0",
     });
+    assert.ok(z2jhVersions().includes(Z2JH_CHART.version));
   });
+});
+
+describe("key trees per chart version (data/z2jh/)", () => {
+  it("lists the versions with a data file, oldest first", () => {
+    assert.deepEqual(z2jhVersions(), ["4.3.2", "4.3.3", "4.4.0"]);
+  });
+
+  it("records where each tree came from", () => {
+    for (const version of z2jhVersions()) {
+      const data = z2jhVersionData(version);
+      assert.equal(data?.version, version);
+      assert.equal(data?.source.tag, version);
+      assert.match(data?.source.commit ?? "", /^[0-9a-f]{40}$/);
+      assert.equal(data?.source.repo, "https://github.com/jupyterhub/zero-to-jupyterhub-k8s");
+    }
+  });
+
+  // The one key the schema gained between 4.3.2 and 4.3.3 (4.3.3 → 4.4.0 left the schema as
+  // it was: 4.4.0 moved the hub image to JupyterHub 5.5.0).
+  const sectionName = { httpRoute: { gateway: { name: "gw", sectionName: "https" } } };
+  const cases: Array<[string, string[]]> = [
+    ["4.3.2", ["httpRoute.gateway.sectionName"]],
+    ["4.3.3", []],
+    ["4.4.0", []],
+  ];
+  for (const [version, expected] of cases) {
+    it(`httpRoute.gateway.sectionName under ${version}`, () =>
+      assert.deepEqual(findUnknownZ2jhKeys(sectionName, { version }), expected));
+  }
+
+  it("knows 4.3.3's and 4.4.0's schemas to be the same", () =>
+    assert.deepEqual(z2jhKeyTree({ version: "4.3.3" }), z2jhKeyTree({ version: "4.4.0" })));
+
+  it("takes each version's images from its own values (chartpress tags = chart version)", () => {
+    assert.equal(
+      z2jhVersionData("4.3.3")?.images.networkTools,
+      "quay.io/jupyterhub/k8s-network-tools:4.3.3",
+    );
+    assert.equal(z2jhVersionData("4.4.0")?.images.hub, "quay.io/jupyterhub/k8s-hub:4.4.0");
+    assert.equal(z2jhVersionData("4.4.0")?.hubPrograms.jupyterhub, "5.5.0");
+    assert.equal(z2jhVersionData("4.3.3")?.hubPrograms.jupyterhub, "5.4.4");
+  });
+
+  it("scripts/hub-build installs the default version's hub image programs", () => {
+    const script = readFileSync(`${REPO}scripts/hub-build`, "utf8");
+    const block = /^programs=\(\n([^)]*)\)/m.exec(script)?.[1] ?? "";
+    const pins = Object.fromEntries(
+      block
+        .trim()
+        .split(/\s+/)
+        .map((pin) => pin.split("==")),
+    );
+    assert.deepEqual(pins, z2jhVersionData(DEFAULT_Z2JH_VERSION)?.hubPrograms);
+  });
+
+  it("the tests' configurable-http-proxy is the default version's proxy image", () => {
+    const pkg = JSON.parse(readFileSync(`${REPO}package.json`, "utf8")) as {
+      devDependencies: Record<string, string>;
+    };
+    const image = z2jhVersionData(DEFAULT_Z2JH_VERSION)?.images.configurableHttpProxy ?? "";
+    assert.equal(
+      `quay.io/jupyterhub/configurable-http-proxy:${pkg.devDependencies["configurable-http-proxy"]}`,
+      image,
+    );
+  });
+
+  it("has no data for other versions, and says how to add one", () => {
+    assert.equal(z2jhVersionData("4.5.0"), undefined);
+    const { message, hint } = unknownZ2jhVersion("4.5.0");
+    assert.match(message, /no key tree for the jupyterhub chart 4\.5\.0/);
+    assert.match(hint, /4\.3\.2, 4\.3\.3, 4\.4\.0/);
+    assert.match(hint, /scripts\/gen-z2jh-keys\.ts .*4\.5\.0/);
+    assert.match(hint, /data\/z2jh\/4\.5\.0\.json/);
+  });
+});
+
+describe("keyNodeOf: a chart schema node as a key-tree node", () => {
+  const cases: Array<[string, Record<string, unknown>, unknown]> = [
+    ["a string", { type: "string" }, LEAF],
+    ["a nullable string", { type: ["string", "null"] }, LEAF],
+    ["a list of strings", { type: "array", items: { type: "string" } }, LEAF],
+    ["a list of k8s objects", { type: "array" }, ANY],
+    ["an object without keys", { type: "object" }, ANY],
+    ["an open object", { type: "object", additionalProperties: true }, ANY],
+    [
+      "a closed object",
+      { type: "object", additionalProperties: false, properties: { a: { type: "string" } } },
+      { keys: { a: LEAF } },
+    ],
+    [
+      "labels",
+      {
+        type: "object",
+        additionalProperties: false,
+        patternProperties: { ".*": { type: "string" } },
+      },
+      { keys: {}, otherKeys: LEAF },
+    ],
+    [
+      "traitlets sections",
+      {
+        type: "object",
+        additionalProperties: false,
+        patternProperties: { "^[A-Z].*$": { type: "object", additionalProperties: true } },
+        properties: { JupyterHub: { type: "object", additionalProperties: true } },
+      },
+      { keys: { JupyterHub: ANY }, otherKeys: ANY, keyPattern: "^[A-Z].*$" },
+    ],
+    [
+      "an open object with a closed key",
+      {
+        type: "object",
+        properties: { a: { type: "object", additionalProperties: false, properties: {} } },
+      },
+      { keys: { a: { keys: {} } }, otherKeys: ANY },
+    ],
+    [
+      "an object closed only when create is true",
+      {
+        type: "object",
+        if: { properties: { create: { const: true } } },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, as the chart writes it
+        then: { additionalProperties: false, properties: { create: { type: "boolean" } } },
+      },
+      { keys: { create: LEAF }, closedWhen: { create: true } },
+    ],
+  ];
+  for (const [what, schema, expected] of cases) {
+    it(what, () => assert.deepEqual(keyNodeOf(schema), expected));
+  }
 });
 
 describe("findUnknownZ2jhKeys: keys the chart accepts", () => {

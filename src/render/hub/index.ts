@@ -4,7 +4,7 @@
  * apply must create for it.
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
-import { Z2JH_CHART } from "../../vocabulary/z2jhKeys.js";
+import { z2jhChart } from "../../vocabulary/charts.js";
 import type { HelmRelease, Manifest, SecretRequest } from "../bundle.js";
 import { hubDatasetMounts, renderHubDatasetVolumes } from "../datasets/index.js";
 import { renderDrive } from "./drive.js";
@@ -56,7 +56,7 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
     release: {
       name: hub.name,
       namespace: hub.name,
-      chart: { ...Z2JH_CHART },
+      chart: z2jhChart(hub.chart.version),
       values: renderHubValues(hub, route, {
         ...hubValuesOptions(fleet),
         datasets: hubDatasetMounts(fleet, hub),

@@ -9,20 +9,21 @@ import { DEDICATED_TAINT } from "../../vocabulary/labels.js";
 import { SHARED_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
 import { valueAtPath } from "../../vocabulary/values.js";
+import { DEFAULT_Z2JH_VERSION, requireZ2jhVersion } from "../../vocabulary/z2jhVersions.js";
 import type { HelmRelease } from "../bundle.js";
 import { requireNodeGroup, USER_TAINT } from "../cluster/nodeGroups.js";
 import { fleetLabels } from "../labels.js";
 import { PRIORITY, SHARED_IMAGE_PULLER } from "./names.js";
 import { RESTRICTED_CONTAINER } from "./restricted.js";
 
-/** z2jh 4.3.3's pause image (prePuller.pause.image): the container that stays after the pulls. */
-export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1";
 /**
- * z2jh 4.3.3's network tools image: KubeSpawner starts every user pod with it (an init container
- * blocking the cloud metadata server with iptables, `singleuser.cloudMetadata.blockWithIptables`,
- * on by default), so users wait for it like for their own image.
+ * The chart's pause image (prePuller.pause.image) of the fleet's default chart version
+ * (hubDefaults.chart.version): the container that stays after the pulls.
  */
-export const NETWORK_TOOLS_IMAGE = "quay.io/jupyterhub/k8s-network-tools:4.3.3";
+export function pauseImage(fleet: FleetModel): string {
+  const version = fleet.spec.hubDefaults.chart?.version ?? DEFAULT_Z2JH_VERSION;
+  return requireZ2jhVersion(version).images.pause;
+}
 
 /** Requests of every puller container: a pod slot and next to nothing else. */
 const TINY = { cpu: "1m", memory: "8Mi" };
@@ -54,13 +55,19 @@ function imageOf(ref: unknown): string | undefined {
  * The images one hub's user pods start from, as z2jh's continuous puller would pull them: the
  * user image, init and extra containers, profile images (and profile options' choices),
  * prePuller.extraImages, and the network tools image unless the metadata block is off.
+ *
+ * The network tools image is the release's chart version's: KubeSpawner starts every user pod
+ * with it (an init container blocking the cloud metadata server with iptables,
+ * `singleuser.cloudMetadata.blockWithIptables`, on by default), so users wait for it like for
+ * their own image.
  */
-export function hubUserImages(values: Values): string[] {
+export function hubUserImages(release: Pick<HelmRelease, "chart" | "values">): string[] {
+  const { values } = release;
   const images: (string | undefined)[] = [imageOf(at(values, ["singleuser", "image"]))];
   const blockMetadata =
     at(values, ["singleuser", "cloudMetadata", "enabled"]) !== true &&
     at(values, ["singleuser", "cloudMetadata", "blockWithIptables"]) !== false;
-  if (blockMetadata) images.push(NETWORK_TOOLS_IMAGE);
+  if (blockMetadata) images.push(requireZ2jhVersion(release.chart.version).images.networkTools);
   for (const key of ["initContainers", "extraContainers"]) {
     for (const c of list(at(values, ["singleuser", key]))) images.push(str(at(c, ["image"])));
   }
@@ -93,7 +100,7 @@ export function fleetUserImages(
   const byImage = new Map<string, { hubs: string[]; users: number }>();
   for (const release of hubReleases) {
     const hub = release.hub ?? release.name;
-    for (const image of hubUserImages(release.values)) {
+    for (const image of hubUserImages(release)) {
       const entry = byImage.get(image) ?? { hubs: [], users: 0 };
       entry.hubs.push(hub);
       entry.users += users.get(hub) ?? 0;
@@ -150,7 +157,7 @@ export function renderSharedImagePuller(
           containers: [
             {
               name: "pause",
-              image: PAUSE_IMAGE,
+              image: pauseImage(fleet),
               resources: { requests: TINY },
               securityContext: RESTRICTED_CONTAINER,
             },

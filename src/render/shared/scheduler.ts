@@ -41,8 +41,8 @@ export const SCHEDULER_CONFIG_KEY = "config.yaml";
 const HEALTH_PORT = 10259;
 
 /**
- * The scheduler's configuration, as data. Scoring as z2jh 4.3.3 configures its user-scheduler:
- * NodeResourcesFit with MostAllocated (CPU and memory weighed alike) so a new pod goes to the
+ * The scheduler's configuration, as data. Scoring as z2jh (4.3.3 and 4.4.0 alike) configures
+ * its user-scheduler: NodeResourcesFit with MostAllocated (CPU and memory weighed alike) so a new pod goes to the
  * busiest node that fits, balanced allocation off, and the other scores re-weighted so node
  * affinity dominates, then inter-pod affinity, then fit, then image locality.
  */
