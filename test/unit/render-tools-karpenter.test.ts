@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Document } from "yaml";
+import { fleetWorkloads } from "../../src/capacity/workloads.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import { checkFleet } from "../../src/fleet/validate.js";
@@ -72,6 +73,15 @@ describe("engine: karpenter", () => {
     assert.equal(v.settings.interruptionQueue, "jhfleet");
     assert.deepEqual(v.serviceAccount, { create: false, name: "karpenter" });
     assert.equal(v.nodeSelector["hubfleet.io/node-group"], "clustertools");
+  });
+
+  it("counts the controller's pod on clustertools in the capacity model", () => {
+    const fleet = fleetWith();
+    const tools = fleetWorkloads(fleet, renderFleet(fleet)).fixed.clustertools;
+    const controller = tools.find((w) => w.name === "karpenter/karpenter");
+    assert.ok(controller, tools.map((w) => w.name).join(", "));
+    assert.equal(controller.replicas, 1);
+    assert.deepEqual(controller.request, { cpuMillis: 200, memoryMiB: 512 });
   });
 
   it("gives each NodePool exactly its group's labels and taints", () => {
