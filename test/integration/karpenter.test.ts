@@ -6,9 +6,10 @@
  *  (a) a hub's pending placeholders (z2jh stand-in chart, rendered values, the fleet's real
  *      user-scheduler) make Karpenter launch nodes with the user group's labels and taint, and the
  *      scheduler places them there;
- *  (b) once the placeholders are gone, two nodes each left with one user server are never
- *      consolidated (Karpenter reports the do-not-disrupt block) though one could take both, and
- *      an empty node is.
+ *  (b) once the placeholders are gone, nodes each left with one user server (as the real
+ *      KubeSpawner builds it from the rendered values: do-not-disrupt on) are never consolidated,
+ *      though one node could take them all; a node whose server lacks the annotation is, and
+ *      so is an empty node.
  * Node start-up: KWOKNodeClass nodeRegistrationDelay 10 s stands in for EKS's 1–3 min (a test
  * needs the delay to exist, not its length; the class-start bench uses the full figure).
  */
@@ -34,6 +35,7 @@ import { renderEc2NodeClass, renderNodePool } from "../../src/render/tools/karpe
 import { DO_NOT_DISRUPT } from "../../src/vocabulary/labels.js";
 import type { KubeObject } from "../../src/vocabulary/objects.js";
 import { editedExample, fleetFrom } from "../helpers.js";
+import { kubeSpawnerPod } from "../hub/spawnerPod.js";
 import { startSharedSchedulerWhenApplied } from "../simFleet.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values and live objects
@@ -99,37 +101,31 @@ async function helmInstall(hub: string, extra: Record<string, unknown> = {}): Pr
   assert.equal(r.code, 0, r.stderr);
 }
 
-/** A user server as KubeSpawner makes it from the hub's rendered singleuser values, on `node`. */
+/**
+ * A user server as the real KubeSpawner builds it from the hub's rendered values (annotations,
+ * labels, tolerations, affinity, priority, requests), bound to `node`. Volumes and init containers
+ * are left out: they do not decide where the pod may run, and the hub's drive is not here.
+ */
 function userServer(hub: string, user: string, node: string): KubeObject {
-  const values = releaseOf(hub).values as Any;
-  const su = values.singleuser;
+  const release = releaseOf(hub);
+  const spawned = kubeSpawnerPod(release.values, hub) as Any;
+  const container = spawned.spec.containers[0];
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: {
       name: `jupyter-${user}`,
-      namespace: releaseOf(hub).namespace,
-      labels: { component: "singleuser-server", "hub.jupyter.org/username": user },
-      annotations: { ...(su.extraAnnotations ?? {}) },
+      namespace: release.namespace,
+      labels: { ...spawned.metadata.labels, "hub.jupyter.org/username": user },
+      annotations: { ...(spawned.metadata.annotations ?? {}) },
     },
     spec: {
       nodeName: node,
-      tolerations: [
-        {
-          key: "hub.jupyter.org/dedicated",
-          operator: "Equal",
-          value: "user",
-          effect: "NoSchedule",
-        },
-      ],
+      tolerations: spawned.spec.tolerations,
+      affinity: spawned.spec.affinity,
+      priorityClassName: spawned.spec.priorityClassName,
       containers: [
-        {
-          name: "notebook",
-          image: `${su.image.name}:${su.image.tag}`,
-          resources: {
-            requests: { cpu: String(su.cpu.guarantee), memory: String(su.memory.guarantee) },
-          },
-        },
+        { name: container.name, image: container.image, resources: container.resources },
       ],
     },
   };
@@ -263,7 +259,7 @@ describe("Karpenter on the control plane", { timeout: 280_000 }, () => {
     });
     const ada = userServer(SERVER_HUB, "ada", a);
     const grace = userServer(SERVER_HUB, "grace", b);
-    assert.equal(ada.metadata.annotations?.[DO_NOT_DISRUPT], "true", "rendered for user servers");
+    assert.equal(ada.metadata.annotations?.[DO_NOT_DISRUPT], "true", "KubeSpawner puts it on");
     // The control: the same pod without the annotation (what a hub rendered for the
     // cluster-autoscaler would start), on the third node.
     const plain = userServer(SERVER_HUB, "linus", c);
