@@ -23,6 +23,7 @@ import {
 } from "../../src/render/tools/karpenter.js";
 import { KARPENTER_CHART } from "../../src/vocabulary/charts.js";
 import { DO_NOT_DISRUPT } from "../../src/vocabulary/labels.js";
+import { findUnknownZ2jhKeyPaths } from "../../src/vocabulary/z2jhKeys.js";
 import { editedExample, fleetFrom } from "../helpers.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: walking rendered values
@@ -133,6 +134,8 @@ describe("engine: karpenter", () => {
     for (const unit of renderFleet(fleetWith()).hubs) {
       const v = unit.release.values as Any;
       assert.deepEqual(v.singleuser.extraAnnotations, { [DO_NOT_DISRUPT]: "true" });
+      // A key the pinned chart's values schema accepts (apply checks this before helm).
+      assert.deepEqual(findUnknownZ2jhKeyPaths(v), []);
       assert.doesNotMatch(JSON.stringify(v.scheduling.userPlaceholder), /do-not-disrupt/);
     }
     const plain = fleetFrom(editedExample((d) => d.setIn(["tools", "backups", "enabled"], false)));
