@@ -93,7 +93,7 @@ export interface RunningKarpenter {
   /** The nodeClassRef a NodePool names to get nodes from this Karpenter. */
   readonly nodeClassRef: { group: string; kind: string; name: string };
   readonly logPath: string;
-  /** The build directory (controller, crds/, aws-crds/). */
+  /** The build directory (controller, crds/, aws-crds/, aws-chart/). */
   readonly buildDir: string;
   readonly running: () => boolean;
   stop(): Promise<void>;

@@ -3,6 +3,7 @@
  * scripts/karpenter-build) on the simulated control plane with no user node at the start:
  *  (c) the rendered NodePool and EC2NodeClass pass Karpenter's own CRD validation, and Karpenter
  *      takes the NodePool (pointed at the KWOK node class instead of EC2: the one change) as valid;
+ *      helm renders the AWS provider's chart (same release) with the rendered values;
  *  (a) a hub's pending placeholders (z2jh stand-in chart, rendered values, the fleet's real
  *      user-scheduler) make Karpenter launch nodes with the user group's labels and taint, and the
  *      scheduler places them there;
@@ -18,6 +19,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
 import { type ControlPlane, startControlPlane } from "../../sim/index.js";
 import {
   buildCrds,
@@ -206,6 +208,28 @@ describe("Karpenter on the control plane", { timeout: 280_000 }, () => {
       },
       { timeoutMs: 60_000 },
     );
+  });
+
+  it("the AWS provider's chart, rendered by helm with the release's values, runs the controller as rendered", async () => {
+    const tool = rendered.tools.find((t) => t.name === "karpenter");
+    assert.ok(tool);
+    const file = join(cp.dir, "karpenter-values.json");
+    writeFileSync(file, JSON.stringify(tool.release.values));
+    const chart = join(karpenter.buildDir, "aws-chart");
+    const r = await cp.run("helm", ["template", "karpenter", chart, "-n", "karpenter", "-f", file]);
+    assert.equal(r.code, 0, r.stderr);
+    const docs = parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as Any)
+      .filter(Boolean);
+    assert.ok(!docs.some((d) => d.kind === "ServiceAccount"), "eksctl's account, not the chart's");
+    const deployment = docs.find((d) => d.kind === "Deployment");
+    const pod = deployment.spec.template.spec;
+    assert.equal(deployment.spec.replicas, 1);
+    assert.equal(pod.serviceAccountName, "karpenter");
+    assert.equal(pod.nodeSelector["hubfleet.io/node-group"], "clustertools");
+    const env = Object.fromEntries((pod.containers[0].env as Any[]).map((e) => [e.name, e.value]));
+    assert.equal(env.CLUSTER_NAME, fleet.name);
+    assert.equal(env.INTERRUPTION_QUEUE, fleet.name);
   });
 
   it("(a) pending placeholders make Karpenter launch user-group nodes, and the scheduler fills them", async () => {
