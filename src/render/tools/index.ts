@@ -1,7 +1,8 @@
 /**
  * Every enabled cluster tool, in the order apply installs them: monitoring first (its CRDs let
  * the others declare ServiceMonitors), then cert-manager, the ingress controller, the
- * autoscaler (cluster-autoscaler or Karpenter) and backups. Also the tools' namespaces, applied before any tool.
+ * autoscaler (cluster-autoscaler or Karpenter) and backups. Also the tools' namespaces, applied
+ * before any tool.
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
