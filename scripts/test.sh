@@ -19,6 +19,9 @@ export HUBFLEET_AMTOOL
 # The AWS stand-in (moto server) for the backup-setup tests: a Python venv, installed once.
 HUBFLEET_MOTO_SERVER="$(bash scripts/moto-build | tail -n 1)"
 export HUBFLEET_MOTO_SERVER
+# Karpenter's KWOK provider (the real Karpenter controller) and its CRDs, for the karpenter tests.
+HUBFLEET_KARPENTER="$(bash scripts/karpenter-build | tail -n 1)"
+export HUBFLEET_KARPENTER
 # The hub image's programs (JupyterHub, KubeSpawner, authenticators) for the real-hub tests.
 HUBFLEET_HUB_VENV="$(bash scripts/hub-build | tail -n 1)"
 export HUBFLEET_HUB_VENV

@@ -11,6 +11,13 @@ export {
   startControlPlane,
 } from "./controlPlane.js";
 export {
+  type KarpenterOptions,
+  type KwokInstanceType,
+  kwokInstanceType,
+  type RunningKarpenter,
+  startKarpenter,
+} from "./karpenter.js";
+export {
   KubeClient,
   KubeError,
   type KubeList,

@@ -246,6 +246,9 @@ const TOOL_COMPONENTS: Readonly<Record<string, readonly ToolComponent[]>> = {
   "cluster-autoscaler": [
     { name: "cluster-autoscaler", resources: ["resources"], replicas: ["replicaCount"] },
   ],
+  karpenter: [
+    { name: "karpenter", resources: ["controller", "resources"], replicas: ["replicas"] },
+  ],
   "cert-manager": [
     { name: "cert-manager", resources: ["resources"], replicas: ["replicaCount"] },
     { name: "webhook", resources: ["webhook", "resources"], replicas: ["webhook", "replicaCount"] },

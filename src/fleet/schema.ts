@@ -8,6 +8,7 @@ import {
   AUTOSCALER_CHART,
   CERT_MANAGER_CHART,
   type ChartRef,
+  KARPENTER_CHART,
   KUBE_PROMETHEUS_STACK_CHART,
   TRAEFIK_CHART,
   VELERO_CHART,
@@ -333,12 +334,52 @@ const certManagerToolSchema = z
   )
   .prefault({});
 
+/** The programs that can add and remove user nodes (docs/design.md, "Karpenter beside cluster-autoscaler"). */
+export const AUTOSCALER_ENGINES = ["cluster-autoscaler", "karpenter"] as const;
+export type AutoscalerEngine = (typeof AUTOSCALER_ENGINES)[number];
+
+const karpenterSchema = z
+  .object({
+    chartVersion: chartVersionOf(KARPENTER_CHART),
+    consolidationPolicy: z
+      .enum(["WhenEmptyOrUnderutilized", "WhenEmpty"])
+      .default("WhenEmptyOrUnderutilized")
+      .describe(
+        "Which user nodes Karpenter may remove: empty ones only, or also underused ones whose pods fit elsewhere. A node with a running user server is never removed either way.",
+      ),
+    disruptionBudget: z
+      .string()
+      .regex(/^([0-9]+|[0-9]+%)$/, {
+        message: 'must be a node count or a percentage such as "10%"',
+      })
+      .default("10%")
+      .describe("How many user nodes Karpenter may be removing at once (count or percentage)."),
+    interruptionQueue: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Let eksctl create the SQS queue of EC2 interruption events (spot reclaims, maintenance) that Karpenter drains nodes ahead of.",
+      ),
+  })
+  .strict()
+  .describe(
+    "Karpenter settings (with engine: karpenter). scaleDownUnneededTime is the NodePools' consolidateAfter.",
+  )
+  .prefault({});
+
 const autoscalerToolSchema = z
   .object({
     enabled: z
       .boolean()
       .default(true)
-      .describe("Install the cluster-autoscaler (EKS only; ignored on local)."),
+      .describe("Install the autoscaler (EKS only; ignored on local)."),
+    engine: z
+      .enum(AUTOSCALER_ENGINES)
+      .default("cluster-autoscaler")
+      .describe(
+        "cluster-autoscaler scales the eksctl node groups; karpenter starts user (and GPU) nodes itself from NodePools.",
+      ),
+    karpenter: karpenterSchema,
     chartVersion: chartVersionOf(AUTOSCALER_CHART),
     imageTag: z
       .string()
@@ -366,7 +407,9 @@ const autoscalerToolSchema = z
       .describe("How long after a scale-up before scale-down is considered again."),
   })
   .strict()
-  .describe("The cluster-autoscaler, in kube-system, finding the node groups by tag.")
+  .describe(
+    "The autoscaler: cluster-autoscaler in kube-system finding the node groups by tag, or Karpenter in karpenter with NodePools for the user groups.",
+  )
   .prefault({});
 
 const emailAddress = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, {

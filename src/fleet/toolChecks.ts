@@ -19,6 +19,7 @@ export function checkTools(fleet: FleetModel): Finding[] {
     ...checkIngress(fleet),
     ...checkCertManager(fleet),
     ...checkAutoscaler(fleet),
+    ...checkKarpenter(fleet),
     ...checkMonitoring(fleet),
     ...checkAlerts(fleet),
     ...checkBackups(fleet),
@@ -95,8 +96,9 @@ function checkCertManager(fleet: FleetModel): Finding[] {
 }
 
 function checkAutoscaler(fleet: FleetModel): Finding[] {
-  const { enabled, imageTag } = fleet.tools.autoscaler;
-  if (!enabled || imageTag === undefined || fleet.cluster.provider !== "eks") return [];
+  const { enabled, engine, imageTag } = fleet.tools.autoscaler;
+  if (!enabled || engine !== "cluster-autoscaler") return [];
+  if (imageTag === undefined || fleet.cluster.provider !== "eks") return [];
   const minor = /^v([0-9]+\.[0-9]+)\./.exec(imageTag)?.[1];
   const cluster = fleet.cluster.kubernetesVersion;
   if (minor === undefined || minor === cluster) return [];
@@ -107,6 +109,48 @@ function checkAutoscaler(fleet: FleetModel): Finding[] {
       `use a v${cluster}.x tag (or remove imageTag): the autoscaler's minor version should match the cluster's`,
     ),
   ];
+}
+
+/**
+ * engine: karpenter needs EKS (its nodes are EC2 instances); the cluster-autoscaler's own keys do
+ * nothing there; and Karpenter keeps no minimum of user nodes (placeholders hold warm ones).
+ */
+function checkKarpenter(fleet: FleetModel): Finding[] {
+  const { enabled, engine, imageTag, roleArn, expander } = fleet.tools.autoscaler;
+  if (!enabled || engine !== "karpenter") return [];
+  const path = ["tools", "autoscaler", "engine"];
+  if (fleet.cluster.provider !== "eks") {
+    return [
+      error(
+        path,
+        `engine: karpenter needs cluster.provider: eks, but the cluster is ${fleet.cluster.provider}`,
+        "remove tools.autoscaler.engine (a local cluster has no autoscaler) or use provider: eks",
+      ),
+    ];
+  }
+  const findings: Finding[] = [];
+  const caOnly = { imageTag, roleArn, expander: expander === "least-waste" ? undefined : expander };
+  for (const [key, value] of Object.entries(caOnly)) {
+    if (value === undefined) continue;
+    findings.push(
+      warning(
+        ["tools", "autoscaler", key],
+        `${key} is a cluster-autoscaler setting and does nothing with engine: karpenter`,
+        `remove tools.autoscaler.${key}`,
+      ),
+    );
+  }
+  const users = fleet.nodeGroups.jhusers;
+  if (users.minSize > 0) {
+    findings.push(
+      warning(
+        ["cluster", "nodeGroups", "jhusers", "minSize"],
+        `Karpenter keeps no minimum of user nodes: minSize ${users.minSize} is not kept (only maxSize, as the NodePool's cpu and memory limits)`,
+        "keep nodes warm with the hubs' placeholders (hubs[].placeholders), or set minSize: 0",
+      ),
+    );
+  }
+  return findings;
 }
 
 function checkMonitoring(fleet: FleetModel): Finding[] {

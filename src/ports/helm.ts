@@ -68,9 +68,13 @@ export function helmPort(options: HelmOptions = {}): HelmPort {
       timeoutSeconds = 600,
       wait = false,
     }) {
+      // An OCI registry (Karpenter's chart) is not a chart repository: helm takes the chart's
+      // full reference instead of --repo.
       const chartArgs =
         chart.kind === "repo"
-          ? [chart.name, "--repo", chart.repo, "--version", chart.version]
+          ? chart.repo.startsWith("oci://")
+            ? [`${chart.repo}/${chart.name}`, "--version", chart.version]
+            : [chart.name, "--repo", chart.repo, "--version", chart.version]
           : [chart.path];
       const out = await run(
         [

@@ -29,6 +29,19 @@ export const AUTOSCALER_CHART: ChartRef = {
   version: "9.59.0",
 };
 
+/**
+ * Karpenter's AWS provider, release v1.15.0: the Go module github.com/aws/karpenter-provider-aws
+ * v1.15.0 (on the module proxy) is built on sigs.k8s.io/karpenter v1.15.0, the core the tests run
+ * (its KWOK provider), and its chart is published with the release's version to an OCI registry,
+ * not a chart repository. scripts/karpenter-build copies that release's EC2NodeClass CRD and
+ * chart (templates, values) for the tests.
+ */
+export const KARPENTER_CHART: ChartRef = {
+  repo: "oci://public.ecr.aws/karpenter",
+  name: "karpenter",
+  version: "1.15.0",
+};
+
 /** Chart 12.1.0 (appVersion 1.18.1, image velero/velero:v1.18.1), tag velero-12.1.0 of vmware-tanzu/helm-charts. */
 export const VELERO_CHART: ChartRef = {
   repo: "https://vmware-tanzu.github.io/helm-charts",

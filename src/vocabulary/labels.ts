@@ -32,6 +32,11 @@ export const UNIT_ANNOTATION = "hubfleet.io/unit";
 export const CONFIG_HASH_ANNOTATION = "hubfleet.io/config-hash";
 /** Pod annotation the cluster-autoscaler honours: "false" means never evict this pod. */
 export const SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+/**
+ * Pod annotation Karpenter honours: "true" means never disrupt (consolidate, drift, expire) the
+ * node while this pod runs on it. User servers carry it; placeholders must not.
+ */
+export const DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt";
 /** Pod annotation naming the volumes Velero's file-system backup copies (opt-in mode). */
 export const VELERO_BACKUP_VOLUMES = "backup.velero.io/backup-volumes";
 /** The IRSA annotation that names the IAM role a service account's pods act as. */

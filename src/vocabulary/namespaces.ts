@@ -4,6 +4,8 @@
 export const TOOLS_NAMESPACE = "cluster-tools";
 export const KUBE_SYSTEM_NAMESPACE = "kube-system";
 export const AUTOSCALER_NAMESPACE = KUBE_SYSTEM_NAMESPACE;
+/** Karpenter's namespace: the one eksctl creates its service account in and installs it to. */
+export const KARPENTER_NAMESPACE = "karpenter";
 export const VELERO_NAMESPACE = "velero";
 /** The namespace of the fleet's data set servers (one for all data sets). */
 export const DATASETS_NAMESPACE = "datasets";

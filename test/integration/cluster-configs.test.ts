@@ -52,6 +52,14 @@ const VARIANTS: Array<[string, (doc: Document) => void]> = [
       d.setIn(["hubs", 1, "gpu"], d.createNode({ gpus: 1 }));
     },
   ],
+  [
+    "Karpenter as the autoscaler, with a GPU group (eksctl's karpenter: section, core groups only)",
+    (d) => {
+      d.setIn(["tools", "autoscaler", "engine"], "karpenter");
+      d.setIn(["cluster", "nodeGroups", "jhgpu"], d.createNode({ instanceType: "g5.xlarge" }));
+      d.setIn(["hubs", 1, "gpu"], d.createNode({ gpus: 1 }));
+    },
+  ],
 ];
 
 function check(kind: "eksctl" | "kind", content: string) {

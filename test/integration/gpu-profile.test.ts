@@ -6,14 +6,10 @@
  * placed on the GPU group and tolerates its taint; the standard server's is not.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { renderFleet } from "../../src/render/index.js";
-import { editedExample, fleetFrom, REPO } from "../helpers.js";
-import { hubVenv } from "../hub/realHub.js";
+import { editedExample, fleetFrom } from "../helpers.js";
+import { kubeSpawnerPod } from "../hub/spawnerPod.js";
 
 interface Pod {
   spec: {
@@ -28,36 +24,7 @@ interface Pod {
 function podFor(text: string, hub: string, slug: string): Pod {
   const release = renderFleet(fleetFrom(text)).releases.find((r) => r.hub === hub);
   assert.ok(release);
-  const dir = mkdtempSync(join(tmpdir(), "hubfleet-gpu-profile-"));
-  const values = join(dir, "values.json");
-  writeFileSync(values, JSON.stringify(release.values));
-  // KubeSpawner loads a kubeconfig when it is made; building a pod manifest never uses it.
-  const kubeconfig = join(dir, "kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n",
-  );
-  const out = execFileSync(
-    join(hubVenv(), "bin", "python"),
-    [join(REPO, "test", "hub", "profile_pod.py"), values, slug],
-    {
-      encoding: "utf8",
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir,
-        KUBECONFIG: kubeconfig,
-        // What z2jh_config.py reads besides the values; no process listens on these here.
-        HUBFLEET_Z2JH_RELEASE: hub,
-        HUBFLEET_HUB_DIR: dir,
-        HUBFLEET_HUB_PORT: "1",
-        HUBFLEET_HUB_API_PORT: "2",
-        HUBFLEET_PROXY_API_PORT: "3",
-        HUBFLEET_USER_SERVER_PORT: "4",
-        HUBFLEET_HARNESS_TOKEN: "unused",
-      },
-    },
-  );
-  return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Pod;
+  return kubeSpawnerPod(release.values, hub, slug) as unknown as Pod;
 }
 
 const gpuFleet = editedExample((d) => {

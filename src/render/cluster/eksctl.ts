@@ -1,13 +1,16 @@
 /**
  * The eksctl ClusterConfig (eksctl.io/v1alpha5) for an EKS fleet: three managed node groups
- * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery, and
+ * labelled and tainted as the architecture says, tagged for cluster-autoscaler discovery (with
+ * Karpenter: the core groups only, and eksctl's Karpenter roles and queue), and
  * the VPC CNI's pod networking (custom networking when the fleet names cluster.podCIDR).
  */
 import { lookupInstanceType, maxPodsOf, podLimit } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { GPU_GROUP, NODE_GROUP_NAMES } from "../../fleet/schema.js";
+import { KARPENTER_CHART } from "../../vocabulary/charts.js";
 import { FLEET_LABEL, NVIDIA_GPU } from "../../vocabulary/labels.js";
 import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
+import { KARPENTER_DISCOVERY_TAG, karpenterGroups, usesKarpenter } from "../tools/karpenter.js";
 import { placement } from "./nodeGroups.js";
 
 export const FLEET_TAG = FLEET_LABEL;
@@ -20,7 +23,8 @@ export const AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler";
  * yes unless the fleet names a role of its own (then the chart creates the account).
  */
 export function eksctlCreatesAutoscalerServiceAccount(fleet: FleetModel): boolean {
-  return fleet.tools.autoscaler.enabled && fleet.tools.autoscaler.roleArn === undefined;
+  const { enabled, engine, roleArn } = fleet.tools.autoscaler;
+  return enabled && engine === "cluster-autoscaler" && roleArn === undefined;
 }
 
 /**
@@ -162,7 +166,37 @@ export function vpcCniConfiguration(fleet: FleetModel): Record<string, unknown> 
 /** The well-known node label of a node's zone, which names its ENIConfig. */
 const ZONE_LABEL = "topology.kubernetes.io/zone";
 
+/**
+ * eksctl's Karpenter support: the controller's IAM role and service account (IRSA, in the
+ * karpenter namespace), the node role and instance profile Karpenter's nodes join as, and the
+ * interruption queue. eksctl also installs the chart once; apply then upgrades that release with
+ * hubfleet's values (render/tools/karpenter.ts).
+ */
+function karpenterConfig(fleet: FleetModel): Record<string, unknown> {
+  if (!usesKarpenter(fleet)) return {};
+  const { chartVersion, interruptionQueue } = fleet.tools.autoscaler.karpenter;
+  return {
+    karpenter: {
+      version: chartVersion ?? KARPENTER_CHART.version,
+      createServiceAccount: false,
+      withSpotInterruptionQueue: interruptionQueue,
+    },
+  };
+}
+
+/** The managed node groups: all of them, but the ones Karpenter starts nodes for itself. */
+function managedGroups(fleet: FleetModel): NodeGroupModel[] {
+  const all = [
+    ...NODE_GROUP_NAMES.map((name) => fleet.nodeGroups[name]),
+    ...(fleet.gpuGroup ? [fleet.gpuGroup] : []),
+  ];
+  if (!usesKarpenter(fleet)) return all;
+  const byKarpenter = new Set(karpenterGroups(fleet).map((group) => group.name));
+  return all.filter((group) => !byKarpenter.has(group.name));
+}
+
 export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
+  const karpenter = usesKarpenter(fleet);
   return {
     apiVersion: "eksctl.io/v1alpha5",
     kind: "ClusterConfig",
@@ -170,7 +204,12 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
       name: fleet.name,
       region: fleet.cluster.region,
       version: fleet.cluster.kubernetesVersion,
-      tags: { [FLEET_TAG]: fleet.name },
+      // eksctl puts these tags on every resource it creates; Karpenter finds the subnets by
+      // the discovery tag.
+      tags: {
+        [FLEET_TAG]: fleet.name,
+        ...(karpenter ? { [KARPENTER_DISCOVERY_TAG]: fleet.name } : {}),
+      },
     },
     availabilityZones: [...fleet.cluster.availabilityZones],
     kubernetesNetworkConfig: { serviceIPv4CIDR: fleet.cluster.serviceCIDR },
@@ -178,6 +217,7 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     vpc: { cidr: fleet.cluster.nodeCIDR, nat: { gateway: "Single" } },
     // OIDC lets the autoscaler and Velero use IAM roles for service accounts (IRSA).
     iam: { withOIDC: true, ...autoscalerServiceAccounts(fleet) },
+    ...karpenterConfig(fleet),
     addons: [
       { name: "vpc-cni", configurationValues: JSON.stringify(vpcCniConfiguration(fleet)) },
       { name: "coredns" },
@@ -187,9 +227,6 @@ export function renderEksctlConfig(fleet: FleetModel): Record<string, unknown> {
     ],
     // A GPU group on AmazonLinux2023 gets EKS's NVIDIA AMI (driver and container toolkit), and
     // eksctl installs the NVIDIA device plugin with it (docs/capacity.md, "GPU servers").
-    managedNodeGroups: [
-      ...NODE_GROUP_NAMES.map((name) => fleet.nodeGroups[name]),
-      ...(fleet.gpuGroup ? [fleet.gpuGroup] : []),
-    ].map((group) => managedNodeGroup(fleet, group)),
+    managedNodeGroups: managedGroups(fleet).map((group) => managedNodeGroup(fleet, group)),
   };
 }

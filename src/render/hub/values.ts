@@ -8,6 +8,7 @@ import type { FleetModel, Hub } from "../../fleet/model.js";
 import { deepMerge } from "../../fleet/model.js";
 import { parseQuantity } from "../../fleet/quantity.js";
 import {
+  DO_NOT_DISRUPT,
   HELM_RESOURCE_POLICY,
   SAFE_TO_EVICT,
   VELERO_BACKUP_VOLUMES,
@@ -22,6 +23,7 @@ import {
   writableMountsHook,
 } from "../datasets/userServers.js";
 import { PRIORITY, SHARED_SCHEDULER_NAME } from "../shared/names.js";
+import { usesKarpenter } from "../tools/karpenter.js";
 import { METRICS_TOKEN_KEY, METRICS_TOKEN_SECRET } from "../tools/monitoring.js";
 import { authenticatorValues } from "./authenticator.js";
 import { DRIVE_CLIENT_CLAIM } from "./drive.js";
@@ -97,6 +99,8 @@ export interface HubValuesOptions {
   readonly gpuNodes?: GpuNodes;
   /** The pods' own address range (VPC CNI custom networking), kept out of user servers' egress. */
   readonly podCIDR?: string;
+  /** Karpenter is the autoscaler: user servers carry its do-not-disrupt annotation. */
+  readonly doNotDisrupt?: boolean;
 }
 
 export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
@@ -108,6 +112,7 @@ export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
       ? { gpuNodes: { instanceType: gpuType.name, gpuModel: gpuType.gpuModel ?? "GPU" } }
       : {}),
     ...(custom && fleet.cluster.podCIDR !== undefined ? { podCIDR: fleet.cluster.podCIDR } : {}),
+    ...(usesKarpenter(fleet) ? { doNotDisrupt: true } : {}),
   };
 }
 
@@ -297,6 +302,10 @@ export function renderHubValues(
     },
     singleuser: {
       image: { name: hub.image.name, tag: hub.image.tag },
+      // Karpenter never consolidates, drifts or expires a node while a user server runs on it.
+      // Only servers: the placeholders (scheduling.userPlaceholder) must stay preemptible and
+      // must not pin their nodes.
+      ...(options.doNotDisrupt ? { extraAnnotations: { [DO_NOT_DISRUPT]: "true" } } : {}),
       ...(profiles.length > 0 ? { profileList: profiles } : {}),
       cpu: {
         guarantee: cpuCores(hub.resources.cpu.guarantee),

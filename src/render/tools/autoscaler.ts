@@ -123,10 +123,14 @@ function autoscalerValues(fleet: FleetModel): Record<string, unknown> {
   };
 }
 
-/** The autoscaler release on EKS; nothing when it is turned off or the cluster is local (kind). */
+/**
+ * The autoscaler release on EKS; nothing when it is turned off, Karpenter is the engine
+ * (render/tools/karpenter.ts) or the cluster is local (kind).
+ */
 export function renderAutoscaler(fleet: FleetModel): RenderedTool[] {
   const settings = fleet.tools.autoscaler;
-  if (!settings.enabled || fleet.cluster.provider !== "eks") return [];
+  if (!settings.enabled || settings.engine !== "cluster-autoscaler") return [];
+  if (fleet.cluster.provider !== "eks") return [];
   return [
     {
       name: AUTOSCALER_RELEASE,

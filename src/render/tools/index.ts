@@ -1,7 +1,8 @@
 /**
  * Every enabled cluster tool, in the order apply installs them: monitoring first (its CRDs let
  * the others declare ServiceMonitors), then cert-manager, the ingress controller, the
- * autoscaler and backups. Also the tools' namespaces, applied before any tool.
+ * autoscaler (cluster-autoscaler or Karpenter) and backups. Also the tools' namespaces, applied
+ * before any tool.
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
@@ -11,6 +12,7 @@ import { fleetLabels, privilegedNamespaceLabels } from "../labels.js";
 import { renderAutoscaler } from "./autoscaler.js";
 import { renderCertManager } from "./certManager.js";
 import { renderIngressController } from "./ingress.js";
+import { renderKarpenter } from "./karpenter.js";
 import { renderMonitoring } from "./monitoring.js";
 import type { RenderedTool } from "./tool.js";
 import { renderVelero } from "./velero.js";
@@ -23,6 +25,7 @@ const TOOL_RENDERERS: readonly ToolRenderer[] = [
   renderCertManager,
   renderIngressController,
   renderAutoscaler,
+  renderKarpenter,
   renderVelero,
 ];
 
