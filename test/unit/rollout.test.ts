@@ -1,0 +1,114 @@
+/** The rollout order (canaries, waves of a size or a percentage) and the change freeze's reasons. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { FleetModel } from "../../src/fleet/model.js";
+import { freezeReason } from "../../src/plan/freeze.js";
+import { describeWaves, rolloutSettings, rolloutWaves } from "../../src/plan/rollout.js";
+import { scenarioFleet } from "../safetyHelpers.js";
+
+const HUBS = ["a", "b", "c", "d", "e", "f", "g"];
+const fleetWith = (rollout: unknown, hubs = HUBS): FleetModel =>
+  scenarioFleet("rollout-unit", hubs, (d) => d.set("rollout", d.createNode(rollout)));
+const all = () => true;
+const order = (fleet: FleetModel, changes: (h: string) => boolean = all) => {
+  const settings = rolloutSettings(fleet);
+  assert.ok(settings);
+  return rolloutWaves(fleet, settings, changes).map((w) => [
+    w.canary ? "canary" : w.number,
+    w.hubs,
+  ]);
+};
+
+describe("rollout order", () => {
+  it("canaries first, then waves of a fixed size in file order, the last one smaller", () => {
+    assert.deepEqual(order(fleetWith({ canary: ["d"], waves: 4 })), [
+      ["canary", ["d"]],
+      [2, ["a", "b", "c", "e"]],
+      [3, ["f", "g"]],
+    ]);
+  });
+  it("a percentage is of the hubs besides the canaries, rounded up", () => {
+    // 6 hubs besides the canary: 34 % is 2.04, so 3 hubs a wave.
+    assert.deepEqual(order(fleetWith({ canary: ["a"], waves: "34%" })), [
+      ["canary", ["a"]],
+      [2, ["b", "c", "d"]],
+      [3, ["e", "f", "g"]],
+    ]);
+  });
+  it("a list of sizes wave by wave; the hubs left over make a last wave", () => {
+    assert.deepEqual(order(fleetWith({ waves: [1, "50%"] })), [
+      [1, ["a"]],
+      [2, ["b", "c", "d", "e"]],
+      [3, ["f", "g"]],
+    ]);
+  });
+  it("only the hubs that change are in a wave; empty waves are dropped and the rest renumbered", () => {
+    const changed = new Set(["b", "f", "g"]);
+    assert.deepEqual(
+      order(fleetWith({ canary: ["a"], waves: 2 }), (h) => changed.has(h)),
+      [
+        [1, ["b"]],
+        [2, ["f", "g"]],
+      ],
+    );
+  });
+  it("--canary replaces the file's canaries and keeps its waves; with no rollout: one wave after them", () => {
+    const fleet = fleetWith({ canary: ["a"], waves: 3 });
+    const settings = rolloutSettings(fleet, ["g", "f"]);
+    assert.deepEqual(settings?.canary, ["g", "f"]);
+    assert.equal(
+      describeWaves(rolloutWaves(fleet, settings ?? { canary: [], pauseMs: 0 }, all)),
+      "canary: g, f; wave 2: a, b, c; wave 3: d, e",
+    );
+    const plain = scenarioFleet("rollout-unit", ["a", "b", "c"]);
+    assert.equal(rolloutSettings(plain), undefined);
+    const flagOnly = rolloutSettings(plain, ["b"]);
+    assert.equal(
+      describeWaves(rolloutWaves(plain, flagOnly ?? { canary: [], pauseMs: 0 }, all)),
+      "canary: b; wave 2: a, c",
+    );
+  });
+  it("--canary naming no hub is a usage error naming the hubs", () => {
+    assert.throws(
+      () => rolloutSettings(scenarioFleet("rollout-unit", ["a", "b"]), ["a", "zz"]),
+      (err: Error & { hint?: string }) =>
+        /--canary zz: names no hub/.test(err.message) && /a, b/.test(err.hint ?? ""),
+    );
+  });
+});
+
+describe("change freeze", () => {
+  const fleet = scenarioFleet("freeze-unit", ["a"], (d) => {
+    d.setIn(["hubs", 0, "timeZone"], "America/Los_Angeles");
+    d.setIn(
+      ["hubs", 0, "schedule"],
+      d.createNode([{ days: ["mon", "wed"], start: "09:00", end: "10:30", users: 5 }]),
+    );
+    d.set(
+      "freeze",
+      d.createNode([{ from: "2026-12-14", to: "2026-12-18", reason: "final exams" }]),
+    );
+  });
+  const hub = fleet.hubs[0];
+  assert.ok(hub);
+  it("during a session and its warm-up, naming the session; not before the warm-up or after the end", () => {
+    // Monday 2026-12-07 in Los Angeles (UTC-8): 09:00 local is 17:00 UTC.
+    assert.match(
+      freezeReason(fleet, hub, new Date("2026-12-07T17:30:00Z")) ?? "",
+      /^in class: hubs\[name=a\]\.schedule\[0\] \(Mon\/Wed 09:00–10:30 America\/Los_Angeles\)$/,
+    );
+    assert.match(freezeReason(fleet, hub, new Date("2026-12-07T16:40:00Z")) ?? "", /warming up/);
+    assert.equal(freezeReason(fleet, hub, new Date("2026-12-07T16:20:00Z")), undefined);
+    assert.equal(freezeReason(fleet, hub, new Date("2026-12-07T18:30:00Z")), undefined);
+  });
+  it("a freeze range holds on its days, inclusive, in the hub's zone", () => {
+    // 2026-12-19 04:00 UTC is still the 18th in Los Angeles.
+    assert.match(
+      freezeReason(fleet, hub, new Date("2026-12-19T04:00:00Z")) ?? "",
+      /^change freeze: final exams \(2026-12-14 to 2026-12-18, today is 2026-12-18 in America\/Los_Angeles\)$/,
+    );
+    assert.equal(freezeReason(fleet, hub, new Date("2026-12-19T09:00:00Z")), undefined);
+    assert.match(freezeReason(fleet, hub, new Date("2026-12-14T08:00:00Z")) ?? "", /final exams/);
+    assert.equal(freezeReason(fleet, hub, new Date("2026-12-14T07:59:00Z")), undefined);
+  });
+});
