@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import type { FleetModel } from "../../src/fleet/model.js";
 import { freezeReason } from "../../src/plan/freeze.js";
 import { describeWaves, rolloutSettings, rolloutWaves } from "../../src/plan/rollout.js";
+import { EXAMPLE, runCli } from "../helpers.js";
 import { scenarioFleet } from "../safetyHelpers.js";
 
 const HUBS = ["a", "b", "c", "d", "e", "f", "g"];
@@ -74,6 +75,28 @@ describe("rollout order", () => {
       (err: Error & { hint?: string }) =>
         /--canary zz: names no hub/.test(err.message) && /a, b/.test(err.hint ?? ""),
     );
+  });
+});
+
+describe("apply's rollout flags", () => {
+  it("apply --canary naming no hub stops before reaching any cluster, naming the hubs", async () => {
+    const r = await runCli([
+      "apply",
+      EXAMPLE,
+      "--canary",
+      "stat101,nosuch",
+      "--kubeconfig",
+      "/nonexistent",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--canary nosuch: names no hub in the fleet file; nothing was applied/);
+    assert.match(r.stderr, /stat101, cs480, genomics-lab/);
+  });
+  it("apply --help lists the rollout flags", async () => {
+    const r = await runCli(["apply", "--help"]);
+    for (const flag of ["--canary", "--rollback-on-failure", "--during-class", "--check-timeout"]) {
+      assert.match(r.stdout, new RegExp(flag));
+    }
   });
 });
 
