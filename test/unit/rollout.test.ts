@@ -1,6 +1,9 @@
 /** The rollout order (canaries, waves of a size or a percentage) and the change freeze's reasons. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { ApplyReport } from "../../src/apply/engine.js";
+import { bufferIo } from "../../src/cli/io.js";
+import { progressPrinter } from "../../src/cli/progress.js";
 import type { FleetModel } from "../../src/fleet/model.js";
 import { freezeReason } from "../../src/plan/freeze.js";
 import { describeWaves, rolloutSettings, rolloutWaves } from "../../src/plan/rollout.js";
@@ -133,5 +136,65 @@ describe("change freeze", () => {
     assert.equal(freezeReason(fleet, hub, new Date("2026-12-19T09:00:00Z")), undefined);
     assert.match(freezeReason(fleet, hub, new Date("2026-12-14T08:00:00Z")) ?? "", /final exams/);
     assert.equal(freezeReason(fleet, hub, new Date("2026-12-14T07:59:00Z")), undefined);
+  });
+});
+
+describe("apply's summary of a rollout", () => {
+  it("names skipped hubs with the reason, the halt, the hubs not reached, the rollback and each hub's chart", () => {
+    const io = bufferIo();
+    const report: ApplyReport = {
+      tools: [],
+      hubs: [
+        { hub: "a", result: "applied", durationMs: 1000, releaseUpgraded: true },
+        { hub: "b", result: "applied", durationMs: 1000, releaseUpgraded: true },
+      ],
+      prune: {
+        delete: [],
+        retain: [],
+        leave: [],
+        uninstall: [],
+        forget: [],
+        forgetReleases: [],
+        removedUnits: [],
+        inventorySize: 0,
+      },
+      pruned: { deleted: [], uninstalled: [], left: [], failed: [] },
+      failed: 1,
+      skipped: [{ hub: "e", reason: "in class: hubs[name=e].schedule[0] (Mon 09:00–10:30 UTC)" }],
+      warnings: [],
+      rollout: {
+        waves: [
+          { number: 1, canary: true, hubs: ["a"] },
+          { number: 2, canary: false, hubs: ["b"] },
+          { number: 3, canary: false, hubs: ["c", "d"] },
+        ],
+        checks: [],
+        halted: { wave: 2, hubs: ["b"], message: "b: check failed: server ready: Spawn failed" },
+        notReached: ["c", "d"],
+        rolledBack: [{ hub: "b", revision: 4, ok: true }],
+      },
+      versions: [
+        { hub: "a", chart: "jupyterhub-4.4.0" },
+        { hub: "b", chart: "jupyterhub-4.3.3" },
+        { hub: "c", chart: "jupyterhub-4.3.3" },
+        { hub: "d" },
+      ],
+    };
+    progressPrinter(io).summary(report);
+    const out = io.stdout();
+    assert.match(
+      out,
+      /^e: skipped \(in class: hubs\[name=e\]\.schedule\[0\] \(Mon 09:00–10:30 UTC\)\); apply --during-class to change it anyway$/m,
+    );
+    assert.match(
+      out,
+      /^rollout HALTED at wave 2 \(b\): b: check failed: server ready: Spawn failed$/m,
+    );
+    assert.match(out, /^not reached \(left as they were\): c, d$/m);
+    assert.match(out, /^b: rolled back to revision 4, check ok$/m);
+    assert.match(
+      out,
+      /^chart versions:\n {2}a: jupyterhub-4\.4\.0\n {2}b: jupyterhub-4\.3\.3\n {2}c: jupyterhub-4\.3\.3\n {2}d: \(no release\)$/m,
+    );
   });
 });
