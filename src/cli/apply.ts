@@ -110,6 +110,12 @@ export function applyCommand(program: Command, io: Io): void {
               .map((h) => h.trim())
               .filter(Boolean),
       );
+      if (rollout && !options.wait) {
+        throw new UsageError(
+          "--no-wait cannot go with a rollout: each wave must be ready before its check",
+          "drop --no-wait (the rollout's waves wait, then check), or apply without rollout settings",
+        );
+      }
       const urls = parseHubUrls(options.url, names);
       const readyTimeoutMs = parseTimeout(options.checkTimeout);
       const charts = chartOverrides(io, options.chartDir);

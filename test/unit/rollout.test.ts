@@ -95,6 +95,19 @@ describe("apply's rollout flags", () => {
     assert.match(r.stderr, /--canary nosuch: names no hub in the fleet file; nothing was applied/);
     assert.match(r.stderr, /stat101, cs480, genomics-lab/);
   });
+  it("apply --no-wait with a rollout is refused before reaching any cluster", async () => {
+    const r = await runCli([
+      "apply",
+      EXAMPLE,
+      "--canary",
+      "cs480",
+      "--no-wait",
+      "--kubeconfig",
+      "/nonexistent",
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--no-wait cannot go with a rollout/);
+  });
   it("apply --help lists the rollout flags", async () => {
     const r = await runCli(["apply", "--help"]);
     for (const flag of ["--canary", "--rollback-on-failure", "--during-class", "--check-timeout"]) {
