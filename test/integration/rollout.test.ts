@@ -55,6 +55,8 @@ const OLD = "4.3.2";
 const NEW = "4.4.1-rollout-test";
 const oldChart = new Map([["jupyterhub", standinAt(OLD)]]);
 const newChart = new Map([["jupyterhub", standinAt(NEW)]]);
+const NEWER = "4.4.2-rollout-test";
+const newerChart = standinAt(NEWER);
 
 /** More memory than any node has: the server never schedules, the spawn fails. */
 const TOO_BIG = 64 * 2 ** 30;
@@ -279,5 +281,44 @@ describe("rollout in waves gated by hubfleet check", { timeout: 1_200_000 }, () 
     );
     assert.match(forced.warnings[0] ?? "", /^wthree was changed in class: hubs\[name=wthree\]/);
     assert.equal((await live("wthree")).chart, `jupyterhub-${NEW}`);
+  });
+
+  it("the CLI: apply --canary replaces the file's canaries, each wave checked through --url, the summary lists the versions", async () => {
+    // The values stay the healthy fleet's (only the chart's version moves), so the hubs started
+    // now from the installed values are what the upgraded hub pods would run.
+    for (const hub of HUBS) {
+      await running.get(hub)?.stop();
+      running.set(
+        hub,
+        await startRealHub({ controlPlane: cp, release: hub, userServers: servers }),
+      );
+    }
+    const urls = HUBS.flatMap((h) => ["--url", `${h}=${running.get(h)?.url}`]);
+    const r = await cli(
+      "apply",
+      fleetFile(fleetText()),
+      "--force",
+      "--canary",
+      "wtwo",
+      "--chart-dir",
+      `jupyterhub=${newerChart}`,
+      "--check-timeout",
+      "60s",
+      ...urls,
+    );
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^\[rollout\] canary: wtwo$/m);
+    assert.match(r.stdout, /^\[rollout\] wave 2: can$/m);
+    assert.match(r.stdout, /^\[rollout\] wave 3: wthree$/m);
+    assert.equal(r.stdout.match(/^\[rollout\] (canary|wave \d) check: ok$/gm)?.length, 3);
+    // The canary's check ran before the next wave started.
+    assert.ok(
+      r.stdout.indexOf("[rollout] canary check: ok") < r.stdout.indexOf("[rollout] wave 2: can"),
+    );
+    assert.match(r.stdout, /^chart versions:$/m);
+    for (const hub of HUBS) {
+      assert.match(r.stdout, new RegExp(`^  ${hub}: jupyterhub-${NEWER}$`, "m"));
+      assert.equal((await live(hub)).chart, `jupyterhub-${NEWER}`);
+    }
   });
 });
