@@ -43,7 +43,13 @@ import { observePrune } from "./observe.js";
 import { executePrune, type PruneEvent, type PruneResult } from "./prune.js";
 import { reservePinnedAddresses } from "./reserveAddresses.js";
 import { limiter } from "./retry.js";
-import { type HubGate, type RolloutEvent, type RolloutReport, runRollout } from "./rollout.js";
+import {
+  freezeClock,
+  type HubGate,
+  type RolloutEvent,
+  type RolloutReport,
+  runRollout,
+} from "./rollout.js";
 import { presentSecrets, readHubHashes, toolKey } from "./state.js";
 import { DEFAULT_WAIT_TIMEOUT_MS, type WaitSettings } from "./wait.js";
 
@@ -73,7 +79,7 @@ export interface ApplyOptions {
   readonly rollbackOnFailure?: boolean;
   /** Touch hubs in class, in their warm-up or in a fleet freeze (each named in `warnings`). */
   readonly duringClass?: boolean;
-  /** The clock the change freeze reads (tests). */
+  /** The clock the change freeze reads (tests); default: HUBFLEET_NOW or the real time. */
   readonly now?: () => Date;
   /** How the pause between waves waits (tests). */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -206,10 +212,14 @@ export async function applyFleet(
     const selected = hubWork(bundle, fleet).filter((w) => !only || only.has(w.hub));
     // The change freeze: a hub that would change during a class (or its warm-up, or a
     // fleet-wide freeze) is left as it is, unless --during-class says otherwise.
-    const now = (options.now ?? (() => new Date()))();
+    const now = (options.now ?? freezeClock())();
     const skipped: { hub: string; reason: string }[] = [];
     const warnings: string[] = [];
     for (const w of selected.filter((u) => !isUnchanged(context, u))) {
+      // A hub not installed yet has no class to disturb.
+      const installed =
+        w.release && context.liveReleases.has(key(w.release.namespace, w.release.name));
+      if (!installed) continue;
       const hub = fleet.hubs.find((h) => h.name === w.hub);
       const reason = hub ? freezeReason(fleet, hub, now) : undefined;
       if (!reason) continue;

@@ -5,12 +5,31 @@
  * request the failed hubs go back to the release revision they ran before this apply
  * (`helm rollback`) and are checked again.
  */
+import { UsageError } from "../errors.js";
 import type { RolloutWave } from "../plan/rollout.js";
 import type { CheckRecord } from "./checkRecord.js";
 import { applyHub, type HubApplyContext, type HubOutcome, type HubWork, key } from "./hubApply.js";
 import { waitTargets } from "./readiness.js";
 import { forgetHash, STATE_CONFIGMAP } from "./state.js";
 import { waitUntilReady } from "./wait.js";
+
+/**
+ * The clock the change freeze reads: HUBFLEET_NOW (an ISO 8601 instant) when set — what would
+ * apply or plan do at that moment; the test suite pins it so that no test depends on the
+ * hour it runs at — else the real time.
+ */
+export function freezeClock(env: NodeJS.ProcessEnv = process.env): () => Date {
+  const pinned = env.HUBFLEET_NOW;
+  if (!pinned) return () => new Date();
+  const at = new Date(pinned);
+  if (Number.isNaN(at.getTime())) {
+    throw new UsageError(
+      `HUBFLEET_NOW="${pinned}" is not an instant`,
+      'set it to an ISO 8601 time such as "2026-12-07T17:10:00Z", or unset it',
+    );
+  }
+  return () => at;
+}
 
 /**
  * Runs `hubfleet check` on these hubs (the CLI passes src/check's checkFleet; the engine sits

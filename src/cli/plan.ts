@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { observeForPlan } from "../apply/observePlan.js";
+import { freezeClock } from "../apply/rollout.js";
 import type { FleetModel } from "../fleet/model.js";
 import type { FieldChange } from "../plan/diff.js";
 import { freezeReason } from "../plan/freeze.js";
@@ -67,7 +68,7 @@ export function planCommand(program: Command, io: Io): void {
       const observed = await observeForPlan(connect(io, options), fleet, bundle, only);
       const plan = onlyHubs(buildPlan(bundle, observed), only);
       const changed = planHasChanges(plan);
-      const rollout = rolloutOf(fleet, plan, options.canary, new Date());
+      const rollout = rolloutOf(fleet, plan, options.canary, freezeClock()());
       if (format !== "text") writeStructured(io, format, { ...planJson(plan, changed), rollout });
       else {
         printPlan(io, plan, changed, options.detailedExitcode === true);
@@ -113,8 +114,13 @@ function rolloutOf(
       .filter(Boolean),
   );
   const changing = new Set(plan.hubs.filter(hubChanges).map((h) => h.hub));
+  // As apply: a hub not installed yet has no class to disturb.
+  const installed = new Set(
+    plan.hubs.filter((h) => h.release && h.release.action !== "install").map((h) => h.hub),
+  );
   const frozen = fleet.hubs.flatMap((hub) => {
-    const reason = changing.has(hub.name) ? freezeReason(fleet, hub, now) : undefined;
+    const reason =
+      changing.has(hub.name) && installed.has(hub.name) ? freezeReason(fleet, hub, now) : undefined;
     return reason ? [{ hub: hub.name, reason }] : [];
   });
   const movable = (h: string) => changing.has(h) && !frozen.some((f) => f.hub === h);

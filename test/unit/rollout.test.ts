@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ApplyReport } from "../../src/apply/engine.js";
+import { freezeClock } from "../../src/apply/rollout.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { progressPrinter } from "../../src/cli/progress.js";
 import type { FleetModel } from "../../src/fleet/model.js";
@@ -117,6 +118,18 @@ describe("apply's rollout flags", () => {
 });
 
 describe("change freeze", () => {
+  it("the clock: HUBFLEET_NOW pins it (an ISO instant, else a usage error); unset, the real time", () => {
+    assert.equal(
+      freezeClock({ HUBFLEET_NOW: "2026-12-07T17:10:00Z" })().toISOString(),
+      "2026-12-07T17:10:00.000Z",
+    );
+    assert.throws(
+      () => freezeClock({ HUBFLEET_NOW: "monday" }),
+      /HUBFLEET_NOW="monday" is not an instant/,
+    );
+    const real = freezeClock({})().getTime();
+    assert.ok(Math.abs(real - Date.now()) < 60_000);
+  });
   const fleet = scenarioFleet("freeze-unit", ["a"], (d) => {
     d.setIn(["hubs", 0, "timeZone"], "America/Los_Angeles");
     d.setIn(
