@@ -20,7 +20,7 @@ import {
   pruneGuard,
 } from "../plan/pruneGuard.js";
 import { type RolloutWave, rolloutWaves } from "../plan/rollout.js";
-import { CLUSTER_UNIT, type InventoryObject } from "../plan/units.js";
+import { CLUSTER_UNIT, hubUnit, type InventoryObject } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
 import type { Bundle } from "../render/bundle.js";
@@ -285,9 +285,15 @@ export async function applyFleet(
       outcomes = await Promise.all(hubUnits.map((w) => applyHub(hubContext, w)));
     }
     // A halted rollout prunes nothing: the fleet is half old, half new until it is fixed.
+    // Nor is anything of a frozen hub deleted: that waits, in the inventory, for the next apply.
+    const frozenUnits = new Set(skipped.map((s) => hubUnit(s.hub)));
+    const prunable: PrunePlan =
+      frozenUnits.size === 0
+        ? plan
+        : { ...plan, delete: plan.delete.filter((i) => !frozenUnits.has(i.unit)) };
     const pruned = rollout?.halted
       ? NOTHING_PRUNED
-      : await executePrune(ports, fleet, plan, {
+      : await executePrune(ports, fleet, prunable, {
           inventory,
           lock,
           onEvent,
@@ -324,7 +330,8 @@ async function liveVersions(
   helm: HelmPort,
   units: readonly HubWork[],
 ): Promise<{ hub: string; chart?: string }[]> {
-  const live = await helm.listAll();
+  // The report is not lost to a failing list: the versions are then left out.
+  const live = await helm.listAll().catch(() => []);
   return units.map((w) => {
     const r =
       w.release &&
