@@ -85,7 +85,14 @@ export type {
   JsonDocument,
 } from "./render/bundle.js";
 export type { Plan } from "./plan/plan.js";
-export type { ApplyOptions, ApplyReport } from "./apply/engine.js";
+export type {
+  ApplyOptions,
+  ApplyReport,
+  HubGate,
+  RolloutEvent,
+  RolloutReport,
+} from "./apply/engine.js";
+export type { RolloutWave } from "./plan/rollout.js";
 export type { FleetStatus, HubStatus, StatusOptions } from "./apply/status.js";
 export type { FleetCheckOptions, FleetCheckResult } from "./check/fleetCheck.js";
 export type { CapacityOptions, CapacityPlan } from "./capacity/plan.js";

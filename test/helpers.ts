@@ -8,6 +8,13 @@ import { parseFleet } from "../src/fleet/load.js";
 import type { FleetModel } from "../src/fleet/model.js";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * The instant apply's change freeze reads in every test (and CLI the tests start): a Saturday
+ * noon in Los Angeles, outside every class of the example fleet, so that no test depends on the
+ * hour it runs at. Tests of the freeze pass their own clock.
+ */
+process.env.HUBFLEET_NOW ??= "2026-12-05T20:00:00Z";
 export const EXAMPLE = fileURLToPath(new URL("../examples/fleet.yaml", import.meta.url));
 export const exampleText = readFileSync(EXAMPLE, "utf8");
 

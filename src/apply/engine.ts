@@ -5,10 +5,13 @@
  * objects, the cluster tools one after another (in bundle order: each may need the CRDs of the
  * one before), hubs with bounded concurrency (one hub's failure does not stop the others), each
  * waited for until it is ready, and finally prunes what is gone from the fleet file — never data.
+ * With a rollout (canaries, waves) the hubs go wave by wave, each wave checked before the next
+ * (rollout.ts); a hub in class, in its warm-up or in a fleet freeze is not touched unless told.
  */
 
 import { UsageError } from "../errors.js";
-import type { FleetModel } from "../fleet/model.js";
+import type { FleetModel, RolloutSettings } from "../fleet/model.js";
+import { freezeReason } from "../plan/freeze.js";
 import type { PrunePlan } from "../plan/prune.js";
 import {
   type GuardVerdict,
@@ -16,7 +19,8 @@ import {
   type PruneConsent,
   pruneGuard,
 } from "../plan/pruneGuard.js";
-import { CLUSTER_UNIT, type InventoryObject } from "../plan/units.js";
+import { type RolloutWave, rolloutWaves } from "../plan/rollout.js";
+import { CLUSTER_UNIT, hubUnit, type InventoryObject } from "../plan/units.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { KubePort } from "../ports/kube.js";
 import type { Bundle } from "../render/bundle.js";
@@ -39,10 +43,17 @@ import { observePrune } from "./observe.js";
 import { executePrune, type PruneEvent, type PruneResult } from "./prune.js";
 import { reservePinnedAddresses } from "./reserveAddresses.js";
 import { limiter } from "./retry.js";
+import {
+  freezeClock,
+  type HubGate,
+  type RolloutEvent,
+  type RolloutReport,
+  runRollout,
+} from "./rollout.js";
 import { presentSecrets, readHubHashes, toolKey } from "./state.js";
 import { DEFAULT_WAIT_TIMEOUT_MS, type WaitSettings } from "./wait.js";
 
-export type { PruneEvent, PruneResult };
+export type { HubGate, PruneEvent, PruneResult, RolloutEvent, RolloutReport };
 
 export interface ApplyOptions {
   readonly onlyHubs?: readonly string[];
@@ -56,7 +67,22 @@ export interface ApplyOptions {
   readonly prune?: Partial<PruneConsent>;
   /** Date stamped on the volumes of removed hubs (YYYY-MM-DD); default today. */
   readonly today?: string;
-  readonly onEvent?: (event: ApplyEvent | PruneEvent) => void;
+  readonly onEvent?: (event: ApplyEvent | PruneEvent | RolloutEvent) => void;
+  /**
+   * Canaries and waves (plan/rollout.ts), each wave checked with `check` before the next;
+   * absent: every hub at once, no check.
+   */
+  readonly rollout?: RolloutSettings;
+  /** `hubfleet check` on some hubs: required with a rollout. */
+  readonly check?: HubGate;
+  /** When a wave fails: its failed hubs back to their previous release revision, checked again. */
+  readonly rollbackOnFailure?: boolean;
+  /** Touch hubs in class, in their warm-up or in a fleet freeze (each named in `warnings`). */
+  readonly duringClass?: boolean;
+  /** The clock the change freeze reads (tests); default: HUBFLEET_NOW or the real time. */
+  readonly now?: () => Date;
+  /** How the pause between waves waits (tests). */
+  readonly sleep?: (ms: number) => Promise<void>;
   /**
    * After its release, wait until each hub and tool is ready (workloads rolled out, claims
    * bound, release deployed), at most this long per unit; false: do not wait.
@@ -71,8 +97,16 @@ export interface ApplyReport {
   readonly hubs: readonly HubOutcome[];
   readonly prune: PrunePlan;
   readonly pruned: PruneResult;
-  /** Failed hubs and tools, plus prune steps that failed. */
+  /** Failed hubs and tools, hubs that failed a rollout's check, plus prune steps that failed. */
   readonly failed: number;
+  /** Hubs that would change but were not touched: in class, warming up, or in a freeze. */
+  readonly skipped: readonly { readonly hub: string; readonly reason: string }[];
+  /** What the summary must say aloud (hubs changed in class with --during-class). */
+  readonly warnings: readonly string[];
+  /** The waves and their checks, when apply rolled out in waves. */
+  readonly rollout?: RolloutReport;
+  /** The chart each selected hub's release runs after this apply ("jupyterhub-4.4.0"). */
+  readonly versions: readonly { readonly hub: string; readonly chart?: string }[];
 }
 
 /** The prune guard stopped an apply: nothing was written. */
@@ -137,6 +171,12 @@ export async function applyFleet(
     );
   }
   const consent = consentOf(fleet, options);
+  if (options.rollout && !options.check) {
+    throw new UsageError(
+      "a rollout in waves needs a check to gate each wave: pass ApplyOptions.check",
+      "the CLI passes hubfleet check; a library caller passes its own HubGate",
+    );
+  }
   const lock = await FleetLock.acquire(kube, { fleet: fleet.name, ...options.lock });
   try {
     await lock.assertHeld();
@@ -169,8 +209,30 @@ export async function applyFleet(
     };
     const clusterWide = bundle.manifests.filter((m) => m.hub === undefined && m.tool === undefined);
     const toolUnits = toolWork(bundle);
-    const hubUnits = hubWork(bundle, fleet).filter((w) => !only || only.has(w.hub));
+    const selected = hubWork(bundle, fleet).filter((w) => !only || only.has(w.hub));
+    // The change freeze: a hub that would change during a class (or its warm-up, or a
+    // fleet-wide freeze) is left as it is, unless --during-class says otherwise.
+    const now = (options.now ?? freezeClock())();
+    const skipped: { hub: string; reason: string }[] = [];
+    const warnings: string[] = [];
+    for (const w of selected.filter((u) => !isUnchanged(context, u))) {
+      // A hub not installed yet has no class to disturb.
+      const installed =
+        w.release && context.liveReleases.has(key(w.release.namespace, w.release.name));
+      if (!installed) continue;
+      const hub = fleet.hubs.find((h) => h.name === w.hub);
+      const reason = hub ? freezeReason(fleet, hub, now) : undefined;
+      if (!reason) continue;
+      if (options.duringClass) warnings.push(`${w.hub} was changed ${reason} (--during-class)`);
+      else skipped.push({ hub: w.hub, reason });
+    }
+    const hubUnits = selected.filter((w) => !skipped.some((s) => s.hub === w.hub));
     const pending = [...toolUnits, ...hubUnits].filter((w) => !isUnchanged(context, w));
+    const waves: RolloutWave[] | undefined = options.rollout
+      ? rolloutWaves(fleet, options.rollout, (hub) =>
+          pending.some((w) => w.hub === hub && w.tool === undefined),
+        )
+      : undefined;
     await checkImmutable(kube, [...clusterWide, ...pending.flatMap((w) => w.manifests)]);
     await checkPinnedAddresses(
       kube,
@@ -197,22 +259,83 @@ export async function applyFleet(
     if (reserved.length > 0) onEvent({ type: "addresses-reserved", services: reserved });
     const tools: HubOutcome[] = [];
     for (const w of toolUnits) tools.push(await applyHub(context, w));
-    const outcomes = await Promise.all(hubUnits.map((w) => applyHub(hubContext, w)));
-    const pruned = await executePrune(ports, fleet, plan, {
-      inventory,
-      lock,
-      onEvent,
-      today: options.today ?? new Date().toISOString().slice(0, 10),
-    });
+    let outcomes: HubOutcome[];
+    let rollout: RolloutReport | undefined;
+    if (waves && options.check) {
+      const inWaves = new Set(waves.flatMap((w) => w.hubs));
+      // Hubs that do not change are in no wave: they only confirm their record.
+      const still = await Promise.all(
+        hubUnits.filter((w) => !inWaves.has(w.hub)).map((w) => applyHub(hubContext, w)),
+      );
+      const run = await runRollout(hubContext, {
+        waves,
+        units: new Map(hubUnits.map((w) => [w.hub, w])),
+        check: options.check,
+        pauseMs: options.rollout?.pauseMs ?? 0,
+        rollbackOnFailure: options.rollbackOnFailure ?? false,
+        sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+        onEvent,
+      });
+      rollout = run.report;
+      const order = hubUnits.map((w) => w.hub);
+      outcomes = [...still, ...run.outcomes].sort(
+        (a, b) => order.indexOf(a.hub) - order.indexOf(b.hub),
+      );
+    } else {
+      outcomes = await Promise.all(hubUnits.map((w) => applyHub(hubContext, w)));
+    }
+    // A halted rollout prunes nothing: the fleet is half old, half new until it is fixed.
+    // Nor is anything of a frozen hub deleted: that waits, in the inventory, for the next apply.
+    const frozenUnits = new Set(skipped.map((s) => hubUnit(s.hub)));
+    const prunable: PrunePlan =
+      frozenUnits.size === 0
+        ? plan
+        : { ...plan, delete: plan.delete.filter((i) => !frozenUnits.has(i.unit)) };
+    const pruned = rollout?.halted
+      ? NOTHING_PRUNED
+      : await executePrune(ports, fleet, prunable, {
+          inventory,
+          lock,
+          onEvent,
+          today: options.today ?? new Date().toISOString().slice(0, 10),
+        });
+    const checkFailures = rollout?.halted
+      ? rollout.halted.hubs.filter(
+          (h) => !outcomes.some((o) => o.hub === h && o.result === "failed"),
+        ).length
+      : 0;
     return {
       tools,
       hubs: outcomes,
       prune: plan,
       pruned,
       failed:
-        [...tools, ...outcomes].filter((o) => o.result === "failed").length + pruned.failed.length,
+        [...tools, ...outcomes].filter((o) => o.result === "failed").length +
+        pruned.failed.length +
+        checkFailures,
+      skipped,
+      warnings,
+      ...(rollout ? { rollout } : {}),
+      versions: await liveVersions(helm, selected),
     };
   } finally {
     await lock.release();
   }
+}
+
+const NOTHING_PRUNED: PruneResult = { deleted: [], uninstalled: [], left: [], failed: [] };
+
+/** The chart each hub's release runs now, as helm lists it. */
+async function liveVersions(
+  helm: HelmPort,
+  units: readonly HubWork[],
+): Promise<{ hub: string; chart?: string }[]> {
+  // The report is not lost to a failing list: the versions are then left out.
+  const live = await helm.listAll().catch(() => []);
+  return units.map((w) => {
+    const r =
+      w.release &&
+      live.find((l) => l.namespace === w.release?.namespace && l.name === w.release.name);
+    return r ? { hub: w.hub, chart: `${r.chartName}-${r.chartVersion}` } : { hub: w.hub };
+  });
 }

@@ -3,7 +3,10 @@ import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { applyFleet } from "../apply/engine.js";
 import { checkFleetFits } from "../capacity/fit.js";
+import { checkFleet } from "../check/fleetCheck.js";
 import { UsageError } from "../errors.js";
+import { rolloutSettings } from "../plan/rollout.js";
+import { fetchHubHttp } from "../ports/hubHttp.js";
 import { renderFleet } from "../render/index.js";
 import {
   addClusterOptions,
@@ -13,7 +16,7 @@ import {
   loadValidFleet,
 } from "./cluster.js";
 import type { Io } from "./io.js";
-import { parseHubNames, parseTimeout } from "./options.js";
+import { parseHubNames, parseHubUrls, parseTimeout } from "./options.js";
 import { progressPrinter } from "./progress.js";
 
 const repeatable = (value: string, previous: string[] = []) => [...previous, value];
@@ -48,7 +51,25 @@ export function applyCommand(program: Command, io: Io): void {
       .option(
         "--confirm",
         "allow a prune the guard stops (whole hubs or tools, or more than 10 % of the objects)",
-      ),
+      )
+      .option(
+        "--canary <hubs>",
+        "apply these hubs first (comma-separated), check them, then the others in the rollout's waves",
+      )
+      .option(
+        "--rollback-on-failure",
+        "when a wave fails its check: roll its failed hubs back to their previous revision, check again",
+      )
+      .option(
+        "--during-class",
+        "change hubs even during a class, its warm-up or a fleet freeze (a warning each)",
+      )
+      .option(
+        "--url <hub=url>",
+        "reach a hub at this URL for the rollout's check instead of its public one (repeatable)",
+        repeatable,
+      )
+      .option("--check-timeout <duration>", "how long the check lets a server take to start", "5m"),
   ).action(
     async (
       file: string,
@@ -61,6 +82,11 @@ export function applyCommand(program: Command, io: Io): void {
         confirm?: boolean;
         timeout: string;
         wait: boolean;
+        canary?: string;
+        rollbackOnFailure?: boolean;
+        duringClass?: boolean;
+        url?: string[];
+        checkTimeout: string;
       },
     ) => {
       // A fleet that cannot run on its node groups is refused, as validate refuses it.
@@ -74,6 +100,24 @@ export function applyCommand(program: Command, io: Io): void {
       if (!Number.isInteger(concurrency) || concurrency < 1) {
         throw new UsageError(`--concurrency ${options.concurrency} is not a positive whole number`);
       }
+      const names = fleet.hubs.map((h) => h.name);
+      const rollout = rolloutSettings(
+        fleet,
+        options.canary === undefined
+          ? undefined
+          : options.canary
+              .split(",")
+              .map((h) => h.trim())
+              .filter(Boolean),
+      );
+      if (rollout && !options.wait) {
+        throw new UsageError(
+          "--no-wait cannot go with a rollout: each wave must be ready before its check",
+          "drop --no-wait (the rollout's waves wait, then check), or apply without rollout settings",
+        );
+      }
+      const urls = parseHubUrls(options.url, names);
+      const readyTimeoutMs = parseTimeout(options.checkTimeout);
       const charts = chartOverrides(io, options.chartDir);
       const bundle = renderFleet(fleet);
       const ports = connect(io, options);
@@ -92,6 +136,22 @@ export function applyCommand(program: Command, io: Io): void {
           pruneTools: new Set(options.pruneTool ?? []),
         },
         onEvent: progress.onEvent,
+        ...(rollout
+          ? {
+              rollout,
+              // Each wave's gate is hubfleet check itself, its records kept for status.
+              check: async (hubs: readonly string[]) =>
+                (
+                  await checkFleet({ kube: ports.kube, http: fetchHubHttp() }, fleet, {
+                    hubs,
+                    urls,
+                    readyTimeoutMs,
+                  })
+                ).records,
+            }
+          : {}),
+        rollbackOnFailure: options.rollbackOnFailure ?? false,
+        duringClass: options.duringClass ?? false,
         ...(process.env.HUBFLEET_LOCK_SECONDS
           ? { lock: { durationSeconds: Number(process.env.HUBFLEET_LOCK_SECONDS) } }
           : {}),

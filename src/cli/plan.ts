@@ -5,10 +5,21 @@
  */
 import type { Command } from "commander";
 import { observeForPlan } from "../apply/observePlan.js";
+import { freezeClock } from "../apply/rollout.js";
+import type { FleetModel } from "../fleet/model.js";
 import type { FieldChange } from "../plan/diff.js";
+import { freezeReason } from "../plan/freeze.js";
 import { describeViolation } from "../plan/immutable.js";
-import { buildPlan, type ObjectPlan, type Plan, planHasChanges } from "../plan/plan.js";
+import {
+  buildPlan,
+  hubChanges,
+  type ObjectPlan,
+  type Plan,
+  planHasChanges,
+  versionChanges,
+} from "../plan/plan.js";
 import type { PruneItem } from "../plan/prune.js";
+import { describeWaves, type RolloutWave, rolloutSettings, rolloutWaves } from "../plan/rollout.js";
 import { objectKey } from "../plan/units.js";
 import { renderFleet } from "../render/index.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
@@ -32,11 +43,20 @@ export function planCommand(program: Command, io: Io): void {
       .argument("<file>", "fleet file (- reads it from standard input)")
       .option(...OUTPUT_OPTION)
       .option("--hub <name>", "only this hub, as apply --hub (repeatable)", repeatable)
-      .option("--detailed-exitcode", "exit 2 when apply would change the cluster, 0 when not"),
+      .option("--detailed-exitcode", "exit 2 when apply would change the cluster, 0 when not")
+      .option(
+        "--canary <hubs>",
+        "show the rollout order apply --canary would use (comma-separated)",
+      ),
   ).action(
     async (
       file: string,
-      options: ClusterOptions & { output: string; hub?: string[]; detailedExitcode?: boolean },
+      options: ClusterOptions & {
+        output: string;
+        hub?: string[];
+        detailedExitcode?: boolean;
+        canary?: string;
+      },
     ) => {
       const format = parseOutputFormat(options.output);
       const fleet = await loadValidFleet(io, file);
@@ -48,8 +68,12 @@ export function planCommand(program: Command, io: Io): void {
       const observed = await observeForPlan(connect(io, options), fleet, bundle, only);
       const plan = onlyHubs(buildPlan(bundle, observed), only);
       const changed = planHasChanges(plan);
-      if (format !== "text") writeStructured(io, format, planJson(plan, changed));
-      else printPlan(io, plan, changed, options.detailedExitcode === true);
+      const rollout = rolloutOf(fleet, plan, options.canary, freezeClock()());
+      if (format !== "text") writeStructured(io, format, { ...planJson(plan, changed), rollout });
+      else {
+        printPlan(io, plan, changed, options.detailedExitcode === true);
+        printRollout(io, rollout);
+      }
       if (changed && options.detailedExitcode) io.setExitCode(PLAN_EXIT_CHANGES);
     },
   );
@@ -65,6 +89,60 @@ function onlyHubs(plan: Plan, only: readonly string[] | undefined): Plan {
       (m) => m.unit.startsWith("tools/") || only.includes(m.unit),
     ),
   };
+}
+
+/** What plan shows of the rollout: versions changing, the waves, the hubs frozen now. */
+interface PlanRollout {
+  readonly versions: ReturnType<typeof versionChanges>;
+  /** Absent: apply would do every changing hub at once. */
+  readonly waves?: readonly RolloutWave[];
+  /** Hubs apply would skip if run now (in class, warming up, a freeze). */
+  readonly frozen: readonly { hub: string; reason: string }[];
+}
+
+function rolloutOf(
+  fleet: FleetModel,
+  plan: Plan,
+  canary: string | undefined,
+  now: Date,
+): PlanRollout {
+  const settings = rolloutSettings(
+    fleet,
+    canary
+      ?.split(",")
+      .map((h) => h.trim())
+      .filter(Boolean),
+  );
+  const changing = new Set(plan.hubs.filter(hubChanges).map((h) => h.hub));
+  // As apply: a hub not installed yet has no class to disturb.
+  const installed = new Set(
+    plan.hubs.filter((h) => h.release && h.release.action !== "install").map((h) => h.hub),
+  );
+  const frozen = fleet.hubs.flatMap((hub) => {
+    const reason =
+      changing.has(hub.name) && installed.has(hub.name) ? freezeReason(fleet, hub, now) : undefined;
+    return reason ? [{ hub: hub.name, reason }] : [];
+  });
+  const movable = (h: string) => changing.has(h) && !frozen.some((f) => f.hub === h);
+  return {
+    versions: versionChanges(plan),
+    ...(settings ? { waves: rolloutWaves(fleet, settings, movable) } : {}),
+    frozen,
+  };
+}
+
+function printRollout(io: Io, rollout: PlanRollout): void {
+  if (rollout.versions.length > 0) {
+    io.out("\nchart versions:\n");
+    for (const v of rollout.versions)
+      io.out(`  ${v.hub}: ${v.from ?? "(not installed)"} -> ${v.to}\n`);
+  }
+  if (rollout.waves && rollout.waves.length > 0) {
+    io.out(`\nrollout, each wave checked before the next: ${describeWaves(rollout.waves)}\n`);
+  }
+  for (const f of rollout.frozen) {
+    io.out(`apply now would skip ${f.hub} (${f.reason}); --during-class overrides\n`);
+  }
 }
 
 const item = (i: PruneItem) => ({ object: objectKey(i.object), reason: i.reason });

@@ -1,5 +1,5 @@
 /** Progress of apply: one line per event (plain, for logs and CI), and a summary table. */
-import type { ApplyReport, PruneEvent } from "../apply/engine.js";
+import type { ApplyReport, PruneEvent, RolloutEvent } from "../apply/engine.js";
 import type { ApplyEvent, HubOutcome } from "../apply/hubApply.js";
 import { formatDuration } from "../apply/wait.js";
 import type { Io } from "./io.js";
@@ -26,7 +26,7 @@ export function progressPrinter(io: Io) {
   const c = io.colour.out;
   const board = io.isTTY ? liveBoard(io) : undefined;
   return {
-    onEvent(event: ApplyEvent | PruneEvent): void {
+    onEvent(event: ApplyEvent | PruneEvent | RolloutEvent): void {
       if (
         board &&
         (event.type === "hub-start" ||
@@ -91,6 +91,27 @@ export function progressPrinter(io: Io) {
             `[fleet] ${event.services.length} drive address(es) taken before any release, so that no other Service can take them\n`,
           );
           break;
+        case "wave-start":
+          io.out(
+            `[rollout] ${event.wave.canary ? "canary" : `wave ${event.wave.number}`}: ${event.wave.hubs.join(", ")}\n`,
+          );
+          break;
+        case "wave-checked":
+          io.out(
+            `[rollout] ${event.wave.canary ? "canary" : `wave ${event.wave.number}`} check: ${resultCell(c, event.ok ? "ok" : "FAILED")}\n`,
+          );
+          break;
+        case "wave-pause":
+          io.out(`[rollout] pausing ${formatDuration(event.ms)} before the next wave\n`);
+          break;
+        case "rollout-halted":
+          io.out(
+            `[rollout] ${resultCell(c, "HALTED")} at wave ${event.wave.number}: ${event.message}\n`,
+          );
+          break;
+        case "rollback":
+          io.out(`[${event.hub}] rolling back to revision ${event.revision}\n`);
+          break;
         case "adopted":
           io.out(
             `[${event.hub}] adopted ${event.object}: fields kubectl apply (client-side) set now belong to hubfleet\n`,
@@ -123,6 +144,35 @@ export function progressPrinter(io: Io) {
       if (pruned.failed.length > 0) {
         io.out("run apply again to retry what is left: it is still in hubfleet's inventory\n");
       }
+      rolloutSummary(io, report);
     },
   };
+}
+
+/** Skipped hubs, warnings, and for a rollout: its waves, where it halted, rollbacks, versions. */
+function rolloutSummary(io: Io, report: ApplyReport): void {
+  const c = io.colour.out;
+  for (const s of report.skipped) {
+    io.out(
+      `${s.hub}: ${resultCell(c, "skipped")} (${s.reason}); apply --during-class to change it anyway\n`,
+    );
+  }
+  for (const w of report.warnings) io.out(`${resultCell(c, "WARNING")}: ${w}\n`);
+  const rollout = report.rollout;
+  if (!rollout) return;
+  if (rollout.halted) {
+    io.out(
+      `rollout ${resultCell(c, "HALTED")} at wave ${rollout.halted.wave} (${rollout.halted.hubs.join(", ")}): ${rollout.halted.message}\n`,
+    );
+  }
+  if (rollout.notReached.length > 0) {
+    io.out(`not reached (left as they were): ${rollout.notReached.join(", ")}\n`);
+  }
+  for (const r of rollout.rolledBack) {
+    io.out(
+      `${r.hub}: ${r.revision !== undefined ? `rolled back to revision ${r.revision}` : "not rolled back"}, ${r.ok ? "check ok" : resultCell(c, `FAILED: ${r.message ?? ""}`)}\n`,
+    );
+  }
+  io.out("chart versions:\n");
+  for (const v of report.versions) io.out(`  ${v.hub}: ${v.chart ?? "(no release)"}\n`);
 }

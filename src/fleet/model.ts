@@ -10,10 +10,12 @@ import {
   type Authenticator,
   type DatasetSpec,
   type FleetSpec,
+  type FreezeSpec,
   GPU_GROUP,
   HUB_SETTING_DEFAULTS,
   type HubSpec,
   type NodeGroupName,
+  type WaveSize,
   type Weekday,
 } from "./schema.js";
 
@@ -125,6 +127,16 @@ export interface FleetModel {
   readonly tools: FleetSpec["tools"];
   readonly hubs: readonly Hub[];
   readonly datasets: readonly Dataset[];
+  /** How apply rolls changes out (canaries, waves); absent: every hub at once. */
+  readonly rollout?: RolloutSettings;
+  /** Fleet-wide change freezes (inclusive local dates). */
+  readonly freeze: readonly FreezeSpec[];
+}
+
+export interface RolloutSettings {
+  readonly canary: readonly string[];
+  readonly waves?: WaveSize | readonly WaveSize[];
+  readonly pauseMs: number;
 }
 
 export function buildModel(spec: FleetSpec): FleetModel {
@@ -192,6 +204,16 @@ export function buildModel(spec: FleetSpec): FleetModel {
     tools: spec.tools,
     hubs,
     datasets: spec.datasets.flatMap((dataset, index) => [resolveDataset(dataset, index, hubs)]),
+    ...(spec.rollout
+      ? {
+          rollout: {
+            canary: spec.rollout.canary,
+            ...(spec.rollout.waves !== undefined ? { waves: spec.rollout.waves } : {}),
+            pauseMs: Math.round((durationHours(spec.rollout.pause) ?? 0) * 3_600_000),
+          },
+        }
+      : {}),
+    freeze: spec.freeze,
   };
 }
 

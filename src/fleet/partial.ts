@@ -14,6 +14,8 @@ export type Part =
   | "domain"
   | "tools"
   | "hubDefaults"
+  | "rollout"
+  | "freeze"
   | "hubs"
   | "hubs[]"
   | "datasets"
@@ -30,11 +32,16 @@ export interface ParsedPart {
 }
 
 /** Valid stand-ins for sections that failed: never checked, only there to build a model. */
-const STAND_INS: Record<"cluster" | "domain" | "tools" | "hubDefaults", unknown> = {
+const STAND_INS: Record<
+  "cluster" | "domain" | "tools" | "hubDefaults" | "rollout" | "freeze",
+  unknown
+> = {
   cluster: { name: "stand-in", region: "us-east-1" },
   domain: { host: "stand-in.invalid" },
   tools: {},
   hubDefaults: {},
+  rollout: undefined,
+  freeze: [],
 };
 
 type Section = keyof typeof STAND_INS;

@@ -999,6 +999,60 @@ const datasetSchema = z
   })
   .strict();
 
+/** A calendar date, "YYYY-MM-DD". */
+const calendarDate = (what: string) =>
+  z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: `${what} must be a date "YYYY-MM-DD", such as "2026-12-14"`,
+  });
+
+/** A wave's size: a number of hubs, or a percentage of the fleet's hubs besides the canaries. */
+export const WAVE_PERCENT = /^([1-9][0-9]?|100)%$/;
+const waveSize = z
+  .union([
+    z.int().min(1),
+    z.string().regex(WAVE_PERCENT, {
+      message: 'a wave is a number of hubs (e.g. 3) or a percentage of the hubs (e.g. "25%")',
+    }),
+  ])
+  .describe(
+    'Hubs in a wave: a number (e.g. 3) or a percentage of the hubs after the canaries ("25%").',
+  );
+
+const rolloutSchema = z
+  .object({
+    canary: z
+      .array(z.string())
+      .default([])
+      .describe(
+        "Hubs apply changes first; only when `hubfleet check` passes on them do the waves go on. Default: none.",
+      ),
+    waves: z
+      .union([waveSize, z.array(waveSize).min(1)])
+      .optional()
+      .describe(
+        'After the canaries: one size (every wave that big, e.g. 5 or "25%") or a list of sizes, wave by wave, the hubs left over making a last wave. Each wave is checked before the next. Default: one wave of all the other hubs.',
+      ),
+    pause: duration("rollout.pause")
+      .default("0s")
+      .describe(
+        'How long apply waits between a wave that passed its check and the next, e.g. "10m". Default 0s.',
+      ),
+  })
+  .strict()
+  .describe(
+    "How apply rolls a change out: canary hubs first, then waves, each gated by `hubfleet check` (apply --canary overrides the canaries). Default: every hub at once, no check.",
+  );
+
+const freezeSchema = z
+  .object({
+    from: calendarDate("from").describe(
+      "First day of the freeze (inclusive), in each hub's time zone.",
+    ),
+    to: calendarDate("to").describe("Last day of the freeze (inclusive), in each hub's time zone."),
+    reason: z.string().min(1).describe('Why, for apply\'s message (e.g. "final exams").'),
+  })
+  .strict();
+
 export const fleetSchema = z
   .object({
     $schema: z.string().optional().describe("JSON Schema reference for editors."),
@@ -1015,6 +1069,13 @@ export const fleetSchema = z
       ),
     hubDefaults: hubDefaultsSchema.prefault({}),
     hubs: z.array(hubSchema).default([]).describe("The hubs of the fleet."),
+    rollout: rolloutSchema.optional(),
+    freeze: z
+      .array(freezeSchema)
+      .default([])
+      .describe(
+        "Change freezes for the whole fleet (exam weeks): apply touches no hub on these days, as during a class (apply --during-class overrides).",
+      ),
   })
   .strict()
   .describe("A hubfleet fleet file: one cluster and the JupyterHubs on it.");
@@ -1025,5 +1086,8 @@ export type HubSpec = FleetSpec["hubs"][number];
 export type DatasetSpec = FleetSpec["datasets"][number];
 export type SessionSpec = z.output<typeof sessionSchema>;
 export type Authenticator = z.output<typeof authenticatorSchema>;
+export type RolloutSpec = z.output<typeof rolloutSchema>;
+export type WaveSize = z.output<typeof waveSize>;
+export type FreezeSpec = z.output<typeof freezeSchema>;
 export type TlsSpec = z.output<typeof tlsSchema>;
 export type ToolsSpec = z.output<typeof toolsSchema>;

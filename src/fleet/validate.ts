@@ -29,6 +29,7 @@ import type { Part } from "./partial.js";
 import { checkPodNetwork } from "./podNetworkChecks.js";
 import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
+import { checkFreeze, checkRollout } from "./rolloutChecks.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
 import { closest } from "./schemaIssues.js";
 import { checkTools } from "./toolChecks.js";
@@ -60,6 +61,8 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
       ["cluster", "domain", "hubDefaults", "hubs", "hubs[]", "datasets", "datasets[]"],
       () => checkDatasets(fleet),
     ],
+    [["hubs", "hubs[]", "rollout"], () => checkRollout(fleet)],
+    [["freeze"], () => checkFreeze(fleet)],
   ];
   return checks.flatMap(([reads, check]) =>
     reads.some((part) => broken.has(part)) ? [] : check(),

@@ -154,6 +154,29 @@ export function buildPlan(bundle: Bundle, observed: Observed): Plan {
   };
 }
 
+/** Whether apply would write anything of this hub. */
+export function hubChanges(hub: HubPlan): boolean {
+  return (
+    hub.objects.some((o) => o.action !== "unchanged") ||
+    (hub.release !== undefined && hub.release.action !== "unchanged")
+  );
+}
+
+/** Each hub whose release would run another chart version: live (absent: a new install) → rendered. */
+export function versionChanges(plan: Plan): { hub: string; from?: string; to: string }[] {
+  return plan.hubs.flatMap((h) =>
+    h.release && h.release.chartFrom !== h.release.chartTo
+      ? [
+          {
+            hub: h.hub,
+            ...(h.release.chartFrom ? { from: h.release.chartFrom } : {}),
+            to: h.release.chartTo,
+          },
+        ]
+      : [],
+  );
+}
+
 export function planHasChanges(plan: Plan): boolean {
   const objectChanged = (o: ObjectPlan) => o.action !== "unchanged";
   return (

@@ -613,6 +613,45 @@ export const CASES: Case[] = [
     ),
     lineText: /size: 0Gi/,
   },
+  edit(
+    "a canary that names no hub",
+    "rollout.canary[0]",
+    /names no hub: there is no hub "stat102"/,
+    set(["rollout"], { canary: ["stat102"] }),
+    /stat101, cs480, genomics-lab/,
+  ),
+  edit(
+    "waves that add up to more than the hubs",
+    "rollout.waves",
+    /add up to 3 hubs, but the fleet has 2 besides its canaries/,
+    set(["rollout"], { canary: ["stat101"], waves: [1, "100%"] }),
+    /at most 2 hubs/,
+  ),
+  edit(
+    "a wave percentage above 100",
+    "rollout.waves",
+    /a wave is a number of hubs .* or a percentage/,
+    set(["rollout"], { waves: "150%" }),
+  ),
+  edit(
+    "a rollout pause that is not a duration",
+    "rollout.pause",
+    /rollout\.pause must be a duration/,
+    set(["rollout"], { pause: "a while" }),
+  ),
+  edit(
+    "a freeze range whose end is before its start",
+    "freeze[0].to",
+    /the freeze ends \(2026-12-14\) before it starts \(2026-12-18\)/,
+    set(["freeze"], [{ from: "2026-12-18", to: "2026-12-14", reason: "exams" }]),
+    /swap from and to/,
+  ),
+  edit(
+    "a freeze date that is not a date",
+    "freeze[0].from",
+    /from must be a date "YYYY-MM-DD"/,
+    set(["freeze"], [{ from: "14.12.2026", to: "2026-12-18", reason: "exams" }]),
+  ),
 ];
 
 describe("validate reports bad fleet files with path, message and place", () => {
