@@ -768,10 +768,27 @@ const hubSettingFields = {
     ),
   warmUp: z
     .object({
+      // No zod default: a hub setting only warmUp.enabled keeps hubDefaults' lead.
       lead: duration("warmUp.lead")
-        .default("30m")
+        .optional()
         .describe(
           "How long before each scheduled session the hub's capacity is warmed up (and changes to it are frozen). Default 30m.",
+        ),
+      enabled: z
+        .boolean()
+        .optional()
+        .describe(
+          "Raise the hub's placeholders before each session and lower them after it (rendered as a KEDA ScaledObject; needs tools.keda). Default true for a hub with a schedule.",
+        ),
+      nodeStartup: duration("warmUp.nodeStartup")
+        .optional()
+        .describe(
+          "How long a new user node takes from the autoscaler's request until a user server runs on it (boot, join, image pull): the warm headroom covers the logins arriving in that time. Default 3m.",
+        ),
+      loginWindow: duration("warmUp.loginWindow")
+        .optional()
+        .describe(
+          "Over how long a session's users log in once it starts (its login rate is users / loginWindow). Default 8m.",
         ),
     })
     .strict()
@@ -814,7 +831,7 @@ export const HUB_SETTING_DEFAULTS = {
   schedule: [] as SessionSpec[],
   idleUsers: 0,
   timeZone: "UTC",
-  warmUp: { lead: "30m" },
+  warmUp: { lead: "30m", enabled: true, nodeStartup: "3m", loginWindow: "8m" },
   extraValues: {} as Record<string, unknown>,
 };
 
