@@ -6,7 +6,11 @@
  */
 import type { FleetModel, Hub, Session } from "../fleet/model.js";
 import { type SessionWindow, sessionWindows } from "../fleet/sessionClock.js";
+import type { Bundle, Manifest } from "../render/bundle.js";
+import { hubWarmsUp, renderWarmUp } from "../render/hub/warmUp.js";
+import { renderFleet } from "../render/index.js";
 import { podsPerNode } from "./binpack.js";
+import { type NodePlan, planNodes } from "./model.js";
 import type { GroupPlan } from "./nodes.js";
 import type { PodRequest } from "./workloads.js";
 
@@ -150,4 +154,48 @@ export function wantedPlaceholders(
   if (!first) return { placeholders: plan.idle };
   const levels = open.map((w) => plan.sessions[w.index]?.placeholders ?? plan.idle);
   return { placeholders: Math.max(plan.idle, ...levels), window: first };
+}
+
+/**
+ * Each warming hub's ScaledObject (render/hub/warmUp.ts) with its levels from this model, as
+ * manifests applied after the hub's release (the StatefulSet it scales is the release's).
+ */
+export function warmUpManifests(fleet: FleetModel, nodes: NodePlan = planNodes(fleet)): Manifest[] {
+  const plans = hubWarmUps(
+    fleet,
+    nodes.users,
+    nodes.workloads.users.map((u) => u.request),
+  );
+  return fleet.hubs.flatMap((hub, i): Manifest[] => {
+    const plan = plans[i];
+    if (!plan?.enabled || !hubWarmsUp(fleet, hub)) return [];
+    const levels = { idle: plan.idle, sessions: plan.sessions.map((s) => s.placeholders) };
+    return [{ phase: "after-release", hub: hub.name, object: renderWarmUp(fleet, hub, levels) }];
+  });
+}
+
+/**
+ * The fleet's bundle with the warm-up objects: what render, plan and apply should work from. The
+ * warm-up needs the capacity model, which itself reads the rendered bundle, so it is added here
+ * rather than in renderFleet.
+ */
+export function renderFleetWithWarmUp(fleet: FleetModel): Bundle {
+  const bundle = renderFleet(fleet);
+  const extra = warmUpManifests(fleet, planNodes(fleet, bundle));
+  if (extra.length === 0) return bundle;
+  const hubs = bundle.hubs.map((unit) => ({
+    ...unit,
+    manifests: [...unit.manifests, ...extra.filter((m) => m.hub === unit.name)],
+  }));
+  return {
+    ...bundle,
+    hubs,
+    // In renderFleet's order: cluster, data sets, shared parts, tools, hubs.
+    manifests: [
+      ...bundle.clusterManifests,
+      ...bundle.datasetManifests,
+      ...bundle.sharedManifests,
+      ...[...bundle.tools, ...hubs].flatMap((unit) => unit.manifests),
+    ],
+  };
 }

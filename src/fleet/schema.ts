@@ -513,6 +513,19 @@ const backupsToolSchema = z
   .describe("Velero backups of every hub (drive included) to S3.")
   .prefault({});
 
+const kedaToolSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Install KEDA, which raises each scheduled hub's placeholders before its sessions (hubs[].warmUp); rendered only when a hub has a schedule with warmUp.enabled. Default true.",
+      ),
+  })
+  .strict()
+  .describe("KEDA (cron scaler) for the schedule-driven warm-up of placeholders.")
+  .prefault({});
+
 const toolsSchema = z
   .object({
     ingress: ingressToolSchema,
@@ -520,6 +533,7 @@ const toolsSchema = z
     autoscaler: autoscalerToolSchema,
     monitoring: monitoringToolSchema,
     backups: backupsToolSchema,
+    keda: kedaToolSchema,
   })
   .strict()
   .describe(

@@ -1,7 +1,7 @@
 /**
  * Every enabled cluster tool, in the order apply installs them: monitoring first (its CRDs let
  * the others declare ServiceMonitors), then cert-manager, the ingress controller, the
- * autoscaler and backups. Also the tools' namespaces, applied before any tool.
+ * autoscaler, backups and KEDA (the warm-up). Also the tools' namespaces, applied before any tool.
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
@@ -11,6 +11,7 @@ import { fleetLabels, privilegedNamespaceLabels } from "../labels.js";
 import { renderAutoscaler } from "./autoscaler.js";
 import { renderCertManager } from "./certManager.js";
 import { renderIngressController } from "./ingress.js";
+import { renderKeda } from "./keda.js";
 import { renderMonitoring } from "./monitoring.js";
 import type { RenderedTool } from "./tool.js";
 import { renderVelero } from "./velero.js";
@@ -24,6 +25,8 @@ const TOOL_RENDERERS: readonly ToolRenderer[] = [
   renderIngressController,
   renderAutoscaler,
   renderVelero,
+  // Before the hubs: their warm-up ScaledObjects need its CRDs.
+  renderKeda,
 ];
 
 export function renderTools(fleet: FleetModel): RenderedTool[] {
