@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { summarizeStatus, warmUpStatus, withWarmUp } from "../../src/apply/status.js";
 import { planNodes } from "../../src/capacity/model.js";
 import { planCapacity } from "../../src/capacity/plan.js";
 import { SHIPPED_PRICES } from "../../src/capacity/prices.js";
@@ -154,5 +155,49 @@ describe("wantedPlaceholders", () => {
   it("stays warm until the session's end, not before", () => {
     assert.equal(at("2026-12-07T18:29:59Z"), 49);
     assert.equal(at("2026-12-07T18:30:00Z"), 4);
+  });
+});
+
+describe("status: each hub's warm-up", () => {
+  const fleet = exampleFleet();
+  const nodes = planNodes(fleet);
+  const plans = hubWarmUps(
+    fleet,
+    nodes.users,
+    nodes.workloads.users.map((u) => u.request),
+  );
+  const stat = fleet.hubs[0];
+  const plan = plans[0];
+  assert.ok(stat && plan);
+
+  it("inside a window: the warm level wanted, the session, the next warm-up in local time", () => {
+    const w = warmUpStatus(stat, plan, 3, new Date("2026-12-07T16:45:00Z")); // Mon 08:45 PST
+    assert.equal(w.wanted, 49);
+    assert.equal(w.running, 3);
+    assert.match(w.current ?? "", /hubs\[name=stat101\]\.schedule\[0\]/);
+    assert.equal(w.next?.local, "Wed 2026-12-09 08:30 America/Los_Angeles");
+    assert.equal(w.next?.at, "2026-12-09T16:30:00.000Z");
+    assert.equal(w.next?.placeholders, 49);
+  });
+
+  it("outside: the idle level, no window, the next warm-up (Friday's lab, 21)", () => {
+    const w = warmUpStatus(stat, plan, 4, new Date("2026-12-10T12:00:00Z")); // Thu 04:00 PST
+    assert.equal(w.wanted, 4);
+    assert.equal(w.current, undefined);
+    assert.equal(w.next?.local, "Fri 2026-12-11 12:30 America/Los_Angeles");
+    assert.equal(w.next?.placeholders, 21);
+  });
+
+  it("status rows get it for warming hubs only, and -o json carries it", () => {
+    const status = withWarmUp(
+      summarizeStatus(fleet, [], [], [], []),
+      fleet,
+      new Date("2026-12-07T16:45:00Z"),
+    );
+    assert.equal(status.hubs.find((h) => h.hub === "stat101")?.warmUp?.wanted, 49);
+    assert.equal(status.hubs.find((h) => h.hub === "cs480")?.warmUp?.wanted, 2); // from 09:30
+    assert.equal(status.hubs.find((h) => h.hub === "genomics-lab")?.warmUp, undefined);
+    const json = JSON.parse(JSON.stringify(status)) as typeof status;
+    assert.equal(json.hubs[0]?.warmUp?.next?.local, "Wed 2026-12-09 08:30 America/Los_Angeles");
   });
 });
