@@ -201,3 +201,53 @@ describe("status: each hub's warm-up", () => {
     assert.equal(json.hubs[0]?.warmUp?.next?.local, "Wed 2026-12-09 08:30 America/Los_Angeles");
   });
 });
+
+describe("validate: the schedule as the warm-up reads it", () => {
+  const warnings = (edit: Parameters<typeof editedExample>[0]) =>
+    parseFleet(editedExample(edit), "fleet.yaml")
+      .problems.filter((p) => p.severity === "warning")
+      .map((p) => `${String(p.path)}: ${p.message} (${p.hint ?? ""})`);
+
+  it("the example has no warm-up warning", () => {
+    assert.deepEqual(
+      warnings(() => {}).filter((w) => /warm-up|overlaps|tools\.keda/.test(w)),
+      [],
+    );
+  });
+
+  it("sessions of one hub that overlap: merge them, say so", () => {
+    const w = warnings((d) =>
+      d.setIn(
+        ["hubs", 0, "schedule"],
+        [
+          { days: ["mon"], start: "09:00", end: "10:30" },
+          { days: ["mon", "tue"], start: "10:00", end: "11:00" },
+        ],
+      ),
+    );
+    const hit = w.filter((x) => /overlaps schedule\[0\] on mon/.test(x));
+    assert.equal(hit.length, 1, w.join("\n"));
+    assert.match(hit[0] ?? "", /schedule\[1\]: .*merge them/);
+  });
+
+  it("a lead longer than the gap between two sessions", () => {
+    const w = warnings((d) =>
+      d.setIn(
+        ["hubs", 0, "schedule"],
+        [
+          { days: ["mon"], start: "09:00", end: "10:00" },
+          { days: ["mon"], start: "10:15", end: "11:00" },
+        ],
+      ),
+    );
+    assert.ok(
+      w.some((x) => /30-minute warm-up starts before schedule\[0\] ends on mon/.test(x)),
+      w.join("\n"),
+    );
+  });
+
+  it("a schedule with tools.keda off: no warm-up, said", () => {
+    const w = warnings((d) => d.setIn(["tools", "keda"], { enabled: false }));
+    assert.equal(w.filter((x) => /tools\.keda is off/.test(x)).length, 2); // stat101, cs480
+  });
+});
