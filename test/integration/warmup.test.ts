@@ -30,6 +30,7 @@ import { parse } from "yaml";
 import { type ControlPlane, freePorts, startControlPlane } from "../../sim/controlPlane.js";
 import { type KubeObject, waitFor } from "../../sim/kube.js";
 import { defaultSimNodes } from "../../sim/nodes.js";
+import { summarizeStatus, withWarmUp } from "../../src/apply/status.js";
 import { planNodes } from "../../src/capacity/model.js";
 import { hubWarmUps, warmHeadroom, warmUpManifests } from "../../src/capacity/warmup.js";
 import type { FleetModel } from "../../src/fleet/model.js";
@@ -402,6 +403,17 @@ describe("warm-up: KEDA raises the placeholders for a session and lowers them af
       async () => (await replicas()).ready === expected,
       { timeoutMs: 60_000, intervalMs: 2000 },
     );
+
+    // status reads the same: what the schedule wants now against the placeholders running.
+    const pods = await cp.client.get<{ items: KubeObject[] }>(`/api/v1/namespaces/${HUB}/pods`);
+    const row = withWarmUp(
+      summarizeStatus(fleet, [], pods.items as never, [], []),
+      fleet,
+      new Date(),
+    ).hubs.find((h) => h.hub === HUB);
+    assert.equal(row?.warmUp?.wanted, expected);
+    assert.equal(row?.warmUp?.running, expected);
+    assert.match(row?.warmUp?.current ?? "", /schedule\[0\]/);
 
     // Until the session's end: still warm.
     while (Date.now() < end.toMillis() - 5000) {
