@@ -25,6 +25,9 @@ export HUBFLEET_KARPENTER
 # The hub image's programs (JupyterHub, KubeSpawner, authenticators) for the real-hub tests.
 HUBFLEET_HUB_VENV="$(bash scripts/hub-build | tail -n 1)"
 export HUBFLEET_HUB_VENV
+# KEDA's operator and metrics API server for the warm-up test (a cold build takes long).
+HUBFLEET_KEDA="$(bash scripts/keda-build | tail -n 1)"
+export HUBFLEET_KEDA
 if [ -x scripts/sim/build ] || [ -f scripts/sim/build ]; then
   bash scripts/sim/build
 fi

@@ -17,6 +17,12 @@ export interface RunPki {
   servingKey: string;
   saPublicKey: string;
   saPrivateKey: string;
+  /**
+   * The client certificate the apiserver's aggregator presents to extension API servers (CN
+   * hubfleet-sim-front-proxy, the name --requestheader-allowed-names lets set X-Remote-User).
+   */
+  frontProxyCert: string;
+  frontProxyKey: string;
   /** PEM of the CA certificate. */
   caPem: string;
 }
@@ -56,6 +62,8 @@ export async function generatePki(dir: string, serviceCidr: string): Promise<Run
     servingKey: p("apiserver.key"),
     saPublicKey: p("sa.pub"),
     saPrivateKey: p("sa.key"),
+    frontProxyCert: p("front-proxy-client.crt"),
+    frontProxyKey: p("front-proxy-client.key"),
     caPem: "",
   };
   const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
@@ -124,6 +132,45 @@ export async function generatePki(dir: string, serviceCidr: string): Promise<Run
     "30",
     "-extfile",
     ext,
+  ]);
+  const proxyCsr = p("front-proxy-client.csr");
+  await openssl([
+    "req",
+    "-new",
+    ...ecKey,
+    "-keyout",
+    pki.frontProxyKey,
+    "-out",
+    proxyCsr,
+    "-subj",
+    "/CN=hubfleet-sim-front-proxy",
+  ]);
+  const proxyExt = p("front-proxy-client.ext");
+  writeFileSync(
+    proxyExt,
+    [
+      "basicConstraints=critical,CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=clientAuth",
+      "",
+    ].join("\n"),
+  );
+  await openssl([
+    "x509",
+    "-req",
+    "-in",
+    proxyCsr,
+    "-CA",
+    pki.caCert,
+    "-CAkey",
+    pki.caKey,
+    "-CAcreateserial",
+    "-out",
+    pki.frontProxyCert,
+    "-days",
+    "30",
+    "-extfile",
+    proxyExt,
   ]);
   const sa = generateKeyPairSync("rsa", {
     modulusLength: 2048,

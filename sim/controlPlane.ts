@@ -312,6 +312,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       "--requestheader-username-headers=X-Remote-User",
       "--requestheader-group-headers=X-Remote-Group",
       "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+      // Aggregated APIs (KEDA's external metrics for the HPA): the aggregator authenticates to
+      // the extension server with this client certificate, and with no kube-proxy here it
+      // dials the Service's endpoint address directly rather than its ClusterIP.
+      `--proxy-client-cert-file=${pki.frontProxyCert}`,
+      `--proxy-client-key-file=${pki.frontProxyKey}`,
+      "--enable-aggregator-routing=true",
     ]);
     client = new KubeClient({ server, token: tokens.admin, ca: pki.caPem });
     const c = client;

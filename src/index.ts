@@ -21,6 +21,7 @@ export { fleetJsonSchema } from "./fleet/jsonSchema.js";
 export { formatProblem } from "./fleet/problems.js";
 
 /** Renders a valid fleet into everything hubfleet applies, as data: cluster configs, manifests, releases, Secrets to create. */
+export { renderFleetWithWarmUp } from "./capacity/warmup.js";
 export { renderFleet } from "./render/index.js";
 /** The render output's files (paths and text) made from a rendered bundle (what `hubfleet render` writes). */
 export { bundleFiles } from "./render/files.js";

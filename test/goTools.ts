@@ -33,3 +33,6 @@ export const nodeExporterBinary = (): string =>
 
 /** Path of Alertmanager's amtool, built by scripts/amtool-build at the version in tools/amtool. */
 export const amtoolBinary = (): string => toolBinary("HUBFLEET_AMTOOL", "amtool-build");
+
+/** KEDA's operator, metrics API server and CRDs (a directory), built by scripts/keda-build. */
+export const kedaDir = (): string => toolBinary("HUBFLEET_KEDA", "keda-build");

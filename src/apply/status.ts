@@ -3,14 +3,19 @@
  * one question to each hub's API, then a pure summary.
  */
 
+import { DateTime } from "luxon";
 import { backupsPerYear } from "../capacity/backups.js";
-import type { FleetModel } from "../fleet/model.js";
+import { planNodes } from "../capacity/model.js";
+import { type HubWarmUp, hubWarmUps, wantedPlaceholders } from "../capacity/warmup.js";
+import type { FleetModel, Hub } from "../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../fleet/schema.js";
+import { describeSession, nextSession } from "../fleet/sessionClock.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
 import type { HubHttpPort } from "../ports/hubHttp.js";
 import type { KubePort } from "../ports/kube.js";
 import { hubRoute, hubUrl } from "../render/hub/routing.js";
+import { hubWarmsUp } from "../render/hub/warmUp.js";
 import { renderTools } from "../render/tools/index.js";
 import type { RenderedTool } from "../render/tools/tool.js";
 import { VELERO_RELEASE } from "../render/tools/velero.js";
@@ -37,6 +42,72 @@ export interface HubStatus {
   readonly lastCheck: LastCheck | null;
   /** How full the drive is and each home's size (its metrics sidecar); absent when not asked. */
   readonly drive?: DriveReading;
+  /** The schedule-driven warm-up (hubs with a schedule and warmUp.enabled); absent otherwise. */
+  readonly warmUp?: WarmUpStatus;
+}
+
+export interface WarmUpStatus {
+  /** Placeholders the schedule wants now (the warm level in a window, else the idle level). */
+  readonly wanted: number;
+  /** Placeholder pods running now. */
+  readonly running: number;
+  /** The session whose warm-up or session holds now, as the fleet file says it. */
+  readonly current?: string;
+  /** The next warm-up start: the instant, the hub's local time and zone, and its session. */
+  readonly next?: {
+    readonly at: string;
+    readonly local: string;
+    readonly placeholders: number;
+    readonly session: string;
+  };
+}
+
+/**
+ * Pure: a hub's warm-up at `now` from the capacity model's levels (what KEDA is told to hold)
+ * and the placeholder pods running.
+ */
+export function warmUpStatus(hub: Hub, plan: HubWarmUp, running: number, now: Date): WarmUpStatus {
+  const { placeholders, window } = wantedPlaceholders(hub, plan, now);
+  const next = nextSession(hub, now);
+  const local = (d: Date) =>
+    `${DateTime.fromJSDate(d, { zone: hub.timeZone }).toFormat("ccc yyyy-MM-dd HH:mm")} ${hub.timeZone}`;
+  return {
+    wanted: placeholders,
+    running,
+    ...(window ? { current: describeSession(hub, window) } : {}),
+    ...(next
+      ? {
+          next: {
+            at: next.warmFrom.toISOString(),
+            local: local(next.warmFrom),
+            placeholders: plan.sessions[next.index]?.placeholders ?? plan.idle,
+            session: describeSession(hub, next),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Pure: the warm-up of every warming hub added to its row. */
+export function withWarmUp(status: FleetStatus, fleet: FleetModel, now: Date): FleetStatus {
+  const warming = fleet.hubs.filter((h) => hubWarmsUp(fleet, h));
+  if (warming.length === 0) return status;
+  const nodes = planNodes(fleet);
+  const plans = hubWarmUps(
+    fleet,
+    nodes.users,
+    nodes.workloads.users.map((u) => u.request),
+  );
+  return {
+    ...status,
+    hubs: status.hubs.map((row) => {
+      const i = fleet.hubs.findIndex((h) => h.name === row.hub);
+      const hub = fleet.hubs[i];
+      const plan = plans[i];
+      if (!hub || !plan || !hubWarmsUp(fleet, hub)) return row;
+      return { ...row, warmUp: warmUpStatus(hub, plan, row.placeholders.running, now) };
+    }),
+  };
 }
 
 export interface LastCheck {
@@ -198,6 +269,8 @@ export interface StatusOptions {
   /** Where to reach a hub instead of its public URL (--url HUB=URL). */
   readonly urls?: ReadonlyMap<string, string>;
   readonly apiTimeoutMs?: number;
+  /** The moment the schedule is read at (default: the clock). */
+  readonly now?: Date;
 }
 
 export async function fleetStatus(
@@ -238,7 +311,11 @@ export async function fleetStatus(
     const drive = drives.get(h.hub);
     return drive ? { ...h, drive } : h;
   });
-  const status = withHubHealth({ ...summary, hubs: withDrives }, api, checks);
+  const status = withWarmUp(
+    withHubHealth({ ...summary, hubs: withDrives }, api, checks),
+    fleet,
+    options.now ?? new Date(),
+  );
   const ownBackups = backups?.filter((b) => !only || only.has(b.hub));
   return ownBackups ? { ...status, backups: ownBackups } : status;
 }

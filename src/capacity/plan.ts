@@ -12,6 +12,7 @@ import { type FleetFootprint, footprintOf } from "./footprint.js";
 import { planNodes } from "./model.js";
 import { formatStretch, type GroupPlan, type UserLoad, userBatches } from "./nodes.js";
 import type { PriceTable } from "./prices.js";
+import { type HubWarmUp, hubWarmUp, usersPerNode } from "./warmup.js";
 import type { FleetWorkloads, PodRequest } from "./workloads.js";
 
 /** A user's guarantee that leaves more than this share of a node unusable by the hub's users. */
@@ -30,6 +31,8 @@ export interface HubCapacity {
   readonly request: PodRequest;
   /** How many of its users one empty user node holds, and what runs out first. */
   readonly usersPerNode: { readonly count: number; readonly limit: "cpu" | "memory" | "pods" };
+  /** Placeholders outside sessions and from each session's warm-up to its end (warmup.ts). */
+  readonly warmUp: HubWarmUp;
 }
 
 export interface CapacityPlan {
@@ -75,6 +78,7 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
       placeholders: pods?.placeholders ?? 0,
       request,
       usersPerNode: podsPerNode(users.room, request),
+      warmUp: hubWarmUp(hub, usersPerNode(users, request), users.maxSize),
     };
   });
   const cost =

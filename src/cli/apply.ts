@@ -3,11 +3,11 @@ import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { applyFleet } from "../apply/engine.js";
 import { checkFleetFits } from "../capacity/fit.js";
+import { renderFleetWithWarmUp } from "../capacity/warmup.js";
 import { checkFleet } from "../check/fleetCheck.js";
 import { UsageError } from "../errors.js";
 import { rolloutSettings } from "../plan/rollout.js";
 import { fetchHubHttp } from "../ports/hubHttp.js";
-import { renderFleet } from "../render/index.js";
 import {
   addClusterOptions,
   type ClusterOptions,
@@ -119,7 +119,7 @@ export function applyCommand(program: Command, io: Io): void {
       const urls = parseHubUrls(options.url, names);
       const readyTimeoutMs = parseTimeout(options.checkTimeout);
       const charts = chartOverrides(io, options.chartDir);
-      const bundle = renderFleet(fleet);
+      const bundle = renderFleetWithWarmUp(fleet);
       const ports = connect(io, options);
       const progress = progressPrinter(io);
       io.out(`applying fleet ${fleet.name} to ${ports.kube.server}\n`);

@@ -171,6 +171,8 @@ export function formatPlan(plan: CapacityPlan): string {
     ),
   );
   out.push("");
+  const warm = formatWarmUp(plan);
+  if (warm) out.push(warm);
   out.push(formatFootprint(plan.footprint));
   if (plan.cost) out.push(formatCost(plan.cost, plan.region));
   else out.push("No cloud cost: the cluster is local.\n");
@@ -181,6 +183,26 @@ export function formatPlan(plan: CapacityPlan): string {
     out.push(`Warnings:\n${plan.warnings.map((w) => `  - ${w}`).join("\n")}\n`);
   }
   return `${out.join("\n")}\n`.replace(/\n{3,}/g, "\n\n");
+}
+
+/** Each scheduled hub's warm headroom per session (placeholders from warm-up to session end). */
+function formatWarmUp(plan: CapacityPlan): string | undefined {
+  const rows = plan.hubs.flatMap((h) =>
+    h.warmUp.sessions.map((s) => [
+      h.name,
+      `${s.session.days.join("/")} ${s.session.start}-${s.session.end}`,
+      `${s.session.users}`,
+      `${h.warmUp.leadMinutes}m`,
+      `${h.warmUp.idle} -> ${s.placeholders}`,
+      `${s.nodes}`,
+      s.limit === "rate" ? `logins in one node start-up (${s.loginsPerStartup})` : s.limit,
+    ]),
+  );
+  if (rows.length === 0) return undefined;
+  return `Warm-up (placeholders from the lead before each session to its end):\n${table(
+    [["HUB", "SESSION", "USERS", "LEAD", "PLACEHOLDERS", "NODES", "SET BY"], ...rows],
+    [2, 5],
+  )}\n`;
 }
 
 const perPod = (r: { cpuMillis: number; memoryMiB: number }) =>

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { observeForPlan } from "../apply/observePlan.js";
 import { freezeClock } from "../apply/rollout.js";
+import { renderFleetWithWarmUp } from "../capacity/warmup.js";
 import type { FleetModel } from "../fleet/model.js";
 import type { FieldChange } from "../plan/diff.js";
 import { freezeReason } from "../plan/freeze.js";
@@ -21,7 +22,6 @@ import {
 import type { PruneItem } from "../plan/prune.js";
 import { describeWaves, type RolloutWave, rolloutSettings, rolloutWaves } from "../plan/rollout.js";
 import { objectKey } from "../plan/units.js";
-import { renderFleet } from "../render/index.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
 import {
@@ -64,7 +64,7 @@ export function planCommand(program: Command, io: Io): void {
         options.hub,
         fleet.hubs.map((h) => h.name),
       );
-      const bundle = renderFleet(fleet);
+      const bundle = renderFleetWithWarmUp(fleet);
       const observed = await observeForPlan(connect(io, options), fleet, bundle, only);
       const plan = onlyHubs(buildPlan(bundle, observed), only);
       const changed = planHasChanges(plan);

@@ -5,10 +5,10 @@
 import { relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { checkFleetFits } from "../capacity/fit.js";
+import { renderFleetWithWarmUp } from "../capacity/warmup.js";
 import { UsageError } from "../errors.js";
 import { writeBundle } from "../ports/fs.js";
 import { bundleFiles } from "../render/files.js";
-import { renderFleet } from "../render/index.js";
 import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
 
@@ -36,7 +36,8 @@ export function renderCommand(program: Command, io: Io): void {
       }
       // A fleet that cannot run on its node groups is refused, as validate refuses it.
       const fleet = await loadValidFleet(io, file, { extraChecks: checkFleetFits });
-      const files = bundleFiles(renderFleet(fleet));
+      // With the warm-up objects, which need the capacity model (src/capacity/warmup.ts).
+      const files = bundleFiles(renderFleetWithWarmUp(fleet));
       const outDir = resolve(io.cwd, options.outDir);
       await writeBundle(outDir, files);
       const shown = relative(io.cwd, outDir) || ".";

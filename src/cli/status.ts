@@ -1,6 +1,7 @@
 /**
  * `hubfleet status FILE`: every hub's health in one table (-o json): release, pods, how full
- * its drive is, whether JupyterHub answers, the last `hubfleet check`.
+ * its drive is, whether JupyterHub answers, the last `hubfleet check`, and for a scheduled hub
+ * its warm-up (placeholders now against the schedule's, the next warm-up in local time).
  */
 import type { Command } from "commander";
 import { type FleetStatus, fleetStatus, type HubStatus, hubHealthy } from "../apply/status.js";
@@ -120,7 +121,7 @@ function printStatus(io: Io, status: FleetStatus): void {
         ]),
       ],
       c,
-    )}\n\n${table([
+    )}\n${warmUpLines(status, c)}\n${table([
       ["NODE GROUP", "NODES", "READY"],
       ...status.nodeGroups.map((g) => [g.group, String(g.nodes), String(g.ready)]),
     ])}\n${backupLines(status, c)}`,
@@ -150,6 +151,22 @@ export function lastCheckCell(h: HubStatus): string {
   if (!c) return "never";
   const when = c.time.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z");
   return c.ok ? `${when} ok` : `${when} FAILED${c.message ? `: ${c.message}` : ""}`;
+}
+
+/**
+ * Warm-up: per warming hub, placeholders running against what the schedule wants now, the
+ * window it is in, and the next warm-up in the hub's local time.
+ */
+function warmUpLines(status: FleetStatus, colour: boolean): string {
+  const rows = status.hubs.flatMap((h) => {
+    const w = h.warmUp;
+    if (!w) return [];
+    const now = `${w.running}/${w.wanted}${w.running < w.wanted ? " WARMING" : ""}`;
+    const next = w.next ? `${w.next.local} (${w.next.placeholders})` : "-";
+    return [[h.hub, now, w.current ?? "-", next]];
+  });
+  if (rows.length === 0) return "";
+  return `\n${table([["HUB", "PLACEHOLDERS NOW", "IN WINDOW", "NEXT WARM-UP (PLACEHOLDERS)"], ...rows], colour)}\n`;
 }
 
 /** Backups: the last real copy of each hub's drive and database, and what is wrong. */

@@ -65,7 +65,15 @@ export interface Hub {
   /** IANA time zone the schedule's times are in. */
   readonly timeZone: string;
   /** How long before each session capacity is warmed up and changes are frozen. */
-  readonly warmUp: { readonly leadMinutes: number };
+  readonly warmUp: {
+    readonly leadMinutes: number;
+    /** Whether placeholders follow the schedule (only meaningful with a schedule). */
+    readonly enabled: boolean;
+    /** Minutes from a new node's request until a user server runs on it. */
+    readonly nodeStartupMinutes: number;
+    /** Minutes over which a session's users log in. */
+    readonly loginWindowMinutes: number;
+  };
   /** The GPU server the hub offers beside the standard one, if any. */
   readonly gpu?: {
     readonly gpus: number;
@@ -242,6 +250,12 @@ function datasetSource(source: DatasetSpec["source"]): DatasetSource {
 
 type Settings = FleetSpec["hubDefaults"];
 
+/** A duration from the fleet file in whole minutes (validated before; the fallback is its default). */
+function minutesOf(text: string | undefined, fallback: number): number {
+  const hours = text === undefined ? undefined : durationHours(text);
+  return hours === undefined ? fallback : Math.round(hours * 60);
+}
+
 function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
   const merged = deepMerge(
     deepMerge(HUB_SETTING_DEFAULTS, defaults),
@@ -279,7 +293,12 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
     })),
     idleUsers: merged.idleUsers,
     timeZone: merged.timeZone,
-    warmUp: { leadMinutes: Math.round((durationHours(merged.warmUp.lead) ?? 0.5) * 60) },
+    warmUp: {
+      leadMinutes: minutesOf(merged.warmUp.lead, 30),
+      enabled: merged.warmUp.enabled ?? true,
+      nodeStartupMinutes: minutesOf(merged.warmUp.nodeStartup, 3),
+      loginWindowMinutes: minutesOf(merged.warmUp.loginWindow, 8),
+    },
     ...(merged.gpu ? { gpu: merged.gpu } : {}),
     extraValues: merged.extraValues,
   };

@@ -588,6 +588,19 @@ const backupsToolSchema = z
   .describe("Velero backups of every hub (drive included) to S3.")
   .prefault({});
 
+const kedaToolSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Install KEDA, which raises each scheduled hub's placeholders before its sessions (hubs[].warmUp); rendered only when a hub has a schedule with warmUp.enabled. Default true.",
+      ),
+  })
+  .strict()
+  .describe("KEDA (cron scaler) for the schedule-driven warm-up of placeholders.")
+  .prefault({});
+
 const toolsSchema = z
   .object({
     ingress: ingressToolSchema,
@@ -595,6 +608,7 @@ const toolsSchema = z
     autoscaler: autoscalerToolSchema,
     monitoring: monitoringToolSchema,
     backups: backupsToolSchema,
+    keda: kedaToolSchema,
   })
   .strict()
   .describe(
@@ -848,10 +862,27 @@ const hubSettingFields = {
     ),
   warmUp: z
     .object({
+      // No zod default: a hub setting only warmUp.enabled keeps hubDefaults' lead.
       lead: duration("warmUp.lead")
-        .default("30m")
+        .optional()
         .describe(
           "How long before each scheduled session the hub's capacity is warmed up (and changes to it are frozen). Default 30m.",
+        ),
+      enabled: z
+        .boolean()
+        .optional()
+        .describe(
+          "Raise the hub's placeholders before each session and lower them after it (rendered as a KEDA ScaledObject; needs tools.keda). Default true for a hub with a schedule.",
+        ),
+      nodeStartup: duration("warmUp.nodeStartup")
+        .optional()
+        .describe(
+          "How long a new user node takes from the autoscaler's request until a user server runs on it (boot, join, image pull): the warm headroom covers the logins arriving in that time. Default 3m.",
+        ),
+      loginWindow: duration("warmUp.loginWindow")
+        .optional()
+        .describe(
+          "Over how long a session's users log in once it starts (its login rate is users / loginWindow). Default 8m.",
         ),
     })
     .strict()
@@ -895,7 +926,7 @@ export const HUB_SETTING_DEFAULTS = {
   schedule: [] as SessionSpec[],
   idleUsers: 0,
   timeZone: "UTC",
-  warmUp: { lead: "30m" },
+  warmUp: { lead: "30m", enabled: true, nodeStartup: "3m", loginWindow: "8m" },
   extraValues: {} as Record<string, unknown>,
 };
 

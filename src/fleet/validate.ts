@@ -33,6 +33,7 @@ import { checkFreeze, checkRollout } from "./rolloutChecks.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
 import { closest } from "./schemaIssues.js";
 import { checkTools } from "./toolChecks.js";
+import { checkWarmUp } from "./warmUpChecks.js";
 
 /**
  * The cross-field checks. With `broken` (parts that failed the schema, see partial.ts), a
@@ -56,6 +57,7 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
     ],
     [["cluster", "domain", "tools", "hubDefaults", "hubs"], () => checkTools(fleet)],
     [["cluster", "hubDefaults", "hubs"], () => checkCapacityFields(fleet)],
+    [["tools", "hubDefaults", "hubs"], () => checkWarmUp(fleet)],
     [["cluster", "hubDefaults", "hubs"], () => checkGpu(fleet)],
     [
       ["cluster", "domain", "hubDefaults", "hubs", "hubs[]", "datasets", "datasets[]"],

@@ -55,3 +55,13 @@ export const CERT_MANAGER_CHART: ChartRef = {
   name: "cert-manager",
   version: "v1.21.1",
 };
+
+/**
+ * KEDA 2.21.0 (the chart's version is KEDA's). 2.21.0 rather than 2.21.1: 2.21.1 needs Go 1.27.4
+ * to build and the tests run the operator built from the same version (scripts/keda-build).
+ */
+export const KEDA_CHART: ChartRef = {
+  repo: "https://kedacore.github.io/charts",
+  name: "keda",
+  version: "2.21.0",
+};

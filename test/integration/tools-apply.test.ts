@@ -77,6 +77,8 @@ describe("cluster tools through apply, on the real control plane", { timeout: 60
         "cluster-tools/traefik",
         "kube-system/cluster-autoscaler",
         ...TOOLS.filter((t) => t.name === "velero").map(() => "velero/velero"),
+        // Last: the hubs' warm-up ScaledObjects need its CRDs.
+        "cluster-tools/keda",
       ],
     );
   });

@@ -31,6 +31,7 @@ import { type GpuNodes, gpuProfileList } from "./gpuProfile.js";
 import { fromIngressController, fromPrometheus } from "./network.js";
 import { hubIngressValues, hubUrl, type Route } from "./routing.js";
 import { userServerEgress } from "./userEgress.js";
+import { hubWarmsUp } from "./warmUp.js";
 
 /** The per-hub Secret apply creates once (random values) and never rotates unless asked. */
 export const HUB_SECRET = "hubfleet-hub-secrets";
@@ -101,6 +102,8 @@ export interface HubValuesOptions {
   readonly podCIDR?: string;
   /** Karpenter is the autoscaler: user servers carry its do-not-disrupt annotation. */
   readonly doNotDisrupt?: boolean;
+  /** Hubs whose placeholders KEDA raises before sessions: their StatefulSet exists even at 0. */
+  readonly warmUpHubs?: ReadonlySet<string>;
 }
 
 export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
@@ -113,6 +116,7 @@ export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
       : {}),
     ...(custom && fleet.cluster.podCIDR !== undefined ? { podCIDR: fleet.cluster.podCIDR } : {}),
     ...(usesKarpenter(fleet) ? { doNotDisrupt: true } : {}),
+    warmUpHubs: new Set(fleet.hubs.filter((h) => hubWarmsUp(fleet, h)).map((h) => h.name)),
   };
 }
 
@@ -337,7 +341,7 @@ export function renderHubValues(
       userScheduler: { enabled: false },
       podPriority: { enabled: false },
       userPlaceholder: {
-        enabled: hub.placeholders > 0,
+        enabled: hub.placeholders > 0 || (options.warmUpHubs?.has(hub.name) ?? false),
         replicas: hub.placeholders,
         // The chart names its own scheduler and class only when it runs them; these keys reach
         // the placeholders' pod spec as they are.

@@ -1,8 +1,8 @@
 /**
  * Every enabled cluster tool, in the order apply installs them: monitoring first (its CRDs let
  * the others declare ServiceMonitors), then cert-manager, the ingress controller, the
- * autoscaler (cluster-autoscaler or Karpenter) and backups. Also the tools' namespaces, applied
- * before any tool.
+ * autoscaler (cluster-autoscaler or Karpenter), backups and KEDA (the warm-up). Also the tools'
+ * namespaces, applied before any tool.
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { AUTOSCALER_NAMESPACE } from "../../vocabulary/namespaces.js";
@@ -13,6 +13,7 @@ import { renderAutoscaler } from "./autoscaler.js";
 import { renderCertManager } from "./certManager.js";
 import { renderIngressController } from "./ingress.js";
 import { renderKarpenter } from "./karpenter.js";
+import { renderKeda } from "./keda.js";
 import { renderMonitoring } from "./monitoring.js";
 import type { RenderedTool } from "./tool.js";
 import { renderVelero } from "./velero.js";
@@ -27,6 +28,8 @@ const TOOL_RENDERERS: readonly ToolRenderer[] = [
   renderAutoscaler,
   renderKarpenter,
   renderVelero,
+  // Before the hubs: their warm-up ScaledObjects need its CRDs.
+  renderKeda,
 ];
 
 export function renderTools(fleet: FleetModel): RenderedTool[] {
