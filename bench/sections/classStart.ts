@@ -233,7 +233,7 @@ async function runSetup(
       retryScale: 1 / p.C,
       observeNodes: (users) => nodesOfUsers(kube, HUB, users),
       onProgress: (x) => {
-        if (x.phase !== "burst" || (x.ready + x.failed) % 20 === 0) {
+        if (x.phase === "done" || (x.phase === "burst" && x.ready > 0 && x.ready % 50 === 0)) {
           ctx.log(
             `class-start: ${x.phase} ${x.loggedIn} in, ${x.ready} ready, ${x.failed} failed, ${x.throttled429} 429s, ${x.removed} removed`,
           );
