@@ -78,7 +78,15 @@ function classFleetText(students: number, maxNodes: number): string {
     d.setIn(
       ["hubs", 0, "extraValues"],
       d.createNode({
-        hub: { concurrentSpawnLimit: Z2JH_SPAWN_LIMIT },
+        hub: {
+          concurrentSpawnLimit: Z2JH_SPAWN_LIMIT,
+          // Bench-only: on the loaded 2-core machine the kube-apiserver can take longer than
+          // KubeSpawner's 3 s per request (30 s in all) to create a pod, and the spawn fails
+          // with "Could not create pod" — a fact of this machine, not of EKS.
+          config: {
+            KubeSpawner: { k8s_api_request_timeout: 30, k8s_api_request_retry_timeout: 180 },
+          },
+        },
         // z2jh's 300 s, not compressed: the scheduler's and the hub's own work is not either.
         singleuser: { startTimeout: Z2JH_START_TIMEOUT_S },
       }),
