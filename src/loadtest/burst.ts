@@ -94,8 +94,13 @@ interface UserModel {
 
 type ServerState = "ready" | "pending" | "none";
 
-function serverState(text: string): ServerState {
-  const model = JSON.parse(text) as UserModel;
+function serverState(text: string): ServerState | undefined {
+  let model: UserModel;
+  try {
+    model = JSON.parse(text) as UserModel;
+  } catch {
+    return undefined;
+  }
   const server = model.servers?.[""];
   if (!server) return "none";
   if (server.ready === true) return "ready";
@@ -173,6 +178,8 @@ export async function runBurst(http: HubHttpPort, input: BurstInput): Promise<Bu
           return fail(`reading the user: ${hubMessage(model.status, model.text)}`);
         }
         const state = serverState(model.text);
+        if (state === undefined)
+          return fail("the hub answered the user model with something not JSON");
         if (state === "ready") break;
         if (state === "none") return fail("the spawn failed (JupyterHub has no server for it)");
         if (now() - t0 > input.readyTimeoutMs) {
@@ -249,7 +256,14 @@ async function preflight(call: Call): Promise<void> {
       `the hub refused the token: ${hubMessage(whoami.status, whoami.text)}`,
     );
   }
-  const scopes = (JSON.parse(whoami.text) as { scopes?: unknown }).scopes;
+  let scopes: unknown;
+  try {
+    scopes = (JSON.parse(whoami.text) as { scopes?: unknown }).scopes;
+  } catch {
+    throw new BurstPreflightError(
+      "the hub's answer to GET /hub/api/user is not JSON: is the URL a JupyterHub?",
+    );
+  }
   const held = Array.isArray(scopes) ? scopes.filter((s) => typeof s === "string") : [];
   const missing = LOAD_TEST_SCOPES.filter((s) => !held.includes(s));
   if (missing.length > 0) {
