@@ -1,10 +1,10 @@
 /**
- * The class start (issue 18): N students log in over M minutes (the seeded, front-loaded curve
+ * The class start: N students log in over M minutes (the seeded, front-loaded curve
  * of src/loadtest/arrivals.ts) through a REAL JupyterHub + KubeSpawner (test/hub/realHub.ts) on
  * the control plane, with the fleet's real user-scheduler, for three setups side by side: no
  * warm-up, the example's hand-set placeholders, and hubfleet's warm-up (the placeholder level
  * the capacity model gives for the session, applied here by the bench at the lead time: the
- * mechanism that sets it on schedule is another part of issue 18). New user nodes come from a
+ * mechanism that sets it on schedule is built separately). New user nodes come from a
  * node pool STAND-IN for the autoscaler after the start-up delay D (bench/lib/autoscalerStandIn.ts).
  * Time is compressed by C: the arrivals' span, D and JupyterHub's Retry-After are divided by C;
  * the hub's and the scheduler's own work is not, so class-time figures (measured × C) over-count
@@ -36,7 +36,7 @@ import { type Figure, figure } from "../lib/figures.js";
 const HUB = "stat101";
 /** The example fleet's stat101: its server size and its hand-set placeholders. */
 const EXAMPLE_PLACEHOLDERS = 4;
-/** The warm-up's lead time before the session (issue 18's default). */
+/** The warm-up's lead time before the session (the default lead time). */
 const LEAD_MINUTES = 30;
 /** z2jh's hub.concurrentSpawnLimit default (the stand-in glue sets only what values say). */
 const Z2JH_SPAWN_LIMIT = 64;
