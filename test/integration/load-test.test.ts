@@ -13,8 +13,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Document } from "yaml";
 import type { ControlPlane } from "../../sim/index.js";
-import { LOAD_TEST_TOKEN_KEY } from "../../src/loadtest/hubLoadTest.js";
+import { LOAD_TEST_TOKEN_KEY, loadTestHub } from "../../src/loadtest/hubLoadTest.js";
 import type { HelmPort } from "../../src/ports/helm.js";
+import { fetchHubHttp } from "../../src/ports/hubHttp.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { HUB_SECRET } from "../../src/render/hub/values.js";
 import { fleetFrom, runCli } from "../helpers.js";
@@ -316,6 +317,33 @@ describe("hubfleet load-test against a real JupyterHub", { timeout: 900_000 }, (
     );
     assert.match(forced.stdout, /^served\s+2 of 2$/m);
     assert.deepEqual(await testUsers(h), []);
+  });
+
+  it("interrupted (Ctrl-C) after the first server is ready: no more logins, every test user made so far removed", async () => {
+    const h = hub("alpha");
+    const alpha = fleet.hubs.find((x) => x.name === "alpha");
+    assert.ok(alpha);
+    const controller = new AbortController();
+    const summary = await loadTestHub({ kube, http: fetchHubHttp() }, fleet, alpha, {
+      users: 10,
+      overMs: 30_000,
+      seed: 3,
+      run: "intr01",
+      token: h.harnessToken,
+      url: h.url,
+      readyTimeoutMs: 120_000,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.ready >= 1) controller.abort();
+      },
+    });
+    assert.equal(summary.interrupted, true);
+    assert.ok(summary.loggedIn >= 1 && summary.loggedIn < 10, `logged in: ${summary.loggedIn}`);
+    assert.ok(summary.served >= 1);
+    assert.equal(summary.removed, summary.loggedIn);
+    assert.deepEqual(summary.leftBehind, []);
+    assert.deepEqual(await testUsers(h), []);
+    assert.deepEqual(await testUserPods("alpha"), []);
   });
 
   it("a token without the scopes is refused before any test user is made", async () => {
