@@ -6,6 +6,7 @@
  *   npm run bench -- --quick            # small sizes, one run each (results.local.json)
  *   npm run bench -- --only render,packing --runs 5
  *   npm run bench -- --only moonshot --moonshot-hubs 100,250,500 --runs 1
+ *   npm run bench -- --only class-start --class-students 60 --class-node-delay 180 --class-compression 6
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +26,7 @@ import {
 import { type Figure, figureTable } from "./lib/figures.js";
 import { machineInfo } from "./lib/machine.js";
 import { applySection } from "./sections/apply.js";
+import { classStartSection } from "./sections/classStart.js";
 import { fuzzSection } from "./sections/fuzz.js";
 import { moonshotSection } from "./sections/moonshot.js";
 import { packingSection } from "./sections/packing.js";
@@ -41,6 +43,7 @@ const SECTIONS: readonly Section[] = [
   reliabilitySection,
   fuzzSection,
   moonshotSection,
+  classStartSection,
 ];
 
 const SIZE_OPTIONS: Record<string, keyof Sizes> = {
@@ -55,6 +58,10 @@ const SIZE_OPTIONS: Record<string, keyof Sizes> = {
   concurrent: "concurrent",
   "fuzz-runs": "fuzzRuns",
   "moonshot-cluster-max": "moonshotClusterMax",
+  "class-students": "classStudents",
+  "class-minutes": "classMinutes",
+  "class-node-delay": "classNodeDelay",
+  "class-compression": "classCompression",
 };
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SECTIONS.map((s) => s.name).join(",")}]

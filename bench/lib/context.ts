@@ -32,6 +32,11 @@ export interface Sizes {
   readonly moonshotClusterMax: number;
   /** results.json files of earlier moonshot runs whose sizes join this run's table. */
   readonly moonshotWith: readonly string[];
+  /** The class-start burst: students, the minutes they log in over, a new node's start-up (s), time compression. */
+  readonly classStudents: number;
+  readonly classMinutes: number;
+  readonly classNodeDelay: number;
+  readonly classCompression: number;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -49,6 +54,10 @@ export const FULL_SIZES: Sizes = {
   moonshotHubs: [100, 250, 500, 1000],
   moonshotClusterMax: 1000,
   moonshotWith: [],
+  classStudents: 300,
+  classMinutes: 8,
+  classNodeDelay: 180,
+  classCompression: 6,
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -64,6 +73,8 @@ export const QUICK_SIZES: Sizes = {
   fuzzRuns: 200,
   moonshotHubs: [10, 20],
   moonshotClusterMax: 20,
+  classStudents: 30,
+  classCompression: 12,
 };
 
 export interface BenchContext {

@@ -38,6 +38,7 @@ const CLUSTER_COMMANDS: Record<string, () => Promise<Register>> = {
   "delete-hub": async () => (await import("./deleteHub.js")).deleteHubCommand,
   "backup-setup": async () => (await import("./backup.js")).backupSetupCommand,
   check: async () => (await import("./check.js")).checkCommand,
+  "load-test": async () => (await import("./loadTest.js")).loadTestCommand,
   secret: async () => (await import("./secret.js")).secretCommand,
 };
 

@@ -7,6 +7,8 @@
 export interface HubHttpResponse {
   readonly status: number;
   readonly text: string;
+  /** The Retry-After header, when the hub sent one (JupyterHub's spawn limit answers 429 with it). */
+  readonly retryAfter?: string;
 }
 
 export interface HubHttpRequest {
@@ -89,7 +91,12 @@ export function fetchHubHttp(): HubHttpPort {
           signal: AbortSignal.timeout(request.timeoutMs),
           redirect: "manual",
         });
-        return { status: response.status, text: await response.text() };
+        const retryAfter = response.headers.get("retry-after");
+        return {
+          status: response.status,
+          text: await response.text(),
+          ...(retryAfter !== null ? { retryAfter } : {}),
+        };
       } catch (err) {
         throw new HubHttpError(request.url, reason(err, request.timeoutMs));
       }

@@ -1,6 +1,6 @@
 /**
  * The dependency rule (docs/design.md, "Layers"): arrows point down. vocabulary ← fleet ←
- * render ← plan/capacity ← apply ← backup/check ← cli ← index; ports sit beside them and import
+ * render ← plan/capacity ← apply ← backup/check ← loadtest ← cli ← index; ports sit beside them and import
  * only the vocabulary. This test reads every import in src/ and fails on any arrow pointing up
  * or sideways, so a later change cannot break the rule silently.
  */
@@ -23,8 +23,10 @@ const RANK: Readonly<Record<string, number>> = {
   apply: 4,
   backup: 5,
   check: 5,
-  cli: 6,
-  "index.ts": 7,
+  // The login burst reuses check's hub URL and JupyterHub's messages.
+  loadtest: 6,
+  cli: 7,
+  "index.ts": 8,
 };
 /** Ports wrap the outside world: they import only rank 0, and are imported from plan upward. */
 const PORTS = "ports";

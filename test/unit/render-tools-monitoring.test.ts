@@ -300,7 +300,7 @@ describe("the hubs' side of the token", () => {
     const v = hubValues(exampleFleet());
     assert.equal(v.hub.config.JupyterHub.authenticate_prometheus, true);
     // Beside hubfleet check's own service (test/unit/check.test.ts).
-    assert.deepEqual(Object.keys(v.hub.services), ["hubfleet-check", "prometheus"]);
+    assert.deepEqual(Object.keys(v.hub.services), ["hubfleet-check", "hubfleet-load-test", "prometheus"]);
     const roles = Object.values(v.hub.loadRoles) as Any[];
     assert.deepEqual(
       roles
@@ -334,8 +334,8 @@ describe("the hubs' side of the token", () => {
   it("without monitoring: no Prometheus service, role or token to fill, metrics still need a token", () => {
     const fleet = monitoringWith({ enabled: false });
     const v = hubValues(fleet);
-    assert.deepEqual(Object.keys(v.hub.services), ["hubfleet-check"]);
-    assert.deepEqual(Object.keys(v.hub.loadRoles), ["hubfleet-check"]);
+    assert.deepEqual(Object.keys(v.hub.services), ["hubfleet-check", "hubfleet-load-test"]);
+    assert.deepEqual(Object.keys(v.hub.loadRoles), ["hubfleet-check", "hubfleet-load-test"]);
     assert.deepEqual(hubSecretValues(fleet), HUB_SECRET_VALUES);
     assert.equal(v.hub.config.JupyterHub.authenticate_prometheus, true);
   });

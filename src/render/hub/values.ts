@@ -40,6 +40,9 @@ export const CHECK_SERVICE = "hubfleet-check";
 export const CHECK_TOKEN_KEY = "check-token";
 // Not the service's name: JupyterHub refuses a token deleting a user of its own name.
 export const CHECK_USER = "hubfleet-check-user";
+/** `hubfleet load-test`'s JupyterHub service and its token's key in HUB_SECRET. */
+export const LOAD_TEST_SERVICE = "hubfleet-load-test";
+export const LOAD_TEST_TOKEN_KEY = "load-test-token";
 
 export type { SecretValue };
 
@@ -64,6 +67,12 @@ export const HUB_SECRET_VALUES: readonly SecretValue[] = [
     secretName: HUB_SECRET,
     key: CHECK_TOKEN_KEY,
   },
+  // The API token of `hubfleet load-test` (test users only; see loadTestServiceValues).
+  {
+    valuePath: ["hub", "services", LOAD_TEST_SERVICE, "apiToken"],
+    secretName: HUB_SECRET,
+    key: LOAD_TEST_TOKEN_KEY,
+  },
 ];
 
 /**
@@ -81,6 +90,26 @@ function checkServiceValues(): ServiceValues {
         description: "hubfleet check: starts and removes a test user's server",
         scopes: [`admin:users${only}`, `servers${only}`, `access:servers${only}`],
         services: [CHECK_SERVICE],
+      },
+    },
+  };
+}
+
+/**
+ * The service `hubfleet load-test` calls the hub's REST API as: it creates test users, starts
+ * and stops their servers and deletes them. The scopes are unfiltered because JupyterHub's
+ * filters cannot name users that do not exist yet. The token sits in the hub's Secret beside
+ * the cookie secret and the proxy token, each of which already gives whoever reads it the hub,
+ * so it opens nothing new to someone who can read that Secret.
+ */
+function loadTestServiceValues(): ServiceValues {
+  return {
+    services: { [LOAD_TEST_SERVICE]: { name: LOAD_TEST_SERVICE } },
+    loadRoles: {
+      [LOAD_TEST_SERVICE]: {
+        description: "hubfleet load-test: test users' logins, servers and removal",
+        scopes: ["admin:users", "servers"],
+        services: [LOAD_TEST_SERVICE],
       },
     },
   };
@@ -266,7 +295,7 @@ export function renderHubValues(
         },
       },
       ...mergeServices(
-        checkServiceValues(),
+        mergeServices(checkServiceValues(), loadTestServiceValues()),
         options.prometheusService ? prometheusServiceValues() : undefined,
       ),
       extraEnv: auth.env,
