@@ -15,10 +15,10 @@ import { fileURLToPath } from "node:url";
 import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { LOCK_NAMESPACE, lockName } from "../../src/apply/lock.js";
 import { observeForPlan } from "../../src/apply/observePlan.js";
+import { renderFleetWithWarmUp } from "../../src/capacity/warmup.js";
 import { buildPlan, planHasChanges } from "../../src/plan/plan.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
-import { renderFleet } from "../../src/render/index.js";
 import { EXAMPLE, editedExample, fleetFrom, REPO, runCli } from "../helpers.js";
 import { spawnCli, startApplyCli } from "../safetyHelpers.js";
 import { standinCharts, startFleetCluster } from "../simFleet.js";
@@ -103,7 +103,8 @@ async function dataVolumes(): Promise<Set<string>> {
 }
 
 async function assertConverged(): Promise<void> {
-  const bundle = renderFleet(example);
+  // What the CLI applied: the bundle with the warm-up objects.
+  const bundle = renderFleetWithWarmUp(example);
   const plan = buildPlan(bundle, await observeForPlan({ kube, helm }, example, bundle));
   assert.equal(planHasChanges(plan), false, "plan shows changes after a converging apply");
   for (const hub of HUBS) assert.equal((await helm.status(hub, hub))?.status, "deployed", hub);

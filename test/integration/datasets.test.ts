@@ -29,7 +29,7 @@ const DATASET = "census";
 const fleet: FleetModel = fleetFrom(
   editedExample((doc: Document) => {
     doc.deleteIn(["hubs", 2]);
-    for (const tool of ["ingress", "autoscaler", "monitoring", "backups"]) {
+    for (const tool of ["ingress", "autoscaler", "monitoring", "backups", "keda"]) {
       doc.setIn(["tools", tool, "enabled"], false);
     }
     for (const hub of [0, 1]) doc.setIn(["hubs", hub, "placeholders"], 0);

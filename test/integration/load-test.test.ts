@@ -50,6 +50,8 @@ const SMALL = {
 };
 const edit = (d: Document) => {
   d.deleteIn(["domain", "tls"]);
+  // The session's times below are UTC (the example's hubs are in Los Angeles).
+  d.setIn(["hubDefaults", "timeZone"], "UTC");
   d.setIn(
     ["hubs", 0, "schedule"],
     d.createNode([{ days: ["mon"], start: "09:00", end: "10:30", users: 12 }]),
@@ -366,12 +368,30 @@ describe("hubfleet load-test against a real JupyterHub", { timeout: 900_000 }, (
     );
     assert.doesNotMatch(r.stderr, /bug in hubfleet/);
     assert.deepEqual(await testUsers(h), []);
-    const missing = await cli(["load-test", file, "--hub", "tight", "--url", hub("tight").url]);
+    // tight's hub answers to the operator's token, not to the one apply made: refused by the hub.
+    const other = await cli(["load-test", file, "--hub", "tight", "--url", hub("tight").url]);
+    assert.equal(other.code, 1);
+    assert.match(
+      other.stderr,
+      new RegExp(
+        `the hub refused the token: HTTP 403.*; nothing was created\n.*${LOAD_TEST_TOKEN_KEY}`,
+      ),
+    );
+    const missing = await cli([
+      "load-test",
+      file,
+      "--hub",
+      "tight",
+      "--url",
+      hub("tight").url,
+      "--token-from",
+      `${HUB_SECRET}/no-such-key`,
+    ]);
     assert.equal(missing.code, 1);
     assert.match(
       missing.stderr,
       new RegExp(
-        `no API token for the load test: Secret tight/${HUB_SECRET} has no key ${LOAD_TEST_TOKEN_KEY}`,
+        `no API token for the load test: Secret tight/${HUB_SECRET} has no key no-such-key`,
       ),
     );
   });

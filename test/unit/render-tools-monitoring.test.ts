@@ -300,7 +300,11 @@ describe("the hubs' side of the token", () => {
     const v = hubValues(exampleFleet());
     assert.equal(v.hub.config.JupyterHub.authenticate_prometheus, true);
     // Beside hubfleet check's own service (test/unit/check.test.ts).
-    assert.deepEqual(Object.keys(v.hub.services), ["hubfleet-check", "hubfleet-load-test", "prometheus"]);
+    assert.deepEqual(Object.keys(v.hub.services), [
+      "hubfleet-check",
+      "hubfleet-load-test",
+      "prometheus",
+    ]);
     const roles = Object.values(v.hub.loadRoles) as Any[];
     assert.deepEqual(
       roles
