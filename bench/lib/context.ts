@@ -37,6 +37,24 @@ export interface Sizes {
   readonly classMinutes: number;
   readonly classNodeDelay: number;
   readonly classCompression: number;
+  /** What adds user nodes in the class-start bench: the real Karpenter, or the node pool stand-in. */
+  readonly classAutoscaler: ClassAutoscaler;
+}
+
+export const CLASS_AUTOSCALERS = ["karpenter", "standin"] as const;
+export type ClassAutoscaler = (typeof CLASS_AUTOSCALERS)[number];
+
+/** `--class-autoscaler`'s value, or a clear error naming the choices. */
+export function classAutoscalerOf(
+  text: string | undefined,
+  fallback: ClassAutoscaler,
+): ClassAutoscaler {
+  if (text === undefined) return fallback;
+  const found = CLASS_AUTOSCALERS.find((a) => a === text);
+  if (!found) {
+    throw new Error(`--class-autoscaler ${text}: want one of ${CLASS_AUTOSCALERS.join(", ")}`);
+  }
+  return found;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -58,6 +76,7 @@ export const FULL_SIZES: Sizes = {
   classMinutes: 8,
   classNodeDelay: 180,
   classCompression: 6,
+  classAutoscaler: "karpenter",
 };
 
 export const QUICK_SIZES: Sizes = {
