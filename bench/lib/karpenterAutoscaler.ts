@@ -119,9 +119,23 @@ export async function karpenterAutoscaler(
         claims.map((c) => cp.client.delete(`${claimsPath}/${c.metadata.name}`).catch(() => {})),
       );
       await waitFor(
-        "Karpenter's nodes and NodeClaims to be gone",
-        async () =>
-          (await mine()).length === 0 && (await cp.client.list(claimsPath)).items.length === 0,
+        "Karpenter's NodeClaims to be gone",
+        async () => (await cp.client.list(claimsPath)).items.length === 0,
+        { timeoutMs: 300_000, intervalMs: 1000 },
+      );
+      // The KWOK "cloud" registers a launched node after the delay even when its NodeClaim was
+      // deleted first; nothing then owns it (it keeps karpenter.sh/unregistered). Such nodes are
+      // removed here until one registration delay has passed with none left.
+      const quietUntil = Date.now() + options.delayMs + 5000;
+      await waitFor(
+        "Karpenter's nodes to be gone",
+        async () => {
+          const left = await mine();
+          await Promise.all(
+            left.map((n) => cp.client.delete(`/api/v1/nodes/${n.metadata.name}`).catch(() => {})),
+          );
+          return left.length === 0 && Date.now() > quietUntil;
+        },
         { timeoutMs: 300_000, intervalMs: 1000 },
       );
       added.length = 0;

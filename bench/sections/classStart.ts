@@ -16,9 +16,9 @@ import { loadavg } from "node:os";
 import type { Document } from "yaml";
 import { type ControlPlane, simNodeManifest, simNodesForFleet, waitFor } from "../../sim/index.js";
 import { planNodes } from "../../src/capacity/model.js";
-import { type Headroom, hubWarmUps } from "../../src/capacity/warmup.js";
+import { type Headroom, hubWarmUps, usersPerNode } from "../../src/capacity/warmup.js";
 import type { FleetModel } from "../../src/fleet/model.js";
-import { arrivalTimes } from "../../src/loadtest/arrivals.js";
+import { ARRIVAL_TIME_CONSTANT_SHARE, arrivalTimes } from "../../src/loadtest/arrivals.js";
 import { runBurst } from "../../src/loadtest/burst.js";
 import { burstCapacity } from "../../src/loadtest/burstCapacity.js";
 import { nodesOfUsers } from "../../src/loadtest/hubLoadTest.js";
@@ -88,6 +88,26 @@ export function classWarmUp(fleet: FleetModel, hubName: string): Headroom {
   return session;
 }
 
+/**
+ * NOT what hubfleet deploys: the warm level if the rule counted the logins of the first node
+ * start-up on the bench's front-loaded arrival curve (src/loadtest/arrivals.ts) instead of at the
+ * window's average rate, rounded up to whole nodes. A what-if setup, to show what the deployed
+ * rule's uniform-rate assumption costs.
+ */
+export function frontLoadedWarmUp(
+  students: number,
+  minutes: number,
+  delaySeconds: number,
+  perNode: number,
+): { placeholders: number; logins: number; nodes: number } {
+  const tau = minutes * 60 * ARRIVAL_TIME_CONSTANT_SHARE;
+  const share = (1 - Math.exp(-delaySeconds / tau)) / (1 - Math.exp(-(minutes * 60) / tau));
+  const logins = Math.ceil(students * Math.min(1, share) - 1e-9);
+  const per = Math.max(1, Math.floor(perNode));
+  const placeholders = Math.min(students, Math.ceil(logins / per) * per);
+  return { placeholders, logins, nodes: Math.ceil(placeholders / per) };
+}
+
 function classFleetText(
   students: number,
   maxNodes: number,
@@ -155,6 +175,14 @@ export const classStartSection: Section = {
     );
     const warmRule = `src/capacity/warmup.ts: ${warm.loginsPerStartup} logins in one ${D} s start-up → ${warm.placeholders} placeholders on ${warm.nodes} nodes (limit: ${warm.limit})`;
     ctx.log(`class-start: hubfleet's warm-up level: ${warmRule}`);
+    const nodePlan = planNodes(fleet);
+    const hubRequest = nodePlan.workloads.users.find((u) => u.hub === HUB)?.request;
+    const front = frontLoadedWarmUp(
+      N,
+      M,
+      D,
+      hubRequest ? usersPerNode(nodePlan.users, hubRequest) : 1,
+    );
     const { cp, kube, helm } = await startFleetCluster(fleet, { podCidr: LOOPBACK_POD_CIDR });
     const servers = await startUserServersStandIn();
     let hub: RealHub | undefined;
@@ -194,6 +222,12 @@ export const classStartSection: Section = {
         {
           setup: `hubfleet warm-up (${warm.placeholders} placeholders, ${warm.nodes} nodes)`,
           placeholders: warm.placeholders,
+        },
+        // Not what hubfleet deploys: the rule's level had it counted the front-loaded curve's
+        // logins in the first start-up rather than the window's average rate.
+        {
+          setup: `what-if: warm-up for the front-loaded curve (${front.placeholders} placeholders, ${front.nodes} nodes)`,
+          placeholders: front.placeholders,
         },
         // Not a setup hubfleet offers: the same nodes up, empty, without placeholders to
         // preempt; it tells the preemption's share of the warm-up's wait from the rest.
