@@ -34,6 +34,22 @@ export function kwokNodePool(
   };
 }
 
+/** Karpenter's batching of pending pods (its defaults: 1 s idle, 10 s at most). */
+export const KARPENTER_BATCH_IDLE_MS = 1000;
+export const KARPENTER_BATCH_MAX_MS = 10_000;
+
+/**
+ * Karpenter's batching windows divided by the bench's time compression: on EKS a scale-up waits
+ * up to 10 s for more pending pods, which is 10 s of class time, not 10 s of compressed time.
+ */
+export function compressedBatching(compression: number): Record<string, string> {
+  const ms = (x: number) => `${Math.max(1, Math.round(x / compression))}ms`;
+  return {
+    BATCH_IDLE_DURATION: ms(KARPENTER_BATCH_IDLE_MS),
+    BATCH_MAX_DURATION: ms(KARPENTER_BATCH_MAX_MS),
+  };
+}
+
 /** Karpenter's registration delay for a start-up of `delayMs` (whole seconds, at least 1). */
 export function registrationDelay(delayMs: number): string {
   return `${Math.max(1, Math.round(delayMs / 1000))}s`;
@@ -47,7 +63,7 @@ export function registrationDelay(delayMs: number): string {
 export async function karpenterAutoscaler(
   cp: ControlPlane,
   fleet: FleetModel,
-  options: { delayMs: number; intervalMs?: number },
+  options: { delayMs: number; compression: number; intervalMs?: number },
 ): Promise<Autoscaler & { readonly karpenter: RunningKarpenter }> {
   const users = fleet.nodeGroups.jhusers;
   const type = lookupInstanceType(users.instanceType);
@@ -64,6 +80,7 @@ export async function karpenterAutoscaler(
       }),
     ],
     registrationDelay: registrationDelay(options.delayMs),
+    env: compressedBatching(options.compression),
   });
   const pool = kwokNodePool(fleet, karpenter.nodeClassRef);
   const poolPath = `/apis/karpenter.sh/v1/nodepools/${users.name}`;
@@ -89,7 +106,7 @@ export async function karpenterAutoscaler(
   };
 
   return {
-    name: `Karpenter (KWOK provider, real controller; node registration delay ${registrationDelay(options.delayMs)})`,
+    name: `Karpenter (KWOK provider, real controller; node registration delay ${registrationDelay(options.delayMs)}, batching ${Object.values(compressedBatching(options.compression)).join("/")})`,
     added,
     karpenter,
     async start() {

@@ -213,7 +213,7 @@ export const classStartSection: Section = {
       const delayMs = (D * 1000) / C;
       autoscaler =
         ctx.sizes.classAutoscaler === "karpenter"
-          ? await karpenterAutoscaler(cp, fleet, { delayMs })
+          ? await karpenterAutoscaler(cp, fleet, { delayMs, compression: C })
           : nodePoolStandIn(cp, fleet, { delayMs, namespaces: [HUB] });
       ctx.log(`class-start: autoscaler = ${autoscaler.name} (compressed)`);
       const setups = [
