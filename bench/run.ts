@@ -18,6 +18,7 @@ import { compileCli, type HubfleetCli } from "./lib/cli.js";
 import {
   type BenchContext,
   classAutoscalerOf,
+  classSetupsOf,
   FULL_SIZES,
   QUICK_SIZES,
   type Section,
@@ -69,6 +70,7 @@ const SIZE_OPTIONS: Record<string, keyof Sizes> = {
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SECTIONS.map((s) => s.name).join(",")}]
                         [--out FILE] [--packing-instance TYPE] [--moonshot-hubs N,N,...]
                         [--moonshot-with EARLIER.json,...] [--class-autoscaler karpenter|standin]
+                        [--class-setups none,handset,hubfleet,frontloaded,reference]
                         [--<size> N]
 sizes (full / --quick): ${Object.entries(SIZE_OPTIONS)
   .map(([flag, key]) => `--${flag} ${String(FULL_SIZES[key])}/${String(QUICK_SIZES[key])}`)
@@ -87,6 +89,7 @@ function options() {
       "moonshot-hubs": { type: "string" },
       "moonshot-with": { type: "string" },
       "class-autoscaler": { type: "string" },
+      "class-setups": { type: "string" },
       help: { type: "boolean", default: false },
       ...Object.fromEntries(Object.keys(SIZE_OPTIONS).map((k) => [k, { type: "string" as const }])),
     },
@@ -127,6 +130,7 @@ function options() {
             .sort((a, b) => a - b),
     moonshotWith: values["moonshot-with"] ? values["moonshot-with"].split(",") : [],
     classAutoscaler: classAutoscalerOf(values["class-autoscaler"], base.classAutoscaler),
+    classSetups: classSetupsOf(values["class-setups"]),
   };
   const only = values.only ? values.only.split(",").map((s) => s.trim()) : undefined;
   const unknown = (only ?? []).filter((name) => !SECTIONS.some((s) => s.name === name));

@@ -39,6 +39,22 @@ export interface Sizes {
   readonly classCompression: number;
   /** What adds user nodes in the class-start bench: the real Karpenter, or the node pool stand-in. */
   readonly classAutoscaler: ClassAutoscaler;
+  /** Which class-start setups run (`--class-setups none,handset,...`); empty: all. */
+  readonly classSetups: readonly string[];
+}
+
+/** The class-start setups, by the key `--class-setups` names them with. */
+export const CLASS_SETUPS = ["none", "handset", "hubfleet", "frontloaded", "reference"] as const;
+
+/** `--class-setups`' value (comma-separated keys), or a clear error naming the choices. */
+export function classSetupsOf(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const keys = text.split(",").map((k) => k.trim());
+  const bad = keys.filter((k) => !(CLASS_SETUPS as readonly string[]).includes(k));
+  if (bad.length > 0) {
+    throw new Error(`--class-setups ${bad.join(",")}: want some of ${CLASS_SETUPS.join(", ")}`);
+  }
+  return keys;
 }
 
 export const CLASS_AUTOSCALERS = ["karpenter", "standin"] as const;
@@ -77,6 +93,7 @@ export const FULL_SIZES: Sizes = {
   classNodeDelay: 180,
   classCompression: 6,
   classAutoscaler: "karpenter",
+  classSetups: [],
 };
 
 export const QUICK_SIZES: Sizes = {

@@ -217,28 +217,37 @@ export const classStartSection: Section = {
           : nodePoolStandIn(cp, fleet, { delayMs, namespaces: [HUB] });
       ctx.log(`class-start: autoscaler = ${autoscaler.name} (compressed)`);
       const setups = [
-        { setup: "no warm-up", placeholders: 0 },
-        { setup: "hand-set placeholders (example: 4)", placeholders: EXAMPLE_PLACEHOLDERS },
+        { key: "none", setup: "no warm-up", placeholders: 0 },
         {
+          key: "handset",
+          setup: "hand-set placeholders (example: 4)",
+          placeholders: EXAMPLE_PLACEHOLDERS,
+        },
+        {
+          key: "hubfleet",
           setup: `hubfleet warm-up (${warm.placeholders} placeholders, ${warm.nodes} nodes)`,
           placeholders: warm.placeholders,
         },
         // Not what hubfleet deploys: the rule's level had it counted the front-loaded curve's
         // logins in the first start-up rather than the window's average rate.
         {
+          key: "frontloaded",
           setup: `what-if: warm-up for the front-loaded curve (${front.placeholders} placeholders, ${front.nodes} nodes)`,
           placeholders: front.placeholders,
         },
         // Not a setup hubfleet offers: the same nodes up, empty, without placeholders to
         // preempt; it tells the preemption's share of the warm-up's wait from the rest.
         {
+          key: "reference",
           setup: `${capacity.packed} warm nodes, no placeholders (reference)`,
           placeholders: 0,
           warmNodes: capacity.packed,
         },
       ];
       const results: SetupResult[] = [];
-      for (const s of setups) {
+      const chosen = ctx.sizes.classSetups;
+      for (const { key, ...s } of setups) {
+        if (chosen.length > 0 && !chosen.includes(key)) continue;
         results.push(
           await runSetup(ctx, {
             cp,
@@ -399,7 +408,7 @@ async function runSetup(
   const nodeHours = (warmNodes * LEAD_MINUTES) / 60 + classBurstHours + endNodes * restHours;
   const price = p.capacity.nodeHourlyUsd;
   ctx.log(
-    `class-start: ${p.setup}: p95 ${(summary.loginToReadyMs.p95 ?? NaN) / 1000} s measured, ${summary.throttled429} 429s, ${summary.served}/${p.N} served, nodes ${warmNodes}→${endNodes}, made ${madeBeforeBurst}+${made - madeBeforeBurst}, load ${loadAtStart}→${load1()}`,
+    `class-start: ${p.setup}: p50/p95/max ${[summary.loginToReadyMs.p50, summary.loginToReadyMs.p95, summary.loginToReadyMs.max].map((x) => ((x ?? Number.NaN) / 1000).toFixed(1)).join("/")} s measured, ${summary.throttled429} 429s, ${summary.served}/${p.N} served, nodes ${warmNodes}→${endNodes}, made ${madeBeforeBurst}+${made - madeBeforeBurst}, load ${loadAtStart}→${load1()}`,
   );
   const reasons = new Map<string, number>();
   for (const f of summary.failures) reasons.set(f.message, (reasons.get(f.message) ?? 0) + 1);
