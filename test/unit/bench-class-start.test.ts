@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { classAutoscalerOf, FULL_SIZES } from "../../bench/lib/context.js";
+import { classAutoscalerOf, classSetupsOf, FULL_SIZES } from "../../bench/lib/context.js";
 import {
   compressedBatching,
   kwokNodePool,
@@ -25,6 +25,12 @@ describe("class-start bench options", () => {
     assert.equal(classAutoscalerOf(undefined, "karpenter"), "karpenter");
     assert.equal(classAutoscalerOf("standin", "karpenter"), "standin");
     assert.throws(() => classAutoscalerOf("cluster-autoscaler", "karpenter"), /karpenter, standin/);
+  });
+
+  it("--class-setups picks setups by key; no flag runs them all; an unknown key is refused", () => {
+    assert.deepEqual(classSetupsOf(undefined), []);
+    assert.deepEqual(classSetupsOf("hubfleet, reference"), ["hubfleet", "reference"]);
+    assert.throws(() => classSetupsOf("hubfleet,warm"), /--class-setups warm: want some of none/);
   });
 
   it("Karpenter gets hubfleet's rendered NodePool with only its node class swapped", () => {
