@@ -7,6 +7,7 @@
  *   npm run bench -- --only render,packing --runs 5
  *   npm run bench -- --only moonshot --moonshot-hubs 100,250,500 --runs 1
  *   npm run bench -- --only class-start --class-students 60 --class-node-delay 180 --class-compression 6
+ *   npm run bench -- --only class-start --class-autoscaler standin   # the node pool stand-in
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,8 @@ import { parseArgs } from "node:util";
 import { compileCli, type HubfleetCli } from "./lib/cli.js";
 import {
   type BenchContext,
+  classAutoscalerOf,
+  classSetupsOf,
   FULL_SIZES,
   QUICK_SIZES,
   type Section,
@@ -66,7 +69,9 @@ const SIZE_OPTIONS: Record<string, keyof Sizes> = {
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${SECTIONS.map((s) => s.name).join(",")}]
                         [--out FILE] [--packing-instance TYPE] [--moonshot-hubs N,N,...]
-                        [--moonshot-with EARLIER.json,...] [--<size> N]
+                        [--moonshot-with EARLIER.json,...] [--class-autoscaler karpenter|standin]
+                        [--class-setups none,handset,hubfleet,frontloaded,reference]
+                        [--<size> N]
 sizes (full / --quick): ${Object.entries(SIZE_OPTIONS)
   .map(([flag, key]) => `--${flag} ${String(FULL_SIZES[key])}/${String(QUICK_SIZES[key])}`)
   .join(
@@ -83,6 +88,8 @@ function options() {
       "packing-instance": { type: "string" },
       "moonshot-hubs": { type: "string" },
       "moonshot-with": { type: "string" },
+      "class-autoscaler": { type: "string" },
+      "class-setups": { type: "string" },
       help: { type: "boolean", default: false },
       ...Object.fromEntries(Object.keys(SIZE_OPTIONS).map((k) => [k, { type: "string" as const }])),
     },
@@ -122,6 +129,8 @@ function options() {
             .map((n) => positive("moonshot-hubs", n.trim(), 0))
             .sort((a, b) => a - b),
     moonshotWith: values["moonshot-with"] ? values["moonshot-with"].split(",") : [],
+    classAutoscaler: classAutoscalerOf(values["class-autoscaler"], base.classAutoscaler),
+    classSetups: classSetupsOf(values["class-setups"]),
   };
   const only = values.only ? values.only.split(",").map((s) => s.trim()) : undefined;
   const unknown = (only ?? []).filter((name) => !SECTIONS.some((s) => s.name === name));

@@ -15,7 +15,8 @@ import { parseQuantity } from "../../src/fleet/quantity.js";
 export interface Autoscaler {
   /** What the output calls it (the stand-in says so). */
   readonly name: string;
-  start(): void;
+  /** Begins adding nodes for pending pods (Karpenter's: creates its NodePool). */
+  start(): void | Promise<void>;
   stop(): Promise<void>;
   /** Nodes it added so far and when each became part of the cluster (ms since start()). */
   readonly added: readonly { readonly name: string; readonly atMs: number }[];

@@ -37,6 +37,40 @@ export interface Sizes {
   readonly classMinutes: number;
   readonly classNodeDelay: number;
   readonly classCompression: number;
+  /** What adds user nodes in the class-start bench: the real Karpenter, or the node pool stand-in. */
+  readonly classAutoscaler: ClassAutoscaler;
+  /** Which class-start setups run (`--class-setups none,handset,...`); empty: all. */
+  readonly classSetups: readonly string[];
+}
+
+/** The class-start setups, by the key `--class-setups` names them with. */
+export const CLASS_SETUPS = ["none", "handset", "hubfleet", "frontloaded", "reference"] as const;
+
+/** `--class-setups`' value (comma-separated keys), or a clear error naming the choices. */
+export function classSetupsOf(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const keys = text.split(",").map((k) => k.trim());
+  const bad = keys.filter((k) => !(CLASS_SETUPS as readonly string[]).includes(k));
+  if (bad.length > 0) {
+    throw new Error(`--class-setups ${bad.join(",")}: want some of ${CLASS_SETUPS.join(", ")}`);
+  }
+  return keys;
+}
+
+export const CLASS_AUTOSCALERS = ["karpenter", "standin"] as const;
+export type ClassAutoscaler = (typeof CLASS_AUTOSCALERS)[number];
+
+/** `--class-autoscaler`'s value, or a clear error naming the choices. */
+export function classAutoscalerOf(
+  text: string | undefined,
+  fallback: ClassAutoscaler,
+): ClassAutoscaler {
+  if (text === undefined) return fallback;
+  const found = CLASS_AUTOSCALERS.find((a) => a === text);
+  if (!found) {
+    throw new Error(`--class-autoscaler ${text}: want one of ${CLASS_AUTOSCALERS.join(", ")}`);
+  }
+  return found;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -58,6 +92,8 @@ export const FULL_SIZES: Sizes = {
   classMinutes: 8,
   classNodeDelay: 180,
   classCompression: 6,
+  classAutoscaler: "karpenter",
+  classSetups: [],
 };
 
 export const QUICK_SIZES: Sizes = {
