@@ -15,10 +15,11 @@
 import { loadavg } from "node:os";
 import type { Document } from "yaml";
 import { type ControlPlane, simNodeManifest, simNodesForFleet, waitFor } from "../../sim/index.js";
+import { ARRIVAL_TIME_CONSTANT_SHARE } from "../../src/capacity/arrivals.js";
 import { planNodes } from "../../src/capacity/model.js";
 import { type Headroom, hubWarmUps, usersPerNode } from "../../src/capacity/warmup.js";
 import type { FleetModel } from "../../src/fleet/model.js";
-import { ARRIVAL_TIME_CONSTANT_SHARE, arrivalTimes } from "../../src/loadtest/arrivals.js";
+import { arrivalTimes } from "../../src/loadtest/arrivals.js";
 import { runBurst } from "../../src/loadtest/burst.js";
 import { burstCapacity } from "../../src/loadtest/burstCapacity.js";
 import { nodesOfUsers } from "../../src/loadtest/hubLoadTest.js";

@@ -9,6 +9,7 @@ import { type SessionWindow, sessionWindows } from "../fleet/sessionClock.js";
 import type { Bundle, Manifest } from "../render/bundle.js";
 import { hubWarmsUp, renderWarmUp } from "../render/hub/warmUp.js";
 import { renderFleet } from "../render/index.js";
+import { arrivedShare } from "./arrivals.js";
 import { podsPerNode } from "./binpack.js";
 import { type NodePlan, planNodes } from "./model.js";
 import type { GroupPlan } from "./nodes.js";
@@ -45,14 +46,15 @@ export interface Headroom {
  * The warm headroom of one session. Logins preempt placeholders; each preempted placeholder goes
  * pending and the autoscaler starts a node for it, which takes nodeStartup. So the headroom need
  * not hold the whole class, only the logins that arrive before the nodes they triggered are up:
- * the login rate (users / loginWindow) times nodeStartup, rounded up to whole nodes (a node the
- * placeholders bring up costs the same full or not), at most the session's users (more is never
- * used), at most what maxSize nodes hold, and never below the idle level.
+ * the class's logins in the first nodeStartup of its loginWindow, on the front-loaded arrival
+ * curve (src/capacity/arrivals.ts: most students log in at the start, so that first stretch is
+ * the busiest), rounded up to whole nodes (a node the placeholders bring up costs the same full
+ * or not), at most the session's users (more is never used), at most what maxSize nodes hold,
+ * and never below the idle level.
  */
 export function warmHeadroom(input: HeadroomInput): Headroom {
   const perNode = Math.max(0, Math.floor(input.usersPerNode));
-  const window = Math.max(input.loginWindowMinutes, 1e-9);
-  const share = Math.min(1, input.nodeStartupMinutes / window);
+  const share = arrivedShare(input.nodeStartupMinutes, input.loginWindowMinutes);
   const loginsPerStartup = Math.ceil(input.users * share - 1e-9);
   let placeholders = loginsPerStartup;
   let limit: Headroom["limit"] = "rate";

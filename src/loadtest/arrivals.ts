@@ -3,6 +3,8 @@
  * the burst's span (docs/design.md, "The login burst's arrival curve"). Pure and deterministic.
  */
 
+import { ARRIVAL_TIME_CONSTANT_SHARE } from "../capacity/arrivals.js";
+
 /** A small seeded generator (mulberry32): the same seed gives the same class every run. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -14,13 +16,6 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
-
-/**
- * The share of the span whose length is the curve's time constant: a quarter, so about 63 % of
- * the class has arrived after the first quarter of the span (2 of 8 minutes) and 98 % by its
- * end; the last 2 % arrive in the span too (the curve is cut there and rescaled).
- */
-export const ARRIVAL_TIME_CONSTANT_SHARE = 0.25;
 
 /**
  * Login moments (ms from the burst's start, ascending) of `students` over `spanMs`: draws from

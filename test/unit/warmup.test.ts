@@ -25,18 +25,20 @@ const base = {
 
 describe("warmHeadroom", () => {
   it("holds the logins of one node start-up, rounded up to whole nodes", () => {
-    // 300 users over 8 min, 3 min per node: 112.5 → 113 logins; 17 nodes of 7 hold 119.
+    // 300 users over 8 min, front-loaded: 79.1 % log in within the first 3 min (one node
+    // start-up) → 238 logins; 34 nodes of 7 hold 238.
     const h = warmHeadroom(base);
-    assert.equal(h.loginsPerStartup, 113);
-    assert.equal(h.placeholders, 119);
-    assert.equal(h.nodes, 17);
+    assert.equal(h.loginsPerStartup, 238);
+    assert.equal(h.placeholders, 238);
+    assert.equal(h.nodes, 34);
     assert.equal(h.limit, "rate");
   });
 
   it("absorbs the rate, not the total: a slower arrival needs fewer", () => {
     const slow = warmHeadroom({ ...base, loginWindowMinutes: 30 });
-    assert.equal(slow.loginsPerStartup, 30);
-    assert.equal(slow.placeholders, 35);
+    // Over 30 min, 33.6 % in the first 3: 101 logins, 15 nodes of 7.
+    assert.equal(slow.loginsPerStartup, 101);
+    assert.equal(slow.placeholders, 105);
   });
 
   it("never holds more than the session's users", () => {
@@ -60,8 +62,8 @@ describe("warmHeadroom", () => {
 
   it("follows the instance type: one user per node takes as many placeholders as logins", () => {
     const h = warmHeadroom({ ...base, usersPerNode: 1, users: 40 });
-    assert.equal(h.placeholders, 15);
-    assert.equal(h.nodes, 15);
+    assert.equal(h.placeholders, 32);
+    assert.equal(h.nodes, 32);
   });
 });
 
@@ -80,10 +82,10 @@ describe("the example fleet's warm-up", () => {
     // stat101: 250m per user on a t3a.large with 1794m left: 7 per node (plan-capacity says so).
     const lecture = stat.sessions[0];
     assert.equal(lecture?.session.users, 120);
-    assert.equal(lecture?.loginsPerStartup, 45); // 120 × 3/8
-    assert.equal(lecture?.placeholders, 49); // 7 nodes of 7
+    assert.equal(lecture?.loginsPerStartup, 95); // 120 × 79.1 %
+    assert.equal(lecture?.placeholders, 98); // 14 nodes of 7
     const cs = plans.find((p) => p.hub === "cs480");
-    assert.equal(cs?.sessions[0]?.placeholders, 15); // one 1-CPU user per node
+    assert.equal(cs?.sessions[0]?.placeholders, 32); // one 1-CPU user per node
   });
 
   it("a hub without a schedule stays at its idle level", () => {
@@ -95,8 +97,8 @@ describe("the example fleet's warm-up", () => {
   it("plan-capacity shows each hub's warm headroom per session", () => {
     const text = formatPlan(planCapacity(fleet, { prices: SHIPPED_PRICES }));
     assert.match(text, /Warm-up/);
-    assert.match(text, /stat101\s+mon\/wed 09:00-10:30\s+120\s+30m\s+4 -> 49\s+7/);
-    assert.match(text, /cs480\s+mon\/thu 10:00-11:30\s+40\s+30m\s+2 -> 15\s+15/);
+    assert.match(text, /stat101\s+mon\/wed 09:00-10:30\s+120\s+30m\s+4 -> 98\s+14/);
+    assert.match(text, /cs480\s+mon\/thu 10:00-11:30\s+40\s+30m\s+2 -> 32\s+32/);
   });
 
   it("warmUp.enabled: false keeps the hub at its placeholders", () => {
@@ -150,10 +152,10 @@ describe("wantedPlaceholders", () => {
     assert.equal(at("2026-12-07T16:29:00Z"), 4);
   });
   it("is the warm level from the warm-up start", () => {
-    assert.equal(at("2026-12-07T16:30:00Z"), 49);
+    assert.equal(at("2026-12-07T16:30:00Z"), 98);
   });
   it("stays warm until the session's end, not before", () => {
-    assert.equal(at("2026-12-07T18:29:59Z"), 49);
+    assert.equal(at("2026-12-07T18:29:59Z"), 98);
     assert.equal(at("2026-12-07T18:30:00Z"), 4);
   });
 });
@@ -172,20 +174,20 @@ describe("status: each hub's warm-up", () => {
 
   it("inside a window: the warm level wanted, the session, the next warm-up in local time", () => {
     const w = warmUpStatus(stat, plan, 3, new Date("2026-12-07T16:45:00Z")); // Mon 08:45 PST
-    assert.equal(w.wanted, 49);
+    assert.equal(w.wanted, 98);
     assert.equal(w.running, 3);
     assert.match(w.current ?? "", /hubs\[name=stat101\]\.schedule\[0\]/);
     assert.equal(w.next?.local, "Wed 2026-12-09 08:30 America/Los_Angeles");
     assert.equal(w.next?.at, "2026-12-09T16:30:00.000Z");
-    assert.equal(w.next?.placeholders, 49);
+    assert.equal(w.next?.placeholders, 98);
   });
 
-  it("outside: the idle level, no window, the next warm-up (Friday's lab, 21)", () => {
+  it("outside: the idle level, no window, the next warm-up (Friday's lab, 35)", () => {
     const w = warmUpStatus(stat, plan, 4, new Date("2026-12-10T12:00:00Z")); // Thu 04:00 PST
     assert.equal(w.wanted, 4);
     assert.equal(w.current, undefined);
     assert.equal(w.next?.local, "Fri 2026-12-11 12:30 America/Los_Angeles");
-    assert.equal(w.next?.placeholders, 21);
+    assert.equal(w.next?.placeholders, 35);
   });
 
   it("status rows get it for warming hubs only, and -o json carries it", () => {
@@ -194,7 +196,7 @@ describe("status: each hub's warm-up", () => {
       fleet,
       new Date("2026-12-07T16:45:00Z"),
     );
-    assert.equal(status.hubs.find((h) => h.hub === "stat101")?.warmUp?.wanted, 49);
+    assert.equal(status.hubs.find((h) => h.hub === "stat101")?.warmUp?.wanted, 98);
     assert.equal(status.hubs.find((h) => h.hub === "cs480")?.warmUp?.wanted, 2); // from 09:30
     assert.equal(status.hubs.find((h) => h.hub === "genomics-lab")?.warmUp, undefined);
     const json = JSON.parse(JSON.stringify(status)) as typeof status;
