@@ -125,22 +125,7 @@ describe("hubfleet load-test against a real JupyterHub", { timeout: 900_000 }, (
   before(async () => {
     let helm: HelmPort;
     ({ cp, kube, helm } = await startFleetCluster(fleet, { podCidr: LOOPBACK_POD_CIDR }));
-    for (const name of ["alpha", "tight"]) {
-      await kube.apply(
-        { apiVersion: "v1", kind: "Namespace", metadata: { name } },
-        { fieldManager: "operator" },
-      );
-      await kube.apply(
-        {
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: { name: "github-oauth", namespace: name },
-          type: "Opaque",
-          stringData: { "client-secret": "standin-client-secret" },
-        },
-        { fieldManager: "operator" },
-      );
-    }
+    // The operator's Secrets (the OAuth client secret) come from startFleetCluster.
     const report = await applier(() => ({ cp, kube, helm }))(fleet);
     assert.deepEqual(
       report.hubs.map((h) => [h.hub, h.result, h.error]),
