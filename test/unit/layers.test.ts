@@ -1,6 +1,6 @@
 /**
  * The dependency rule (docs/design.md, "Layers"): arrows point down. vocabulary ← fleet ←
- * render ← plan/capacity ← apply ← backup/check ← loadtest ← cli ← index; ports sit beside them and import
+ * render ← plan/capacity ← apply ← backup/check/archive ← loadtest ← cli ← index; ports sit beside them and import
  * only the vocabulary. This test reads every import in src/ and fails on any arrow pointing up
  * or sideways, so a later change cannot break the rule silently.
  */
@@ -23,6 +23,8 @@ const RANK: Readonly<Record<string, number>> = {
   apply: 4,
   backup: 5,
   check: 5,
+  // Archive and restore of a hub's drive; `--then-delete` reuses apply's delete-hub.
+  archive: 5,
   // The login burst reuses check's hub URL and JupyterHub's messages.
   loadtest: 6,
   cli: 7,
