@@ -37,6 +37,8 @@ const CLUSTER_COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import("./status.js")).statusCommand,
   "delete-hub": async () => (await import("./deleteHub.js")).deleteHubCommand,
   "backup-setup": async () => (await import("./backup.js")).backupSetupCommand,
+  archive: async () => (await import("./archive.js")).archiveCommand,
+  restore: async () => (await import("./restore.js")).restoreCommand,
   check: async () => (await import("./check.js")).checkCommand,
   "load-test": async () => (await import("./loadTest.js")).loadTestCommand,
   secret: async () => (await import("./secret.js")).secretCommand,

@@ -1,7 +1,13 @@
-/** Progress of apply: one line per event (plain, for logs and CI), and a summary table. */
+/**
+ * Progress of apply (one line per event, plain for logs and CI, and a summary table) and of
+ * archive's uploads (on stderr: a line rewritten in place on a terminal, one line per object
+ * otherwise).
+ */
 import type { ApplyReport, PruneEvent, RolloutEvent } from "../apply/engine.js";
 import type { ApplyEvent, HubOutcome } from "../apply/hubApply.js";
 import { formatDuration } from "../apply/wait.js";
+import type { ArchiveEvent } from "../archive/archive.js";
+import { describePart } from "../archive/manifest.js";
 import type { Io } from "./io.js";
 import { resultCell } from "./style.js";
 
@@ -175,4 +181,51 @@ function rolloutSummary(io: Io, report: ApplyReport): void {
   }
   io.out("chart versions:\n");
   for (const v of report.versions) io.out(`  ${v.hub}: ${v.chart ?? "(no release)"}\n`);
+}
+
+/** Bytes for people: 1.5 MiB, 20 KiB, 700 B. */
+export function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Archive progress on stderr, so stdout stays the result. */
+export function transferProgress(io: Io): (event: ArchiveEvent) => void {
+  let live = false;
+  return (event) => {
+    switch (event.type) {
+      case "part-start":
+        if (!io.isTTY) io.err(`  uploading ${event.key} (${describePart(event.part)})\n`);
+        break;
+      case "bytes":
+        if (io.isTTY) {
+          io.err(`\r\x1b[2K  ${describePart(event.part)}: ${bytes(event.sent)} sent`);
+          live = true;
+        }
+        break;
+      case "part-done":
+      case "part-skipped": {
+        const o = event.object;
+        if (live) io.err("\r\x1b[2K");
+        live = false;
+        io.err(
+          `  ${event.type === "part-done" ? "archived" : "kept    "} ${o.key}: ${o.fileCount} files, ${bytes(o.uncompressedBytes)} → ${bytes(o.objectBytes)}${event.type === "part-skipped" ? " (already in S3 with its checksum)" : ""}\n`,
+        );
+        break;
+      }
+      case "verified":
+        io.err(
+          event.verification.ok
+            ? `  verified: manifest read back, ${event.verification.objects} objects with their sizes and checksums\n`
+            : `  NOT verified:\n    ${event.verification.problems.join("\n    ")}\n`,
+        );
+        break;
+    }
+  };
 }
