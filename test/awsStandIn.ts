@@ -49,7 +49,16 @@ export const STAND_IN_CREDENTIALS = {
   AWS_SECRET_ACCESS_KEY: "testing",
 } as const;
 
-export async function startAwsStandIn(options: { timeoutMs?: number } = {}): Promise<AwsStandIn> {
+export async function startAwsStandIn(
+  options: {
+    timeoutMs?: number;
+    /**
+     * Extra environment of the server. `INITIAL_NO_AUTH_ACTION_COUNT: "N"` makes moto check IAM
+     * credentials and policies after its first N requests (off by default).
+     */
+    env?: Readonly<Record<string, string>>;
+  } = {},
+): Promise<AwsStandIn> {
   const binary = motoServerBinary();
   const [port] = await freePorts(1);
   const dir = mkdtempSync(join(tmpdir(), "hubfleet-moto-"));
@@ -59,7 +68,7 @@ export async function startAwsStandIn(options: { timeoutMs?: number } = {}): Pro
     command: binary,
     args: ["-H", "127.0.0.1", "-p", String(port)],
     logPath,
-    env: { ...process.env, ...STAND_IN_CREDENTIALS },
+    env: { ...process.env, ...STAND_IN_CREDENTIALS, ...options.env },
   });
   const stoppable = {
     stop: () => server.stop(),

@@ -4,7 +4,7 @@
  * NFSv4 by libnfs, hub B a new hub), and moto in server mode standing in for S3. Archive A →
  * manifest read back from S3 → restore into B (all, `--user`, `--as-readonly`) → every file
  * read back from B over NFS, bytes and sha256 equal. Bad input: a missing bucket, a bucket the
- * credentials may not write, a tampered object under `--then-delete` (nothing deleted), a
+ * credentials may not write (a second moto checking IAM policies), a tampered object under `--then-delete` (nothing deleted), a
  * restore that would overwrite, an interrupted archive continued.
  *
  * Stand-ins, named: moto for S3; the hub database volume is a local folder (test/nfs/nfsDrive.ts).
@@ -17,8 +17,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { archiveHub } from "../../src/archive/archive.js";
+import { unfinishedArchive } from "../../src/archive/defaultTarget.js";
 import { keyIn, type S3Location } from "../../src/archive/layout.js";
 import type { ArchivedObject } from "../../src/archive/manifest.js";
 import { restoreArchive } from "../../src/archive/restore.js";
@@ -276,7 +283,8 @@ describe("archive and restore: real NFS Ganesha drives, moto for S3", { timeout:
 
   it("an interrupted archive continues: a re-run keeps the objects S3 holds with their checksum", async () => {
     ready();
-    const resumed: S3Location = { bucket: BUCKET, prefix: "resume-test" };
+    const folder: S3Location = { bucket: BUCKET, prefix: "resume/stat101" };
+    const resumed: S3Location = { bucket: BUCKET, prefix: "resume/stat101/20261205T130000Z" };
     const failing: DrivePort = Object.assign(Object.create(new NfsDrive(a, dbDir)) as DrivePort, {
       readTar(path: string): Readable {
         if (path === "home/carol") {
@@ -293,9 +301,14 @@ describe("archive and restore: real NFS Ganesha drives, moto for S3", { timeout:
       archiveHub({ s3, drive: failing }, request({ target: resumed })),
       /connection to the drive lost/,
     );
-    const partial = await s3.getText({ bucket: BUCKET, key: "resume-test/manifest.partial.json" });
+    const partial = await s3.getText({
+      bucket: BUCKET,
+      key: keyIn(resumed, "manifest.partial.json"),
+    });
     assert.ok(partial, "a partial manifest is left");
     assert.equal(JSON.parse(partial).objects.length, 2, "alice and bob were archived");
+    // Without --to, archive looks for this unfinished folder of the hub's archives and continues it.
+    assert.deepEqual(await unfinishedArchive(s3, folder), resumed);
     const skipped: string[] = [];
     const again = await archiveHub(
       { s3, drive: new NfsDrive(a, dbDir) },
@@ -310,6 +323,11 @@ describe("archive and restore: real NFS Ganesha drives, moto for S3", { timeout:
     assert.deepEqual(skipped, ["users/alice.tar.zst", "users/bob.tar.zst"]);
     assert.equal(again.uploaded, 3);
     assert.equal(again.verification.ok, true);
+    assert.equal(
+      await unfinishedArchive(s3, folder),
+      undefined,
+      "finished: a next run starts anew",
+    );
   });
 
   it("a bucket that does not exist is refused before anything is written", async () => {
@@ -323,6 +341,55 @@ describe("archive and restore: real NFS Ganesha drives, moto for S3", { timeout:
         err instanceof UsageError &&
         /bucket no-such-bucket .* does not exist; nothing was written/.test(err.message),
     );
+  });
+
+  it("a bucket the credentials may not write is refused before anything is written (moto checking IAM)", async () => {
+    ready();
+    // A second stand-in that checks IAM policies after its first four requests (the set-up below).
+    const strict = await startAwsStandIn({ env: { INITIAL_NO_AUTH_ACTION_COUNT: "4" } });
+    try {
+      const at = { region: REGION, endpoint: strict.endpoint };
+      await new S3Client({ ...at, forcePathStyle: true }).send(
+        new CreateBucketCommand({ Bucket: "read-only-archives" }),
+      );
+      const iam = new IAMClient(at);
+      await iam.send(new CreateUserCommand({ UserName: "reader" }));
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: "reader",
+          PolicyName: "read-only",
+          PolicyDocument: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: ["s3:List*", "s3:Get*", "s3:Head*"],
+                Resource: ["arn:aws:s3:::read-only-archives", "arn:aws:s3:::read-only-archives/*"],
+              },
+            ],
+          }),
+        }),
+      );
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "reader" }))).AccessKey;
+      assert.ok(key?.AccessKeyId && key.SecretAccessKey);
+      const reader = s3Port({
+        ...at,
+        credentials: { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey },
+      });
+      const where = { bucket: "read-only-archives", prefix: "archives/stat101/x" };
+      await assert.rejects(
+        archiveHub({ s3: reader, drive: new NfsDrive(a, dbDir) }, request({ target: where })),
+        (err: Error) =>
+          err instanceof UsageError &&
+          /cannot write to s3:\/\/read-only-archives\/archives\/stat101\/x: AccessDenied; nothing was archived/.test(
+            err.message,
+          ) &&
+          /s3:PutObject/.test(err.hint ?? ""),
+      );
+      assert.deepEqual(await reader.list({ bucket: "read-only-archives", prefix: "" }), []);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it("--then-delete with a tampered object: the verification names it and nothing is deleted", async () => {
