@@ -37,6 +37,7 @@ import {
 } from "../../src/archive/manifest.js";
 import { TarIndex } from "../../src/archive/tarIndex.js";
 import { UsageError } from "../../src/errors.js";
+import { EXAMPLE, runCli } from "../helpers.js";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
@@ -342,4 +343,37 @@ describe("archive: the archiver pod", () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+describe("archive and restore: the command line refuses bad input before it contacts anything", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    [
+      "--then-delete of a hub still in the fleet file",
+      ["archive", EXAMPLE, "--hub", "stat101", "--then-delete"],
+      /hub stat101 is still in .*fleet\.yaml: after --then-delete the next apply would create it again, empty; nothing was done[\s\S]*hint: remove hub stat101/,
+    ],
+    [
+      "a --to that is not an s3:// address",
+      ["archive", EXAMPLE, "--hub", "stat101", "--to", "/tmp/archives"],
+      /--to \/tmp\/archives: not an s3:\/\/ address[\s\S]*hint: write it as s3:\/\/BUCKET\/PREFIX/,
+    ],
+    [
+      "a part size below S3's 5 MiB",
+      ["archive", EXAMPLE, "--hub", "stat101", "--part-size", "1"],
+      /--part-size 1: expected whole MiB from 5 to 5120/,
+    ],
+    [
+      "a restore from a bad bucket name",
+      ["restore", "s3://Archives/x", "-f", EXAMPLE, "--into", "stat101"],
+      /<archive> s3:\/\/Archives\/x: "Archives" is not a valid S3 bucket name/,
+    ],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const r = await runCli([...args, "--kubeconfig", "/nonexistent"]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /bug in hubfleet|kubeconfig|using context/);
+    });
+  }
 });
