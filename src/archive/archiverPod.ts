@@ -49,6 +49,8 @@ export function archiverPod(options: {
     },
     spec: {
       restartPolicy: "Never",
+      // tar needs no Kubernetes API: no token in the pod.
+      automountServiceAccountToken: false,
       activeDeadlineSeconds: DEADLINE_SECONDS,
       terminationGracePeriodSeconds: 5,
       affinity: {

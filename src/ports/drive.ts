@@ -27,7 +27,7 @@ export interface DrivePort {
   readDatabaseTar(): Readable;
   /**
    * Lays a tar stream into `path` (made when missing), refusing to replace anything. With
-   * `readOnly`, files become 0444 and folders 0555.
+   * `readOnly`, every write bit is taken off (`chmod -R a-w`: a private file stays private).
    */
   writeTar(path: DrivePath, tar: Readable, options: { readOnly: boolean }): Promise<void>;
   /** Ends the session (removes the archiver pod). */

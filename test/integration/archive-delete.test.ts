@@ -2,24 +2,34 @@
  * `archive --then-delete` against the real control plane: a hub applied (z2jh stand-in chart),
  * its drive's content served by a real NFS Ganesha (kwok runs no containers, so the archiver
  * pod cannot read the cluster's drive: the test drive port reads Ganesha instead), S3 by moto.
+ * The archiver pod is created, placed and waited for by PodDrive on the real control plane; its
+ * commands run on this machine through a stand-in for the exec API (test/archiverExec.ts).
  * Shown: a running user server stops the archive before anything is written; a tampered
  * object stops the deletion (namespace, claims, volumes and release all still there); a
  * verified archive lets delete-hub's purge path remove the hub, its claims and volumes.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { deleteHub } from "../../src/apply/deleteHub.js";
 import { applyFleet } from "../../src/apply/engine.js";
 import { archiveHub } from "../../src/archive/archive.js";
+import { ARCHIVER_POD, DATABASE_MOUNT, DRIVE_MOUNT } from "../../src/archive/archiverPod.js";
 import { keyIn, type S3Location } from "../../src/archive/layout.js";
+import { PodDrive } from "../../src/archive/podDrive.js";
+import { restoreArchive } from "../../src/archive/restore.js";
 import { checkNoUserServers } from "../../src/archive/target.js";
 import { UsageError } from "../../src/errors.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { MIN_PART_SIZE, type S3Port, s3Port } from "../../src/ports/s3.js";
 import { renderFleet } from "../../src/render/index.js";
+import { localExec } from "../archiverExec.js";
 import { type AwsStandIn, STAND_IN_CREDENTIALS, startAwsStandIn } from "../awsStandIn.js";
 import { editedExample, fleetFrom, REPO } from "../helpers.js";
 import { afterGrace, type NfsSession, requireNfsPrograms } from "../nfs/ganesha.js";
@@ -57,6 +67,8 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
   let drive: ServerUnderTest;
   let session: NfsSession;
   let volumes: string[] = [];
+  let dbDir: string;
+  const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
   const request = (target: S3Location, deleted: { done: boolean }) => ({
     fleet: one.name,
@@ -78,6 +90,8 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
 
   before(async () => {
     requireNfsPrograms();
+    dbDir = mkdtempSync(join(tmpdir(), "hubfleet-hubdb-"));
+    writeFileSync(join(dbDir, "jupyterhub.sqlite"), Buffer.alloc(8192, 5));
     Object.assign(process.env, STAND_IN_CREDENTIALS, {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     });
@@ -114,6 +128,7 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
 
   after(async () => {
     await Promise.all([cp?.stop(), aws?.stop(), drive?.stop()]);
+    if (dbDir) rmSync(dbDir, { recursive: true, force: true });
   });
 
   it("a running user server stops the archive before anything is written", async () => {
@@ -149,6 +164,80 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
       { timeoutMs: 60_000 },
     );
     assert.deepEqual(await s3.list({ bucket: BUCKET, prefix: "" }), []);
+  });
+
+  it("through the archiver pod: the API server takes it, the scheduler puts it on jhcontrolplane, archive and restore run through it", async () => {
+    const exec = localExec({ [DRIVE_MOUNT]: drive.exportDir, [DATABASE_MOUNT]: dbDir });
+    const pod = await PodDrive.open(
+      { kube, exec },
+      {
+        fleet: one.name,
+        hub: HUB,
+        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
+      },
+    );
+    try {
+      const live = (await kube.get({
+        apiVersion: "v1",
+        kind: "Pod",
+        namespace: HUB,
+        name: ARCHIVER_POD,
+      })) as Any;
+      const node = (await kube.get({
+        apiVersion: "v1",
+        kind: "Node",
+        name: live.spec.nodeName,
+      })) as Any;
+      assert.equal(node.metadata.labels["hubfleet.io/node-group"], "jhcontrolplane");
+      assert.equal(live.status.phase, "Running");
+      assert.deepEqual(
+        live.spec.volumes.map((v: Any) => v.persistentVolumeClaim?.claimName),
+        ["drive", "hub-db-dir"],
+        "the hub's database claim exists, so it is mounted",
+      );
+      const target = { bucket: BUCKET, prefix: `archives/${HUB}/through-pod` };
+      const result = await archiveHub(
+        { s3, drive: pod },
+        { ...request(target, { done: false }), thenDelete: undefined },
+      );
+      assert.ok(!result.dryRun && result.verification.ok);
+      assert.deepEqual(
+        result.manifest.objects.map((o) => [o.key, o.fileCount]),
+        [
+          ["users/ann.tar.zst", 1],
+          ["users/ben.tar.zst", 1],
+          ["hub-db.tar.zst", 1],
+        ],
+      );
+      assert.ok(
+        exec.commands.some(
+          (c) => c[0] === "tar" && c.includes(`--directory=${DRIVE_MOUNT}/home/ann`),
+        ),
+      );
+      const restored = await restoreArchive(
+        { s3, drive: pod },
+        { source: target, user: "ann", asReadonly: true },
+      );
+      assert.deepEqual(
+        restored.restored.map((r) => r.into),
+        ["home/ann/previous-term"],
+      );
+      const copy = join(drive.exportDir, "home/ann/previous-term/work.ipynb");
+      assert.equal(sha(readFileSync(copy)), result.manifest.objects[0]?.files[0]?.sha256);
+      const archived = statSync(join(drive.exportDir, "home/ann/work.ipynb")).mode & 0o777;
+      assert.equal(statSync(copy).mode & 0o777, archived & ~0o222, "read-only: no write bits");
+    } finally {
+      await pod.close();
+    }
+    await waitFor(
+      "the archiver pod gone",
+      async () =>
+        (await kube.get({ apiVersion: "v1", kind: "Pod", namespace: HUB, name: ARCHIVER_POD })) ===
+        undefined
+          ? true
+          : undefined,
+      { timeoutMs: 60_000 },
+    );
   });
 
   it("a tampered object: the hub, its claims, volumes and release are all kept", async () => {

@@ -8,7 +8,8 @@
  * libnfs 4.0 cannot change a directory's owner or mode once made (its chown/chmod OPEN the
  * path, which a directory refuses): directories get their mode as they are made, and
  * everything is owned by root here, where `tar --same-owner` keeps the archived owners in the
- * pod. Restores are checked for bytes, sha256s and modes, not owners.
+ * pod. Restores are checked for bytes, sha256s and modes, not owners. Read-only is what the
+ * pod's `chmod -R a-w` does: the archived modes without their write bits.
  */
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -200,10 +201,10 @@ export class NfsDrive implements DrivePort {
           const write = async () => {
             if (header.type === "directory") {
               if (rel === "") return; // the folder itself: made above
-              const mode = options.readOnly ? 0o555 : (header.mode ?? 0o755);
+              const mode = (header.mode ?? 0o755) & (options.readOnly ? ~0o222 : 0o7777);
               ok(await this.session.request({ op: "mkdir", path: full, mode }), `mkdir ${full}`);
             } else if (header.type === "file") {
-              const mode = options.readOnly ? 0o444 : (header.mode ?? 0o644);
+              const mode = (header.mode ?? 0o644) & (options.readOnly ? ~0o222 : 0o7777);
               const data = Buffer.concat(chunks).toString("base64");
               ok(
                 await this.session.request({ op: "putfile", path: full, data, mode }),

@@ -262,6 +262,7 @@ describe("archive: the archiver pod", () => {
     assert.equal(container.securityContext.runAsUser, 0);
     assert.deepEqual(container.securityContext.capabilities.drop, ["ALL"]);
     assert.ok(pod.spec.activeDeadlineSeconds > 0, "a pod left by a killed command ends");
+    assert.equal((pod.spec as Record<string, unknown>).automountServiceAccountToken, false);
     const noDb = archiverPod({
       fleet: "uni",
       hub: "stat101",
