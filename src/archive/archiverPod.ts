@@ -5,12 +5,12 @@
  * run in it through the exec API. Its spec and the commands run in it are pure data here.
  */
 import { DRIVE_CLIENT_CLAIM } from "../render/hub/drive.js";
+import { coreGroupNodeAffinity } from "../render/nfs.js";
 import {
   COMPONENT_LABEL,
   FLEET_LABEL,
   HUB_LABEL,
   MANAGED_BY,
-  NODE_GROUP_LABEL,
   SAFE_TO_EVICT,
 } from "../vocabulary/labels.js";
 import type { KubeObject } from "../vocabulary/objects.js";
@@ -54,17 +54,7 @@ export function archiverPod(options: {
       activeDeadlineSeconds: DEADLINE_SECONDS,
       terminationGracePeriodSeconds: 5,
       affinity: {
-        nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [
-              {
-                matchExpressions: [
-                  { key: NODE_GROUP_LABEL, operator: "In", values: ["jhcontrolplane"] },
-                ],
-              },
-            ],
-          },
-        },
+        nodeAffinity: coreGroupNodeAffinity(),
         // The database volume attaches to one node at a time: be where the hub pod is, if any.
         podAffinity: {
           preferredDuringSchedulingIgnoredDuringExecution: [

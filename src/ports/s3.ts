@@ -77,6 +77,15 @@ export function s3Port(options: S3Options): S3Port {
     }
   };
   const where = (bucket: string, key: string) => `s3://${bucket}/${key}`;
+  /** The call's answer, or undefined when there is no such object (404). */
+  const unlessMissing = async <T>(operation: string, resource: string, fn: () => Promise<T>) => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw toAwsError(err, { service: "S3", operation, resource });
+    }
+  };
 
   return {
     async headBucket(bucket) {
@@ -103,41 +112,25 @@ export function s3Port(options: S3Options): S3Port {
         ),
       );
     },
-    async getText({ bucket, key }) {
-      try {
+    getText: ({ bucket, key }) =>
+      unlessMissing("GetObject", where(bucket, key), async () => {
         const out = await client.send(
           new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: "ENABLED" }),
         );
         return (await out.Body?.transformToString("utf8")) ?? "";
-      } catch (err) {
-        if (statusOf(err) === 404) return undefined;
-        throw toAwsError(err, {
-          service: "S3",
-          operation: "GetObject",
-          resource: where(bucket, key),
-        });
-      }
-    },
+      }),
     async deleteObject({ bucket, key }) {
       await call("DeleteObject", where(bucket, key), () =>
         client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })),
       );
     },
-    async head({ bucket, key }) {
-      try {
+    head: ({ bucket, key }) =>
+      unlessMissing("HeadObject", where(bucket, key), async () => {
         const out = await client.send(
           new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: "ENABLED" }),
         );
         return { bytes: out.ContentLength ?? 0, sha256Checksum: out.ChecksumSHA256 };
-      } catch (err) {
-        if (statusOf(err) === 404) return undefined;
-        throw toAwsError(err, {
-          service: "S3",
-          operation: "HeadObject",
-          resource: where(bucket, key),
-        });
-      }
-    },
+      }),
     async list({ bucket, prefix }) {
       const keys: string[] = [];
       let token: string | undefined;

@@ -20,6 +20,19 @@ export const DRIVE_METRICS_PORT = 9100;
 /** Where the server mounts its data claim, and what it exports. */
 export const EXPORT_PATH = "/export";
 
+/** Required placement on the core group (`jhcontrolplane`), where the volumes attach. */
+export function coreGroupNodeAffinity(): Record<string, unknown> {
+  return {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [
+        {
+          matchExpressions: [{ key: NODE_GROUP_LABEL, operator: "In", values: ["jhcontrolplane"] }],
+        },
+      ],
+    },
+  };
+}
+
 /** How Ganesha's one export treats its clients. */
 export interface ExportAccess {
   /** Access for every client not listed in `readWriteClients`: none, RO or RW. */
@@ -189,19 +202,7 @@ export function nfsServerObjects(spec: NfsServerSpec): {
           },
         },
         spec: {
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [
-                  {
-                    matchExpressions: [
-                      { key: NODE_GROUP_LABEL, operator: "In", values: ["jhcontrolplane"] },
-                    ],
-                  },
-                ],
-              },
-            },
-          },
+          affinity: { nodeAffinity: coreGroupNodeAffinity() },
           terminationGracePeriodSeconds: 30,
           ...(spec.initContainers ? { initContainers: spec.initContainers } : {}),
           containers: [
