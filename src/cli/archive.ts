@@ -1,5 +1,5 @@
 /**
- * `hubfleet archive FILE --hub HUB [--to s3://BUCKET/PREFIX] [--dry-run] [--then-delete]`: a
+ * `hubfleet archive HUB -f FILE [--to s3://BUCKET/PREFIX] [--dry-run] [--then-delete]`: a
  * hub's homes, shared folder and database to S3 through the archiver pod, verified; with
  * `--then-delete`, the hub and its data removed afterwards by delete-hub's own path.
  */
@@ -29,7 +29,7 @@ import type { Io } from "./io.js";
 import { bytes, transferProgress } from "./progress.js";
 
 interface ArchiveOptions extends ClusterOptions {
-  hub: string;
+  file: string;
   to?: string;
   dryRun?: boolean;
   thenDelete?: boolean;
@@ -62,7 +62,7 @@ async function resolveHub(
   if (!namespace || labels[FLEET_LABEL] !== fleet.name || labels[HUB_LABEL] !== hub) {
     throw new UsageError(
       `fleet ${fleet.name} has no hub ${hub} in this cluster${inFile ? " (it is in the fleet file but not applied)" : ""}`,
-      `check --hub and --context; hubs of ${file}: ${fleet.hubs.map((h) => h.name).join(", ")}`,
+      `check the hub name and --context; hubs of ${file}: ${fleet.hubs.map((h) => h.name).join(", ")}`,
     );
   }
   return { chartVersion: inFile?.chart.version ?? "unknown" };
@@ -75,8 +75,8 @@ export function archiveCommand(program: Command, io: Io): void {
       .description(
         "copy a hub's homes, shared folder and database to S3 (tar+zstd per user, manifest, verified); --then-delete removes the hub after",
       )
-      .argument("<file>", "fleet file (- reads it from standard input)")
-      .requiredOption("--hub <name>", "the hub to archive")
+      .argument("<hub>", "the hub to archive")
+      .requiredOption("-f, --file <fleet>", "fleet file (- reads it from standard input)")
       .option(
         "--to <s3-url>",
         "s3://BUCKET/PREFIX (default: the fleet's backup bucket, <prefix>/archives/<hub>/<UTC time>/)",
@@ -85,20 +85,21 @@ export function archiveCommand(program: Command, io: Io): void {
       .option("--then-delete", "once the archive is verified in S3, delete the hub and its data")
       .option("--part-size <MiB>", "multipart upload part size", "64")
       .option("--endpoint <url>", "an S3-compatible endpoint instead of AWS (path-style)"),
-  ).action(async (file: string, options: ArchiveOptions) => {
+  ).action(async (hub: string, options: ArchiveOptions) => {
+    const file = options.file;
     const size = partSize(options.partSize);
     const given = options.to === undefined ? undefined : parseS3Url("--to", options.to);
     const fleet = await loadValidFleet(io, file);
-    if (options.thenDelete && fleet.hubs.some((h) => h.name === options.hub)) {
+    if (options.thenDelete && fleet.hubs.some((h) => h.name === hub)) {
       throw new UsageError(
-        `hub ${options.hub} is still in ${file}: after --then-delete the next apply would create it again, empty; nothing was done`,
-        `remove hub ${options.hub} from ${file} first (do not apply in between), then run archive --then-delete`,
+        `hub ${hub} is still in ${file}: after --then-delete the next apply would create it again, empty; nothing was done`,
+        `remove hub ${hub} from ${file} first (do not apply in between), then run archive --then-delete`,
       );
     }
     const kubeconfig = kubeconfigFile(io, options.kubeconfig);
     const cluster = connect(io, options);
-    const { chartVersion } = await resolveHub(cluster.kube, fleet, file, options.hub);
-    if (!options.dryRun) await checkNoUserServers(cluster.kube, options.hub);
+    const { chartVersion } = await resolveHub(cluster.kube, fleet, file, hub);
+    if (!options.dryRun) await checkNoUserServers(cluster.kube, hub);
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const s3 = s3Port({
       region: archiveRegion(fleet),
@@ -109,14 +110,14 @@ export function archiveCommand(program: Command, io: Io): void {
       let target: S3Location;
       if (given) target = given;
       else {
-        const folder = hubArchivesFolder(fleet, options.hub);
+        const folder = hubArchivesFolder(fleet, hub);
         await checkBucketExists(s3, folder);
         const chosen = await defaultTarget(s3, folder, now);
         if (chosen.continued) io.err(`continuing the unfinished archive ${s3Url(chosen.target)}\n`);
         target = chosen.target;
       }
       io.err(
-        `archiving hub ${options.hub} to ${s3Url(target)}${options.dryRun ? " (dry run: nothing is written)" : ""}\n`,
+        `archiving hub ${hub} to ${s3Url(target)}${options.dryRun ? " (dry run: nothing is written)" : ""}\n`,
       );
       const drive = await PodDrive.open(
         {
@@ -126,7 +127,7 @@ export function archiveCommand(program: Command, io: Io): void {
             ...(options.context ? { context: options.context } : {}),
           }),
         },
-        { fleet: fleet.name, hub: options.hub },
+        { fleet: fleet.name, hub: hub },
       );
       let result: ArchiveResult;
       try {
@@ -134,7 +135,7 @@ export function archiveCommand(program: Command, io: Io): void {
           { s3, drive },
           {
             fleet: fleet.name,
-            hub: options.hub,
+            hub: hub,
             chartVersion,
             target,
             partSize: size,
@@ -146,7 +147,7 @@ export function archiveCommand(program: Command, io: Io): void {
                   thenDelete: async () => {
                     // The verified archive exists; the hub and its data go as delete-hub --purge does it.
                     await drive.close();
-                    const report = await deleteHub(cluster, fleet, options.hub, {
+                    const report = await deleteHub(cluster, fleet, hub, {
                       purge: true,
                       today: now.toISOString().slice(0, 10),
                       onProgress: (line) => io.err(`${line}\n`),
@@ -160,7 +161,7 @@ export function archiveCommand(program: Command, io: Io): void {
       } finally {
         await drive.close().catch(() => {});
       }
-      printResult(io, options.hub, result, options.thenDelete === true);
+      printResult(io, hub, result, options.thenDelete === true);
     } catch (err) {
       if (err instanceof AwsError) throw new UsageError(err.message, err.hint);
       throw err;

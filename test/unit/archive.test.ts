@@ -350,17 +350,17 @@ describe("archive and restore: the command line refuses bad input before it cont
   const cases: Array<[string, string[], RegExp]> = [
     [
       "--then-delete of a hub still in the fleet file",
-      ["archive", EXAMPLE, "--hub", "stat101", "--then-delete"],
+      ["archive", "stat101", "-f", EXAMPLE, "--then-delete"],
       /hub stat101 is still in .*fleet\.yaml: after --then-delete the next apply would create it again, empty; nothing was done[\s\S]*hint: remove hub stat101/,
     ],
     [
       "a --to that is not an s3:// address",
-      ["archive", EXAMPLE, "--hub", "stat101", "--to", "/tmp/archives"],
+      ["archive", "stat101", "-f", EXAMPLE, "--to", "/tmp/archives"],
       /--to \/tmp\/archives: not an s3:\/\/ address[\s\S]*hint: write it as s3:\/\/BUCKET\/PREFIX/,
     ],
     [
       "a part size below S3's 5 MiB",
-      ["archive", EXAMPLE, "--hub", "stat101", "--part-size", "1"],
+      ["archive", "stat101", "-f", EXAMPLE, "--part-size", "1"],
       /--part-size 1: expected whole MiB from 5 to 5120/,
     ],
     [
