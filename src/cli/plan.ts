@@ -64,11 +64,12 @@ export function planCommand(program: Command, io: Io): void {
         options.hub,
         fleet.hubs.map((h) => h.name),
       );
-      const bundle = renderFleetWithWarmUp(fleet);
+      const now = freezeClock()();
+      const bundle = renderFleetWithWarmUp(fleet, { now });
       const observed = await observeForPlan(connect(io, options), fleet, bundle, only);
       const plan = onlyHubs(buildPlan(bundle, observed), only);
       const changed = planHasChanges(plan);
-      const rollout = rolloutOf(fleet, plan, options.canary, freezeClock()());
+      const rollout = rolloutOf(fleet, plan, options.canary, now);
       if (format !== "text") writeStructured(io, format, { ...planJson(plan, changed), rollout });
       else {
         printPlan(io, plan, changed, options.detailedExitcode === true);
