@@ -61,7 +61,7 @@ export function progressPrinter(io: Io) {
           const o = event.outcome;
           const secs = (o.durationMs / 1000).toFixed(1);
           io.out(
-            `[${o.hub}] ${resultCell(c, `${o.result}${o.error ? `: ${o.error}` : ""}`)} (${secs}s)\n`,
+            `[${o.hub}] ${resultCell(c, `${o.result}${o.error ? `: ${o.error}` : ""}`)} (${secs}s)${o.asleep ? `, ${o.asleep}` : ""}\n`,
           );
           break;
         }
@@ -125,7 +125,7 @@ export function progressPrinter(io: Io) {
       io.out(`\n${"UNIT".padEnd(width)}  RESULT     TIME\n`);
       for (const h of units) {
         io.out(
-          `${h.hub.padEnd(width)}  ${resultCell(c, h.result, 9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}\n`,
+          `${h.hub.padEnd(width)}  ${resultCell(c, h.result, 9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}${h.asleep ? `  ${h.asleep}` : ""}\n`,
         );
       }
       const counts = (list: readonly HubOutcome[]) => {

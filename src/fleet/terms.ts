@@ -98,3 +98,8 @@ export function describeSleep(state: TermState): string {
   }
   return `asleep since ${state.since ?? "?"} (${termName(term)} ended ${term?.end ?? "?"}; no later term)`;
 }
+
+/** The short form status shows: "asleep until 2027-01-17" or "asleep, no later term". */
+export function sleepCell(state: TermState): string {
+  return state.until !== undefined ? `asleep until ${state.until}` : "asleep, no later term";
+}

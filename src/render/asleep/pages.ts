@@ -8,7 +8,12 @@
 import { createHash } from "node:crypto";
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import type { TermState } from "../../fleet/terms.js";
-import { CONFIG_HASH_ANNOTATION, NAME_LABEL } from "../../vocabulary/labels.js";
+import {
+  ASLEEP_PAGE_ROLE,
+  CONFIG_HASH_ANNOTATION,
+  NAME_LABEL,
+  SLEEP_LABEL,
+} from "../../vocabulary/labels.js";
 import { SHARED_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
 import { hubRoute, type Route } from "../hub/routing.js";
@@ -133,7 +138,11 @@ export function renderAsleepPages(
   sleeping: readonly SleepingHub[],
 ): KubeObject[] {
   if (sleeping.length === 0) return [];
-  const labels = { ...fleetLabels(fleet), [NAME_LABEL]: ASLEEP_PAGES };
+  const labels = {
+    ...fleetLabels(fleet),
+    [NAME_LABEL]: ASLEEP_PAGES,
+    [SLEEP_LABEL]: ASLEEP_PAGE_ROLE,
+  };
   const selector = { [NAME_LABEL]: ASLEEP_PAGES };
   const data: Record<string, string> = {
     [PAGES_CONFIG_KEY]: asleepPagesConfig(fleet, sleeping),

@@ -5,6 +5,7 @@
  * (providers.kubernetesIngress.allowExternalNameServices, ../tools/ingress.ts).
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
+import { ASLEEP_PAGE_ROLE, SLEEP_LABEL } from "../../vocabulary/labels.js";
 import { SHARED_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
 import { hubRoute } from "../hub/routing.js";
@@ -16,7 +17,10 @@ export const ASLEEP_ROUTE = "hub-asleep";
 
 export function renderAsleepRoute(fleet: FleetModel, hub: Hub): KubeObject[] {
   const route = hubRoute(fleet, hub);
-  const labels = hubLabels(fleet, hub.name, "asleep-page");
+  const labels = {
+    ...hubLabels(fleet, hub.name, ASLEEP_PAGE_ROLE),
+    [SLEEP_LABEL]: ASLEEP_PAGE_ROLE,
+  };
   const meta = { name: ASLEEP_ROUTE, namespace: hub.name, labels };
   const service: KubeObject = {
     apiVersion: "v1",

@@ -1,0 +1,281 @@
+/**
+ * Terms on the test control plane: a hub past its term sleeps on apply — no hub, proxy, drive
+ * or placeholder pods, its drive and database claims kept (same uids), its URL routed by its
+ * own Ingress to the ExternalName Service of the shared asleep-page server — and apply inside
+ * the next term's wake window wakes it (pods back, same claims). The page itself is proved by
+ * the program that serves it: real nginx (Debian's nginx-light) runs the rendered config and
+ * answers the hub's URL. Stand-in, named: the z2jh chart (test/fixtures/charts/z2jh-standin).
+ * Adaptations of the rendered nginx config, and only these: the listen port (a free loopback
+ * port instead of 8080) and the pages' directory (a temporary one instead of the ConfigMap's
+ * mount); nginx's main config is written here, as the image's own would include conf.d.
+ * Run: node --import tsx --test test/integration/terms.test.ts
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type ControlPlane, waitFor } from "../../sim/index.js";
+import { type ApplyReport, applyFleet } from "../../src/apply/engine.js";
+import { renderFleetWithWarmUp } from "../../src/capacity/warmup.js";
+import type { FleetModel } from "../../src/fleet/model.js";
+import type { HelmPort } from "../../src/ports/helm.js";
+import type { KubePort } from "../../src/ports/kube.js";
+import { fleetFrom, REPO } from "../helpers.js";
+import { STANDIN, scenarioFleetText } from "../safetyHelpers.js";
+import { startFleetCluster } from "../simFleet.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: reading live objects
+type Any = any;
+
+const HUB = "lit101";
+const HOST = "hubs.example.edu";
+const TERMS = [
+  { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
+  { name: "spring-2027", start: "2027-01-19", end: "2027-05-08" },
+];
+/** In the fall term; two days after it (asleep); the day before spring (its wake window). */
+const IN_FALL = new Date("2026-12-01T20:00:00Z");
+const AFTER_FALL = new Date("2026-12-20T20:00:00Z");
+const BEFORE_SPRING = new Date("2027-01-18T18:00:00Z");
+
+const fleetIn = (term: string): FleetModel =>
+  fleetFrom(
+    scenarioFleetText("terms", [HUB], (d) => {
+      d.deleteIn(["domain", "tls"]);
+      d.set("terms", d.createNode(TERMS));
+      d.setIn(["hubs", 0, "term"], term);
+      d.setIn(["hubs", 0, "placeholders"], 2);
+    }),
+  );
+
+let cp: ControlPlane;
+let kube: KubePort;
+let helm: HelmPort;
+
+const apply = (fleet: FleetModel, now: Date): Promise<ApplyReport> =>
+  applyFleet({ kube, helm }, fleet, renderFleetWithWarmUp(fleet, { now }), {
+    fleetDir: REPO,
+    charts: new Map([["jupyterhub", STANDIN]]),
+    concurrency: 2,
+    today: "2026-12-20",
+    now: () => now,
+  });
+
+const get = (kind: string, name: string, namespace?: string, apiVersion = "v1"): Promise<Any> =>
+  kube.get({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) });
+const podsOf = async (component: string): Promise<Any[]> =>
+  (await kube.list("v1", "Pod", { namespace: HUB })).filter(
+    (p: Any) =>
+      (p.metadata.labels?.component ?? p.metadata.labels?.["app.kubernetes.io/component"]) ===
+      component,
+  );
+const claimUids = async () =>
+  Object.fromEntries(
+    await Promise.all(
+      ["drive-data", "hub-db-dir"].map(async (name) => [
+        name,
+        (await get("PersistentVolumeClaim", name, HUB))?.metadata.uid,
+      ]),
+    ),
+  );
+
+before(async () => {
+  ({ cp, kube, helm } = await startFleetCluster(fleetIn("fall-2026")));
+});
+after(async () => {
+  await cp?.stop();
+});
+
+describe("a hub between terms", () => {
+  let uids: Record<string, string>;
+
+  it("in term: hub, proxy, drive and placeholders run", async () => {
+    const report = await apply(fleetIn("fall-2026"), IN_FALL);
+    assert.equal(report.failed, 0, JSON.stringify(report.hubs));
+    assert.equal(report.hubs[0]?.asleep, undefined);
+    for (const component of ["hub", "proxy", "drive", "user-placeholder"]) {
+      await waitFor(`${component} pods`, async () => (await podsOf(component)).length > 0);
+    }
+    uids = await claimUids();
+    assert.ok(uids["drive-data"] && uids["hub-db-dir"], JSON.stringify(uids));
+  });
+
+  it("past its term: asleep — no pods, claims kept, its URL routed to the asleep page", async () => {
+    const report = await apply(fleetIn("fall-2026"), AFTER_FALL);
+    assert.equal(report.failed, 0, JSON.stringify(report.hubs));
+    assert.equal(
+      report.hubs[0]?.asleep,
+      "asleep since 2026-12-19 (term fall-2026 ended 2026-12-18; no later term)",
+    );
+    for (const name of ["hub", "proxy"]) {
+      assert.equal((await get("Deployment", name, HUB, "apps/v1")).spec.replicas, 0, name);
+    }
+    assert.equal((await get("StatefulSet", "drive", HUB, "apps/v1")).spec.replicas, 0);
+    for (const component of ["hub", "proxy", "drive", "user-placeholder"]) {
+      await waitFor(`no ${component} pods`, async () => (await podsOf(component)).length === 0);
+    }
+    assert.deepEqual(await claimUids(), uids);
+    // The chart's Ingress is gone; the hub's own asleep route has its host and path.
+    const ingresses = await kube.list("networking.k8s.io/v1", "Ingress", { namespace: HUB });
+    assert.deepEqual(
+      ingresses.map((i) => i.metadata.name),
+      ["hub-asleep"],
+    );
+    const rule = (ingresses[0] as Any).spec.rules[0];
+    assert.equal(rule.host, HOST);
+    assert.equal(rule.http.paths[0].path, `/${HUB}/`);
+    assert.equal(rule.http.paths[0].backend.service.name, "hub-asleep");
+    const service = await get("Service", "hub-asleep", HUB);
+    assert.equal(service.spec.type, "ExternalName");
+    assert.equal(service.spec.externalName, "hub-asleep-pages.hubfleet-shared.svc.cluster.local");
+    // The page server runs on a clustertools node (the real scheduler placed it).
+    const pagePods = await waitFor("the page server's pod on a node", async () => {
+      const pods = await kube.list("v1", "Pod", {
+        namespace: "hubfleet-shared",
+        labelSelector: "app.kubernetes.io/name=hub-asleep-pages",
+      });
+      return pods.length > 0 && (pods[0] as Any).spec.nodeName ? pods : undefined;
+    });
+    const node = await get("Node", (pagePods[0] as Any).spec.nodeName);
+    assert.equal(node.metadata.labels["hubfleet.io/node-group"], "clustertools");
+  });
+
+  it("the rendered page config, served by real nginx, answers the hub's URL with its page", async () => {
+    const config = await get("ConfigMap", "hub-asleep-pages", "hubfleet-shared");
+    const nginx = await startNginx(config.data);
+    try {
+      const page = await httpGet(nginx.port, HOST, `/${HUB}/hub/login`);
+      assert.equal(page.status, 503);
+      assert.match(page.body, new RegExp(`<code>${HUB}</code>`));
+      assert.match(page.body, /term ended on 2026-12-18 \(America\/Los_Angeles\)/);
+      assert.equal(page.headers["cache-control"], "no-store");
+      // The bare path too (Traefik's Prefix match sends it), and nothing else.
+      assert.equal((await httpGet(nginx.port, HOST, `/${HUB}`)).status, 503);
+      assert.equal((await httpGet(nginx.port, HOST, "/other/")).status, 404);
+      assert.equal((await httpGet(nginx.port, "elsewhere.example.org", `/${HUB}/`)).status, 404);
+      assert.equal((await httpGet(nginx.port, "10.0.0.1", "/healthz")).status, 200);
+    } finally {
+      nginx.stop();
+    }
+  });
+
+  it("before its next term: apply in the wake window wakes it, same claims", async () => {
+    const spring = fleetIn("spring-2027");
+    const asleep = await apply(spring, AFTER_FALL);
+    assert.match(asleep.hubs[0]?.asleep ?? "", /^asleep until 2027-01-17 \(term spring-2027/);
+    const report = await apply(spring, BEFORE_SPRING);
+    assert.equal(report.failed, 0, JSON.stringify(report.hubs));
+    assert.equal(report.hubs[0]?.asleep, undefined);
+    for (const name of ["hub", "proxy"]) {
+      assert.equal((await get("Deployment", name, HUB, "apps/v1")).spec.replicas, 1, name);
+    }
+    for (const component of ["hub", "proxy", "drive", "user-placeholder"]) {
+      await waitFor(`${component} pods back`, async () => (await podsOf(component)).length > 0);
+    }
+    assert.deepEqual(await claimUids(), uids);
+    const ingresses = await kube.list("networking.k8s.io/v1", "Ingress", { namespace: HUB });
+    assert.ok(!ingresses.some((i) => i.metadata.name === "hub-asleep"), "asleep route pruned");
+    assert.ok(ingresses.length === 1, "the chart's Ingress is back");
+    assert.equal(await get("Service", "hub-asleep", HUB), undefined);
+    assert.equal(
+      await get("Deployment", "hub-asleep-pages", "hubfleet-shared", "apps/v1"),
+      undefined,
+    );
+  });
+});
+
+/** A free loopback port. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/** nginx with the rendered conf.d file and pages; only the port and the pages' path adapted. */
+async function startNginx(
+  data: Record<string, string>,
+): Promise<{ port: number; stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), "hubfleet-asleep-nginx-"));
+  // nginx's workers run as nobody when started by root: they must reach the pages.
+  chmodSync(dir, 0o755);
+  const pages = join(dir, "pages");
+  mkdirSync(join(dir, "conf.d"));
+  mkdirSync(pages);
+  const port = await freePort();
+  for (const [key, value] of Object.entries(data)) {
+    if (key.endsWith(".html")) writeFileSync(join(pages, key), value);
+  }
+  const rendered = data["default.conf"] ?? "";
+  assert.match(rendered, /listen 8080;/);
+  assert.match(rendered, /alias \/usr\/share\/nginx\/asleep\/;/);
+  writeFileSync(
+    join(dir, "conf.d", "default.conf"),
+    rendered
+      .replaceAll("listen 8080", `listen 127.0.0.1:${port}`)
+      .replaceAll("alias /usr/share/nginx/asleep/;", `alias ${pages}/;`),
+  );
+  const temp = (name: string) => `${name}_temp_path ${join(dir, name)};`;
+  writeFileSync(
+    join(dir, "nginx.conf"),
+    [
+      "worker_processes 1;",
+      `error_log ${join(dir, "error.log")};`,
+      `pid ${join(dir, "nginx.pid")};`,
+      "events {}",
+      "http {",
+      "  access_log off;",
+      ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((n) => `  ${temp(n)}`),
+      `  include ${join(dir, "conf.d")}/*.conf;`,
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const child: ChildProcess = spawn(
+    "nginx",
+    ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off;"],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  await waitFor(
+    "nginx answering",
+    async () => {
+      if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+      return (await httpGet(port, "probe", "/healthz").catch(() => undefined))?.status === 200;
+    },
+    { timeoutMs: 10_000 },
+  );
+  return { port, stop: () => child.kill("SIGTERM") };
+}
+
+function httpGet(
+  port: number,
+  host: string,
+  path: string,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (chunk) => {
+        body += String(chunk);
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
