@@ -20,9 +20,15 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { type ApplyReport, applyFleet } from "../../src/apply/engine.js";
+import { observeForPlan } from "../../src/apply/observePlan.js";
+import { fleetStatus, hubHealthy } from "../../src/apply/status.js";
 import { renderFleetWithWarmUp } from "../../src/capacity/warmup.js";
+import { checkFleet } from "../../src/check/fleetCheck.js";
 import type { FleetModel } from "../../src/fleet/model.js";
+import { buildPlan } from "../../src/plan/plan.js";
+import { termChanges } from "../../src/plan/terms.js";
 import type { HelmPort } from "../../src/ports/helm.js";
+import type { HubHttpPort } from "../../src/ports/hubHttp.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { fleetFrom, REPO } from "../helpers.js";
 import { STANDIN, scenarioFleetText } from "../safetyHelpers.js";
@@ -65,6 +71,13 @@ const apply = (fleet: FleetModel, now: Date): Promise<ApplyReport> =>
     now: () => now,
   });
 
+/** What plan says apply would do to the hubs' sleep at `now`. */
+async function planned(fleet: FleetModel, now: Date): Promise<string[][]> {
+  const bundle = renderFleetWithWarmUp(fleet, { now });
+  const plan = buildPlan(bundle, await observeForPlan({ kube, helm }, fleet, bundle));
+  return termChanges(plan, bundle).map((t) => [t.hub, t.change]);
+}
+
 const get = (kind: string, name: string, namespace?: string, apiVersion = "v1"): Promise<Any> =>
   kube.get({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) });
 const podsOf = async (component: string): Promise<Any[]> =>
@@ -105,6 +118,7 @@ describe("a hub between terms", () => {
   });
 
   it("past its term: asleep — no pods, claims kept, its URL routed to the asleep page", async () => {
+    assert.deepEqual(await planned(fleetIn("fall-2026"), AFTER_FALL), [[HUB, "sleeps"]]);
     const report = await apply(fleetIn("fall-2026"), AFTER_FALL);
     assert.equal(report.failed, 0, JSON.stringify(report.hubs));
     assert.equal(
@@ -144,6 +158,37 @@ describe("a hub between terms", () => {
     assert.equal(node.metadata.labels["hubfleet.io/node-group"], "clustertools");
   });
 
+  it("status shows it asleep, not unhealthy; check reports it asleep and does not fail", async () => {
+    const fleet = fleetIn("fall-2026");
+    const asked: string[] = [];
+    // A sleeping hub's URL is not asked: any request here is a failure of the test.
+    const http: HubHttpPort = {
+      request: async (r) => {
+        asked.push(r.url);
+        throw new Error(`asked ${r.url}`);
+      },
+      events: async (r) => {
+        asked.push(r.url);
+        throw new Error(`asked ${r.url}`);
+      },
+    };
+    const status = await fleetStatus({ kube, helm, http }, fleet, { now: AFTER_FALL });
+    const row = status.hubs.find((h) => h.hub === HUB);
+    assert.equal(row?.asleep, "asleep, no later term");
+    assert.ok(row && hubHealthy(row), JSON.stringify(row));
+    assert.equal(row?.hubReady, false);
+    const early = await fleetStatus({ kube, helm, http }, fleetIn("spring-2027"), {
+      now: AFTER_FALL,
+    });
+    assert.equal(early.hubs[0]?.asleep, "asleep until 2027-01-17");
+    const checked = await checkFleet({ kube, http }, fleet, { at: AFTER_FALL });
+    assert.deepEqual(
+      checked.records.map((r) => [r.hub, r.ok, r.asleep]),
+      [[HUB, true, "asleep since 2026-12-19 (term fall-2026 ended 2026-12-18; no later term)"]],
+    );
+    assert.deepEqual(asked, []);
+  });
+
   it("the rendered page config, served by real nginx, answers the hub's URL with its page", async () => {
     const config = await get("ConfigMap", "hub-asleep-pages", "hubfleet-shared");
     const nginx = await startNginx(config.data);
@@ -167,6 +212,8 @@ describe("a hub between terms", () => {
     const spring = fleetIn("spring-2027");
     const asleep = await apply(spring, AFTER_FALL);
     assert.match(asleep.hubs[0]?.asleep ?? "", /^asleep until 2027-01-17 \(term spring-2027/);
+    assert.deepEqual(await planned(spring, AFTER_FALL), [[HUB, "asleep"]]);
+    assert.deepEqual(await planned(spring, BEFORE_SPRING), [[HUB, "wakes"]]);
     const report = await apply(spring, BEFORE_SPRING);
     assert.equal(report.failed, 0, JSON.stringify(report.hubs));
     assert.equal(report.hubs[0]?.asleep, undefined);
