@@ -14,10 +14,10 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { freePorts } from "../../sim/controlPlane.js";
 import { type ControlPlane, waitFor } from "../../sim/index.js";
 import { type ApplyReport, applyFleet } from "../../src/apply/engine.js";
 import { observeForPlan } from "../../src/apply/observePlan.js";
@@ -30,7 +30,7 @@ import { termChanges } from "../../src/plan/terms.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { HubHttpPort } from "../../src/ports/hubHttp.js";
 import type { KubePort } from "../../src/ports/kube.js";
-import { fleetFrom, REPO } from "../helpers.js";
+import { fleetFrom, REPO, TEST_TERMS } from "../helpers.js";
 import { STANDIN, scenarioFleetText } from "../safetyHelpers.js";
 import { startFleetCluster } from "../simFleet.js";
 
@@ -39,10 +39,6 @@ type Any = any;
 
 const HUB = "lit101";
 const HOST = "hubs.example.edu";
-const TERMS = [
-  { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
-  { name: "spring-2027", start: "2027-01-19", end: "2027-05-08" },
-];
 /** In the fall term; two days after it (asleep); the day before spring (its wake window). */
 const IN_FALL = new Date("2026-12-01T20:00:00Z");
 const AFTER_FALL = new Date("2026-12-20T20:00:00Z");
@@ -52,7 +48,7 @@ const fleetIn = (term: string): FleetModel =>
   fleetFrom(
     scenarioFleetText("terms", [HUB], (d) => {
       d.deleteIn(["domain", "tls"]);
-      d.set("terms", d.createNode(TERMS));
+      d.set("terms", d.createNode(TEST_TERMS));
       d.setIn(["hubs", 0, "term"], term);
       d.setIn(["hubs", 0, "placeholders"], 2);
     }),
@@ -235,21 +231,6 @@ describe("a hub between terms", () => {
   });
 });
 
-/** A free loopback port. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
 /** nginx with the rendered conf.d file and pages; only the port and the pages' path adapted. */
 async function startNginx(
   data: Record<string, string>,
@@ -260,7 +241,7 @@ async function startNginx(
   const pages = join(dir, "pages");
   mkdirSync(join(dir, "conf.d"));
   mkdirSync(pages);
-  const port = await freePort();
+  const [port = 0] = await freePorts(1);
   for (const [key, value] of Object.entries(data)) {
     if (key.endsWith(".html")) writeFileSync(join(pages, key), value);
   }

@@ -7,21 +7,12 @@ import { describe, it } from "node:test";
 import { planCapacity } from "../../src/capacity/plan.js";
 import { SHIPPED_PRICES } from "../../src/capacity/prices.js";
 import { termPeriods } from "../../src/capacity/terms.js";
-import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
+import { exampleFleet, termFleet } from "../helpers.js";
 
-const fleet = fleetFrom(
-  editedExample((doc) => {
-    doc.setIn(
-      ["terms"],
-      doc.createNode([
-        { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
-        { name: "spring-2027", start: "2027-01-19", end: "2027-05-08" },
-      ]),
-    );
-    doc.setIn(["hubDefaults", "term"], "fall-2026");
-    doc.setIn(["hubs", 1, "term"], "spring-2027");
-  }),
-);
+const fleet = termFleet([
+  [["hubDefaults", "term"], "fall-2026"],
+  [["hubs", 1, "term"], "spring-2027"],
+]);
 
 describe("termPeriods", () => {
   const periods = termPeriods(fleet);

@@ -9,21 +9,9 @@ import { describe, it } from "node:test";
 import { renderFleetWithWarmUp } from "../../src/capacity/warmup.js";
 import type { Bundle } from "../../src/render/bundle.js";
 import { bundleFiles } from "../../src/render/files.js";
-import { editedExample, exampleFleet, fleetFrom } from "../helpers.js";
+import { exampleFleet, termFleet } from "../helpers.js";
 
-const termFleet = (term: unknown = "fall-2026") =>
-  fleetFrom(
-    editedExample((doc) => {
-      doc.setIn(
-        ["terms"],
-        doc.createNode([
-          { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
-          { name: "spring-2027", start: "2027-01-19", end: "2027-05-08" },
-        ]),
-      );
-      doc.setIn(["hubs", 0, "term"], doc.createNode(term));
-    }),
-  );
+const stat101In = (term: unknown = "fall-2026") => termFleet([[["hubs", 0, "term"], term]]);
 
 const AFTER_FALL = new Date("2026-12-20T20:00:00Z");
 const IN_FALL = new Date("2026-12-01T20:00:00Z");
@@ -48,7 +36,7 @@ const valuesOf = (bundle: Bundle, hub: string) =>
   bundle.releases.find((r) => r.hub === hub)?.values;
 
 describe("render of a sleeping hub", () => {
-  const bundle = renderFleetWithWarmUp(termFleet(), { now: AFTER_FALL });
+  const bundle = renderFleetWithWarmUp(stat101In(), { now: AFTER_FALL });
 
   it("says it is asleep, and since when", () => {
     const unit = bundle.hubs.find((u) => u.name === "stat101");
@@ -66,7 +54,7 @@ describe("render of a sleeping hub", () => {
     assert.equal(at(values, "ingress", "enabled"), false);
     assert.equal(find(bundle, "ScaledObject", "user-placeholder-warm-up", "stat101"), undefined);
     // The same hub in term warms up (the example's stat101 has a schedule).
-    const awake = renderFleetWithWarmUp(termFleet(), { now: IN_FALL });
+    const awake = renderFleetWithWarmUp(stat101In(), { now: IN_FALL });
     assert.ok(find(awake, "ScaledObject", "user-placeholder-warm-up", "stat101"));
     assert.equal(at(valuesOf(awake, "stat101"), "ingress", "enabled"), true);
   });
@@ -112,7 +100,7 @@ describe("render of a sleeping hub", () => {
   });
 
   it("a hub before its term says until when it sleeps (the wake day, 2 days before)", () => {
-    const early = renderFleetWithWarmUp(termFleet("spring-2027"), { now: AFTER_FALL });
+    const early = renderFleetWithWarmUp(stat101In("spring-2027"), { now: AFTER_FALL });
     const page = String(
       at(find(early, "ConfigMap", "hub-asleep-pages")?.object, "data", "stat101.html"),
     );
@@ -121,14 +109,14 @@ describe("render of a sleeping hub", () => {
   });
 
   it("is deterministic: same fleet and instant, same files", () => {
-    const again = renderFleetWithWarmUp(termFleet(), { now: AFTER_FALL });
+    const again = renderFleetWithWarmUp(stat101In(), { now: AFTER_FALL });
     assert.deepEqual(bundleFiles(again), bundleFiles(bundle));
   });
 });
 
 describe("render of awake hubs", () => {
   it("no hub asleep: no page server and no asleep route", () => {
-    const bundle = renderFleetWithWarmUp(termFleet(), { now: IN_FALL });
+    const bundle = renderFleetWithWarmUp(stat101In(), { now: IN_FALL });
     assert.equal(find(bundle, "Deployment", "hub-asleep-pages"), undefined);
     assert.equal(find(bundle, "Ingress", "hub-asleep"), undefined);
   });

@@ -7,17 +7,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Hub } from "../../src/fleet/model.js";
 import { describeSleep, hubTermState, parseWakeLead } from "../../src/fleet/terms.js";
-import { editedExample, fleetFrom } from "../helpers.js";
-
-const TERMS = [
-  { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
-  { name: "spring-2027", start: "2027-01-19", end: "2027-05-08" },
-];
+import { editedExample, fleetFrom, TEST_TERMS } from "../helpers.js";
 
 function hubWith(term: unknown, zone: string, lead?: string): Hub {
   const fleet = fleetFrom(
     editedExample((doc) => {
-      doc.setIn(["terms"], doc.createNode(TERMS));
+      doc.setIn(["terms"], doc.createNode(TEST_TERMS));
       doc.setIn(["hubDefaults", "timeZone"], zone);
       doc.setIn(["hubs", 0, "term"], doc.createNode(term));
       if (lead) doc.setIn(["hubs", 0, "wakeBeforeTerm"], lead);
@@ -155,7 +150,7 @@ describe("hubTermState", () => {
   it("a term in hubDefaults applies to every hub", () => {
     const fleet = fleetFrom(
       editedExample((doc) => {
-        doc.setIn(["terms"], doc.createNode(TERMS));
+        doc.setIn(["terms"], doc.createNode(TEST_TERMS));
         doc.setIn(["hubDefaults", "term"], "fall-2026");
       }),
     );
