@@ -38,7 +38,7 @@ export function progressPrinter(io: Io) {
           const o = event.outcome;
           board(
             o.hub,
-            `${o.result}${o.error ? `: ${o.error}` : ""} (${(o.durationMs / 1000).toFixed(1)}s)`,
+            `${o.result}${o.error ? `: ${o.error}` : ""} (${(o.durationMs / 1000).toFixed(1)}s)${o.asleep ? `, ${o.asleep}` : ""}`,
           );
         } else if (event.type === "waiting") {
           board(event.hub, `waiting to be ready: ${event.what}`);
