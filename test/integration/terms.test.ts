@@ -30,8 +30,8 @@ import { termChanges } from "../../src/plan/terms.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { HubHttpPort } from "../../src/ports/hubHttp.js";
 import type { KubePort } from "../../src/ports/kube.js";
-import { fleetFrom, REPO, TEST_TERMS } from "../helpers.js";
-import { STANDIN, scenarioFleetText } from "../safetyHelpers.js";
+import { fleetFrom, REPO, runCli, TEST_TERMS } from "../helpers.js";
+import { fleetFile, STANDIN, scenarioFleetText } from "../safetyHelpers.js";
 import { startFleetCluster } from "../simFleet.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: reading live objects
@@ -44,15 +44,31 @@ const IN_FALL = new Date("2026-12-01T20:00:00Z");
 const AFTER_FALL = new Date("2026-12-20T20:00:00Z");
 const BEFORE_SPRING = new Date("2027-01-18T18:00:00Z");
 
-const fleetIn = (term: string): FleetModel =>
-  fleetFrom(
-    scenarioFleetText("terms", [HUB], (d) => {
-      d.deleteIn(["domain", "tls"]);
-      d.set("terms", d.createNode(TEST_TERMS));
-      d.setIn(["hubs", 0, "term"], term);
-      d.setIn(["hubs", 0, "placeholders"], 2);
-    }),
-  );
+const fleetTextIn = (term: string): string =>
+  scenarioFleetText("terms", [HUB], (d) => {
+    d.deleteIn(["domain", "tls"]);
+    d.set("terms", d.createNode(TEST_TERMS));
+    d.setIn(["hubs", 0, "term"], term);
+    d.setIn(["hubs", 0, "placeholders"], 2);
+  });
+const fleetIn = (term: string): FleetModel => fleetFrom(fleetTextIn(term));
+
+/** The CLI in-process at the instant `now` (the clock it reads: HUBFLEET_NOW). */
+async function cliAt(now: Date, args: string[]) {
+  const before = process.env.HUBFLEET_NOW;
+  process.env.HUBFLEET_NOW = now.toISOString();
+  try {
+    return await runCli([
+      ...args,
+      "--kubeconfig",
+      cp.kubeconfigPath,
+      "--helm",
+      `${cp.binDir}/helm`,
+    ]);
+  } finally {
+    process.env.HUBFLEET_NOW = before;
+  }
+}
 
 let cp: ControlPlane;
 let kube: KubePort;
@@ -183,6 +199,15 @@ describe("a hub between terms", () => {
       [[HUB, true, "asleep since 2026-12-19 (term fall-2026 ended 2026-12-18; no later term)"]],
     );
     assert.deepEqual(asked, []);
+  });
+
+  it("the CLI: status shows it asleep and exits 0, plan says it stays asleep", async () => {
+    const file = fleetFile(fleetTextIn("fall-2026"));
+    const status = await cliAt(AFTER_FALL, ["status", file]);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    assert.match(status.stdout, new RegExp(`${HUB} .* asleep, no later term`));
+    const plan = await cliAt(AFTER_FALL, ["plan", file]);
+    assert.match(plan.stdout, /terms:\n {2}lit101 stays asleep since 2026-12-19/);
   });
 
   it("the rendered page config, served by real nginx, answers the hub's URL with its page", async () => {
