@@ -150,6 +150,8 @@ export function applyCommand(program: Command, io: Io): void {
                     hubs,
                     urls,
                     readyTimeoutMs,
+                    // A hub this apply put to sleep passes its wave's check as asleep.
+                    at: now,
                   })
                 ).records,
             }
