@@ -20,8 +20,10 @@ export { fleetJsonSchema } from "./fleet/jsonSchema.js";
 /** One problem as the CLI prints it: `file:line:col: error: field.path: message`. */
 export { formatProblem } from "./fleet/problems.js";
 
-/** Renders a valid fleet into everything hubfleet applies, as data: cluster configs, manifests, releases, Secrets to create. */
+/** Renders a valid fleet into everything hubfleet applies, as data: cluster configs, manifests, releases, Secrets to create; `{ now }` renders the hubs outside their term asleep. */
 export { renderFleetWithWarmUp } from "./capacity/warmup.js";
+/** Whether a hub is awake or asleep (outside its term) at an instant, and until when. */
+export { asleepHubs, hubTermState } from "./fleet/terms.js";
 export { renderFleet } from "./render/index.js";
 /** The render output's files (paths and text) made from a rendered bundle (what `hubfleet render` writes). */
 export { bundleFiles } from "./render/files.js";

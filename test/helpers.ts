@@ -74,3 +74,19 @@ export async function runCli(
   const code = await main(args, io);
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
+
+/** Two terms for the terms tests: fall-2026 and spring-2027. */
+export const TEST_TERMS = [
+  { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
+  { name: "spring-2027", start: "2027-01-19", end: "2027-05-08" },
+];
+
+/** The example fleet with TEST_TERMS and `terms` set per path (["hubs", 0, "term"] → "fall-2026"). */
+export function termFleet(terms: ReadonlyArray<readonly [unknown[], unknown]>): FleetModel {
+  return fleetFrom(
+    editedExample((doc) => {
+      doc.setIn(["terms"], doc.createNode(TEST_TERMS));
+      for (const [path, value] of terms) doc.setIn(path, doc.createNode(value));
+    }),
+  );
+}

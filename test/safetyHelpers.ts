@@ -189,6 +189,10 @@ export function recordingPorts(cluster: Cluster): {
         note(ref.kind, ref.name, "patch");
         return kube.mergePatch(ref, patch, options);
       },
+      scale: (ref, replicas) => {
+        note(ref.kind, ref.name, "scale");
+        return kube.scale(ref, replicas);
+      },
     },
     helm: {
       ...helm,

@@ -26,6 +26,11 @@ export interface CheckRecord {
   readonly steps: readonly CheckStep[];
   /** The first failure's message, when the check failed. */
   readonly message?: string;
+  /**
+   * The hub is asleep (outside its term): nothing was checked, and that is not a failure
+   * ("asleep until 2027-01-17 (…)"). Such a record is not written to the cluster.
+   */
+  readonly asleep?: string;
 }
 
 /** The ConfigMap check writes (server-side applied, so a later check replaces it). */

@@ -121,12 +121,16 @@ export class PruneGuardError extends UsageError {
 }
 
 export function hubWork(bundle: Bundle, fleet: FleetModel): HubWork[] {
-  return fleet.hubs.map((hub) => ({
-    hub: hub.name,
-    manifests: bundle.manifests.filter((m) => m.hub === hub.name),
-    release: bundle.releases.find((r) => r.hub === hub.name),
-    secrets: bundle.secrets.filter((s) => s.hub === hub.name),
-  }));
+  return fleet.hubs.map((hub) => {
+    const asleep = bundle.hubs.find((u) => u.name === hub.name)?.asleep;
+    return {
+      hub: hub.name,
+      manifests: bundle.manifests.filter((m) => m.hub === hub.name),
+      release: bundle.releases.find((r) => r.hub === hub.name),
+      secrets: bundle.secrets.filter((s) => s.hub === hub.name),
+      ...(hub.term ? { term: asleep ? { asleep } : {} } : {}),
+    };
+  });
 }
 
 /** One unit of work per cluster tool release, in bundle order. */

@@ -28,6 +28,7 @@ import type { FleetLock } from "./lock.js";
 import { waitTargets } from "./readiness.js";
 import { retry } from "./retry.js";
 import { ensureSecret, secretValues } from "./secrets.js";
+import { putToSleep, wakeUp } from "./sleep.js";
 import {
   forgetHash,
   STATE_CONFIGMAP,
@@ -46,6 +47,8 @@ export interface HubOutcome {
   /** Helm's (or the API's) message when it failed. */
   readonly error?: string;
   readonly releaseUpgraded: boolean;
+  /** The hub is asleep (outside its term): "asleep until 2027-01-17 (…)". */
+  readonly asleep?: string;
 }
 
 export type ApplyEvent =
@@ -72,6 +75,12 @@ export interface HubWork {
   readonly manifests: readonly Manifest[];
   readonly release: HelmRelease | undefined;
   readonly secrets: readonly SecretRequest[];
+  /**
+   * Only for a hub with a term: its state, "awake" or what apply reports of a sleeping hub
+   * ("asleep until 2027-01-17 (…)"). A sleeping hub is put to sleep after its release and
+   * never waited for.
+   */
+  readonly term?: { readonly asleep?: string };
 }
 
 export interface HubApplyContext {
@@ -209,6 +218,7 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
       durationMs: Date.now() - started,
       releaseUpgraded,
       ...(error ? { error } : {}),
+      ...(work.term?.asleep ? { asleep: work.term.asleep } : {}),
     };
     ctx.onEvent({ type: "hub-done", outcome });
     return outcome;
@@ -221,7 +231,7 @@ export async function applyHub(ctx: HubApplyContext, work: HubWork): Promise<Hub
       return writeUnit(ctx, work);
     });
     if (written === "unchanged") return done("unchanged", false);
-    if (ctx.wait) await waitForUnit(ctx, work, written.installed, ctx.wait);
+    if (ctx.wait && !work.term?.asleep) await waitForUnit(ctx, work, written.installed, ctx.wait);
     await ctx.lock.assertHeld();
     const chart = work.release ? `${work.release.chart.name}-${work.release.chart.version}` : "";
     await retry(() =>
@@ -268,6 +278,8 @@ async function writeUnit(
           await retry(() => forgetHash(ctx.kube, stateRef(work)));
         }
         installed = await installRelease(ctx, work.release);
+        if (work.term?.asleep) await putToSleep(ctx, work.release.namespace);
+        else if (work.term) await wakeUp(ctx, work.release.namespace);
       }
     } else {
       const written: InventoryObject[] = [];

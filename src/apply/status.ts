@@ -10,6 +10,7 @@ import { type HubWarmUp, hubWarmUps, wantedPlaceholders } from "../capacity/warm
 import type { FleetModel, Hub } from "../fleet/model.js";
 import { NODE_GROUP_NAMES } from "../fleet/schema.js";
 import { describeSession, nextSession } from "../fleet/sessionClock.js";
+import { asleepHubs, sleepCell } from "../fleet/terms.js";
 import type { HelmPort } from "../ports/helm.js";
 import type { HelmReleaseInfo } from "../ports/helmParse.js";
 import type { HubHttpPort } from "../ports/hubHttp.js";
@@ -44,6 +45,11 @@ export interface HubStatus {
   readonly drive?: DriveReading;
   /** The schedule-driven warm-up (hubs with a schedule and warmUp.enabled); absent otherwise. */
   readonly warmUp?: WarmUpStatus;
+  /**
+   * Set when the hub is asleep (outside its term): "asleep until 2027-01-17" or "asleep, no
+   * later term". A sleeping hub runs no pods on purpose; it is not unhealthy.
+   */
+  readonly asleep?: string;
 }
 
 export interface WarmUpStatus {
@@ -88,9 +94,23 @@ export function warmUpStatus(hub: Hub, plan: HubWarmUp, running: number, now: Da
   };
 }
 
-/** Pure: the warm-up of every warming hub added to its row. */
+/** Pure: the sleeping hubs at `now` marked on their rows. */
+export function withTerms(status: FleetStatus, fleet: FleetModel, now: Date): FleetStatus {
+  const sleeping = asleepHubs(fleet, now);
+  if (sleeping.size === 0) return status;
+  return {
+    ...status,
+    hubs: status.hubs.map((row) => {
+      const state = sleeping.get(row.hub);
+      return state ? { ...row, asleep: sleepCell(state) } : row;
+    }),
+  };
+}
+
+/** Pure: the warm-up of every warming hub added to its row (a sleeping hub warms nothing). */
 export function withWarmUp(status: FleetStatus, fleet: FleetModel, now: Date): FleetStatus {
-  const warming = fleet.hubs.filter((h) => hubWarmsUp(fleet, h));
+  const sleeping = asleepHubs(fleet, now);
+  const warming = fleet.hubs.filter((h) => hubWarmsUp(fleet, h) && !sleeping.has(h.name));
   if (warming.length === 0) return status;
   const nodes = planNodes(fleet);
   const plans = hubWarmUps(
@@ -104,7 +124,7 @@ export function withWarmUp(status: FleetStatus, fleet: FleetModel, now: Date): F
       const i = fleet.hubs.findIndex((h) => h.name === row.hub);
       const hub = fleet.hubs[i];
       const plan = plans[i];
-      if (!hub || !plan || !hubWarmsUp(fleet, hub)) return row;
+      if (!hub || !plan || !warming.includes(hub)) return row;
       return { ...row, warmUp: warmUpStatus(hub, plan, row.placeholders.running, now) };
     }),
   };
@@ -251,8 +271,12 @@ export function withHubHealth(
   };
 }
 
-/** Whether a hub looks healthy: release deployed, core pods ready, API answering, last check not failed. */
+/**
+ * Whether a hub looks healthy: release deployed, core pods ready, API answering, last check not
+ * failed. A sleeping hub only needs its release deployed: it runs no pods on purpose.
+ */
 export function hubHealthy(h: HubStatus): boolean {
+  if (h.asleep !== undefined) return h.release === "deployed";
   return (
     h.release === "deployed" &&
     h.hubReady &&
@@ -290,13 +314,17 @@ export async function fleetStatus(
       : undefined,
   ]);
   const only = options.hubs ? new Set(options.hubs) : undefined;
-  const summary = summarizeStatus(fleet, releases, pods, nodes, rendered);
+  const now = options.now ?? new Date();
+  const summary = withTerms(summarizeStatus(fleet, releases, pods, nodes, rendered), fleet, now);
   const hubs = summary.hubs.filter((h) => !only || only.has(h.hub));
   const [api, checks, drives] = await Promise.all([
     ports.http
       ? probeHubApis(
           ports.http,
-          new Map(hubs.map((h) => [h.hub, options.urls?.get(h.hub) ?? h.url])),
+          // A sleeping hub's URL answers with the asleep page: no API to ask.
+          new Map(
+            hubs.filter((h) => !h.asleep).map((h) => [h.hub, options.urls?.get(h.hub) ?? h.url]),
+          ),
           options.apiTimeoutMs,
         )
       : undefined,
@@ -314,7 +342,7 @@ export async function fleetStatus(
   const status = withWarmUp(
     withHubHealth({ ...summary, hubs: withDrives }, api, checks),
     fleet,
-    options.now ?? new Date(),
+    now,
   );
   const ownBackups = backups?.filter((b) => !only || only.has(b.hub));
   return ownBackups ? { ...status, backups: ownBackups } : status;

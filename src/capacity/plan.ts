@@ -12,6 +12,7 @@ import { type FleetFootprint, footprintOf } from "./footprint.js";
 import { planNodes } from "./model.js";
 import { formatStretch, type GroupPlan, type UserLoad, userBatches } from "./nodes.js";
 import type { PriceTable } from "./prices.js";
+import { type TermPeriod, termPeriods } from "./terms.js";
 import { type HubWarmUp, hubWarmUp, usersPerNode } from "./warmup.js";
 import type { FleetWorkloads, PodRequest } from "./workloads.js";
 
@@ -47,6 +48,11 @@ export interface CapacityPlan {
   readonly footprint: FleetFootprint;
   /** Absent for a local cluster: it costs no cloud money. */
   readonly cost?: CostEstimate;
+  /**
+   * With terms: the calendar cut at every hub's wake and sleep, the hubs awake in each period and
+   * the nodes they need (the figures above count every hub awake). Absent without terms.
+   */
+  readonly terms?: readonly TermPeriod[];
   /** Why the fleet cannot run as planned: what `hubfleet validate` refuses it for. */
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
@@ -81,6 +87,7 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
       warmUp: hubWarmUp(hub, usersPerNode(users, request), users.maxSize),
     };
   });
+  const periods = termPeriods(fleet);
   const cost =
     fleet.cluster.provider === "eks"
       ? estimateCost({
@@ -104,6 +111,7 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
     hubs,
     footprint: footprintOf(workloads),
     ...(cost ? { cost } : {}),
+    ...(periods.length > 0 ? { terms: periods } : {}),
     errors: fit.filter((f) => f.severity === "error").map(findingText),
     warnings: [
       ...fit.filter((f) => f.severity === "warning").map(findingText),

@@ -8,7 +8,7 @@ import type { FleetModel, Hub, Session } from "../fleet/model.js";
 import { type SessionWindow, sessionWindows } from "../fleet/sessionClock.js";
 import type { Bundle, Manifest } from "../render/bundle.js";
 import { hubWarmsUp, renderWarmUp } from "../render/hub/warmUp.js";
-import { renderFleet } from "../render/index.js";
+import { type RenderOptions, renderFleet } from "../render/index.js";
 import { arrivedShare } from "./arrivals.js";
 import { podsPerNode } from "./binpack.js";
 import { type NodePlan, planNodes } from "./model.js";
@@ -181,9 +181,13 @@ export function warmUpManifests(fleet: FleetModel, nodes: NodePlan = planNodes(f
  * warm-up needs the capacity model, which itself reads the rendered bundle, so it is added here
  * rather than in renderFleet.
  */
-export function renderFleetWithWarmUp(fleet: FleetModel): Bundle {
-  const bundle = renderFleet(fleet);
-  const extra = warmUpManifests(fleet, planNodes(fleet, bundle));
+export function renderFleetWithWarmUp(fleet: FleetModel, options: RenderOptions = {}): Bundle {
+  const bundle = renderFleet(fleet, options);
+  // A sleeping hub warms nothing up: no ScaledObject while it sleeps.
+  const asleep = new Set(bundle.hubs.filter((u) => u.asleep !== undefined).map((u) => u.name));
+  const extra = warmUpManifests(fleet, planNodes(fleet, bundle)).filter(
+    (m) => m.hub === undefined || !asleep.has(m.hub),
+  );
   if (extra.length === 0) return bundle;
   const hubs = bundle.hubs.map((unit) => ({
     ...unit,

@@ -7,6 +7,7 @@
 import { type CheckRecord, checkRecordObject } from "../apply/checkRecord.js";
 import { mapBounded } from "../apply/retry.js";
 import type { FleetModel, Hub } from "../fleet/model.js";
+import { asleepHubs, describeSleep } from "../fleet/terms.js";
 import type { HubHttpPort } from "../ports/hubHttp.js";
 import type { KubePort } from "../ports/kube.js";
 import { hubRoute, hubUrl } from "../render/hub/routing.js";
@@ -26,6 +27,8 @@ export interface FleetCheckOptions {
   /** Called as each hub's check ends (progress). */
   readonly onResult?: (record: CheckRecord) => void;
   readonly now?: () => number;
+  /** The instant that says which hubs are asleep (outside their term); default: now(). */
+  readonly at?: Date;
 }
 
 export interface FleetCheckResult {
@@ -64,8 +67,23 @@ export async function checkFleet(
   const now = options.now ?? Date.now;
   const selected = fleet.hubs.filter((h) => !options.hubs || options.hubs.includes(h.name));
   const recordErrors: { hub: string; message: string }[] = [];
+  const sleeping = asleepHubs(fleet, options.at ?? new Date(now()));
   const records = await mapBounded(selected, options.concurrency ?? 4, async (hub) => {
     const started = now();
+    const sleep = sleeping.get(hub.name);
+    if (sleep) {
+      // Its URL answers with the asleep page: there is no hub to check, and none is expected.
+      const record: CheckRecord = {
+        hub: hub.name,
+        time: new Date(started).toISOString(),
+        ok: true,
+        durationMs: 0,
+        steps: [],
+        asleep: describeSleep(sleep),
+      };
+      options.onResult?.(record);
+      return record;
+    }
     const token = await checkToken(ports.kube, hub.name);
     const record: CheckRecord =
       typeof token === "string"

@@ -2,6 +2,7 @@
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { applyFleet } from "../apply/engine.js";
+import { freezeClock } from "../apply/rollout.js";
 import { checkFleetFits } from "../capacity/fit.js";
 import { renderFleetWithWarmUp } from "../capacity/warmup.js";
 import { checkFleet } from "../check/fleetCheck.js";
@@ -119,7 +120,9 @@ export function applyCommand(program: Command, io: Io): void {
       const urls = parseHubUrls(options.url, names);
       const readyTimeoutMs = parseTimeout(options.checkTimeout);
       const charts = chartOverrides(io, options.chartDir);
-      const bundle = renderFleetWithWarmUp(fleet);
+      // One instant for the render (which hubs sleep) and the engine (the change freeze).
+      const now = freezeClock()();
+      const bundle = renderFleetWithWarmUp(fleet, { now });
       const ports = connect(io, options);
       const progress = progressPrinter(io);
       io.out(`applying fleet ${fleet.name} to ${ports.kube.server}\n`);
@@ -136,6 +139,7 @@ export function applyCommand(program: Command, io: Io): void {
           pruneTools: new Set(options.pruneTool ?? []),
         },
         onEvent: progress.onEvent,
+        now: () => now,
         ...(rollout
           ? {
               rollout,
@@ -146,6 +150,8 @@ export function applyCommand(program: Command, io: Io): void {
                     hubs,
                     urls,
                     readyTimeoutMs,
+                    // A hub this apply put to sleep passes its wave's check as asleep.
+                    at: now,
                   })
                 ).records,
             }

@@ -171,6 +171,7 @@ export function formatPlan(plan: CapacityPlan): string {
     ),
   );
   out.push("");
+  if (plan.terms) out.push(formatTerms(plan));
   const warm = formatWarmUp(plan);
   if (warm) out.push(warm);
   out.push(formatFootprint(plan.footprint));
@@ -183,6 +184,21 @@ export function formatPlan(plan: CapacityPlan): string {
     out.push(`Warnings:\n${plan.warnings.map((w) => `  - ${w}`).join("\n")}\n`);
   }
   return `${out.join("\n")}\n`.replace(/\n{3,}/g, "\n\n");
+}
+
+/** The periods between term boundaries: who is awake and the nodes at each one's busiest. */
+function formatTerms(plan: CapacityPlan): string {
+  const rows = (plan.terms ?? []).map((t) => [
+    t.from ?? "…",
+    t.until ?? "…",
+    t.awake.length > 0 ? t.awake.join(", ") : "(none)",
+    `${t.nodes.jhcontrolplane}`,
+    `${t.nodes.jhusers}`,
+  ]);
+  return `Terms (the tables above count every hub awake; asleep hubs run nothing):\n${table(
+    [["FROM", "UNTIL", "AWAKE HUBS", "CORE NODES", "USER NODES AT PEAK"], ...rows],
+    [3, 4],
+  )}`;
 }
 
 /** Each scheduled hub's warm headroom per session (placeholders from warm-up to session end). */

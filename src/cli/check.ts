@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import type { CheckRecord } from "../apply/checkRecord.js";
+import { freezeClock } from "../apply/rollout.js";
 import { checkFleet, checkUrl, type FleetCheckResult } from "../check/fleetCheck.js";
 import { CHECK_STEPS } from "../check/hubCheck.js";
 import { UsageError } from "../errors.js";
@@ -71,11 +72,12 @@ export function checkCommand(program: Command, io: Io): void {
         urls,
         readyTimeoutMs,
         concurrency,
+        at: freezeClock()(),
         ...(format === "text"
           ? {
               onResult: (r: CheckRecord) =>
                 io.err(
-                  `[${r.hub}] ${resultCell(io.colour.err, r.ok ? "ok" : `FAILED: ${r.message ?? "see below"}`)}\n`,
+                  `[${r.hub}] ${r.asleep ?? resultCell(io.colour.err, r.ok ? "ok" : `FAILED: ${r.message ?? "see below"}`)}\n`,
                 ),
             }
           : {}),
@@ -105,6 +107,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export function checkTable(result: FleetCheckResult, colour = false): string {
   const rows: string[][] = [["HUB", "STEP", "RESULT", "TIME"]];
   for (const record of result.records) {
+    if (record.asleep) {
+      rows.push([record.hub, "(check)", record.asleep, ""]);
+      continue;
+    }
     for (const name of CHECK_STEPS) {
       const step = record.steps.find((s) => s.name === name);
       rows.push([
@@ -130,6 +136,8 @@ export function checkTable(result: FleetCheckResult, colour = false): string {
       i === 0 ? (r[2] ?? "") : resultCell(colour, r[2] ?? ""),
     ].join("  "),
   );
-  const passed = result.records.filter((r) => r.ok).length;
-  return `${lines.join("\n")}\n\n${passed} of ${result.records.length} hub(s) passed\n`;
+  const passed = result.records.filter((r) => r.ok && !r.asleep).length;
+  const asleep = result.records.filter((r) => r.asleep).length;
+  const checked = result.records.length - asleep;
+  return `${lines.join("\n")}\n\n${passed} of ${checked} hub(s) passed${asleep > 0 ? `; ${asleep} asleep (not checked)` : ""}\n`;
 }

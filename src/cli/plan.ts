@@ -21,6 +21,7 @@ import {
 } from "../plan/plan.js";
 import type { PruneItem } from "../plan/prune.js";
 import { describeWaves, type RolloutWave, rolloutSettings, rolloutWaves } from "../plan/rollout.js";
+import { describeTermChange, termChanges } from "../plan/terms.js";
 import { objectKey } from "../plan/units.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
 import type { Io } from "./io.js";
@@ -64,15 +65,20 @@ export function planCommand(program: Command, io: Io): void {
         options.hub,
         fleet.hubs.map((h) => h.name),
       );
-      const bundle = renderFleetWithWarmUp(fleet);
+      const now = freezeClock()();
+      const bundle = renderFleetWithWarmUp(fleet, { now });
       const observed = await observeForPlan(connect(io, options), fleet, bundle, only);
       const plan = onlyHubs(buildPlan(bundle, observed), only);
       const changed = planHasChanges(plan);
-      const rollout = rolloutOf(fleet, plan, options.canary, freezeClock()());
-      if (format !== "text") writeStructured(io, format, { ...planJson(plan, changed), rollout });
-      else {
+      const rollout = rolloutOf(fleet, plan, options.canary, now);
+      const terms = termChanges(plan, bundle);
+      if (format !== "text") {
+        writeStructured(io, format, { ...planJson(plan, changed), rollout, terms });
+      } else {
         printPlan(io, plan, changed, options.detailedExitcode === true);
         printRollout(io, rollout);
+        if (terms.length > 0) io.out("\nterms:\n");
+        for (const t of terms) io.out(`  ${describeTermChange(t)}\n`);
       }
       if (changed && options.detailedExitcode) io.setExitCode(PLAN_EXIT_CHANGES);
     },

@@ -44,7 +44,7 @@ export function progressPrinter(io: Io) {
           const o = event.outcome;
           board(
             o.hub,
-            `${o.result}${o.error ? `: ${o.error}` : ""} (${(o.durationMs / 1000).toFixed(1)}s)`,
+            `${o.result}${o.error ? `: ${o.error}` : ""} (${(o.durationMs / 1000).toFixed(1)}s)${o.asleep ? `, ${o.asleep}` : ""}`,
           );
         } else if (event.type === "waiting") {
           board(event.hub, `waiting to be ready: ${event.what}`);
@@ -67,7 +67,7 @@ export function progressPrinter(io: Io) {
           const o = event.outcome;
           const secs = (o.durationMs / 1000).toFixed(1);
           io.out(
-            `[${o.hub}] ${resultCell(c, `${o.result}${o.error ? `: ${o.error}` : ""}`)} (${secs}s)\n`,
+            `[${o.hub}] ${resultCell(c, `${o.result}${o.error ? `: ${o.error}` : ""}`)} (${secs}s)${o.asleep ? `, ${o.asleep}` : ""}\n`,
           );
           break;
         }
@@ -131,7 +131,7 @@ export function progressPrinter(io: Io) {
       io.out(`\n${"UNIT".padEnd(width)}  RESULT     TIME\n`);
       for (const h of units) {
         io.out(
-          `${h.hub.padEnd(width)}  ${resultCell(c, h.result, 9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}\n`,
+          `${h.hub.padEnd(width)}  ${resultCell(c, h.result, 9)}  ${(h.durationMs / 1000).toFixed(1)}s${h.error ? `  ${h.error}` : ""}${h.asleep ? `  ${h.asleep}` : ""}\n`,
         );
       }
       const counts = (list: readonly HubOutcome[]) => {

@@ -4,6 +4,7 @@
  */
 import { relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { freezeClock } from "../apply/rollout.js";
 import { checkFleetFits } from "../capacity/fit.js";
 import { renderFleetWithWarmUp } from "../capacity/warmup.js";
 import { UsageError } from "../errors.js";
@@ -37,7 +38,7 @@ export function renderCommand(program: Command, io: Io): void {
       // A fleet that cannot run on its node groups is refused, as validate refuses it.
       const fleet = await loadValidFleet(io, file, { extraChecks: checkFleetFits });
       // With the warm-up objects, which need the capacity model (src/capacity/warmup.ts).
-      const files = bundleFiles(renderFleetWithWarmUp(fleet));
+      const files = bundleFiles(renderFleetWithWarmUp(fleet, { now: freezeClock()() }));
       const outDir = resolve(io.cwd, options.outDir);
       await writeBundle(outDir, files);
       const shown = relative(io.cwd, outDir) || ".";

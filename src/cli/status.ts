@@ -4,6 +4,7 @@
  * its warm-up (placeholders now against the schedule's, the next warm-up in local time).
  */
 import type { Command } from "commander";
+import { freezeClock } from "../apply/rollout.js";
 import { type FleetStatus, fleetStatus, type HubStatus, hubHealthy } from "../apply/status.js";
 import { fetchHubHttp } from "../ports/hubHttp.js";
 import { addClusterOptions, type ClusterOptions, connect, loadValidFleet } from "./cluster.js";
@@ -44,6 +45,8 @@ export function statusCommand(program: Command, io: Io): void {
       const status = await fleetStatus({ ...connect(io, options), http: fetchHubHttp() }, fleet, {
         ...(hubs ? { hubs } : {}),
         urls,
+        // Which hubs sleep: the same clock as apply's (HUBFLEET_NOW pins it).
+        now: freezeClock()(),
       });
       if (format !== "text") writeStructured(io, format, status);
       else printStatus(io, status);
@@ -109,9 +112,9 @@ function printStatus(io: Io, status: FleetStatus): void {
           h.hub,
           h.release,
           h.chart,
-          mark(h.hubReady),
-          mark(h.proxyReady),
-          mark(h.driveReady),
+          ...(h.asleep
+            ? ["-", "-", "-"]
+            : [mark(h.hubReady), mark(h.proxyReady), mark(h.driveReady)]),
           driveCell(h),
           String(h.userServers),
           `${h.placeholders.running}/${h.placeholders.total}`,
@@ -141,6 +144,7 @@ export function driveCell(h: HubStatus): string {
 
 /** "answering", or "NOT ANSWERING: why". */
 export function apiCell(h: HubStatus): string {
+  if (h.asleep) return h.asleep;
   if (!h.api) return "-";
   return h.api.answering ? "answering" : `NOT ANSWERING: ${h.api.problem ?? "no answer"}`;
 }

@@ -15,6 +15,7 @@ import {
   HUB_SETTING_DEFAULTS,
   type HubSpec,
   type NodeGroupName,
+  type TermSpec,
   type WaveSize,
   type Weekday,
 } from "./schema.js";
@@ -74,6 +75,13 @@ export interface Hub {
     /** Minutes over which a session's users log in. */
     readonly loginWindowMinutes: number;
   };
+  /**
+   * The term the hub is used in (inclusive local dates), resolved from a term name; absent: the
+   * hub is always awake.
+   */
+  readonly term?: HubTerm;
+  /** How long before its term's first day the hub wakes ("2d", "36h"). */
+  readonly wakeBeforeTerm: string;
   /** The GPU server the hub offers beside the standard one, if any. */
   readonly gpu?: {
     readonly gpus: number;
@@ -81,6 +89,14 @@ export interface Hub {
     readonly description?: string;
   };
   readonly extraValues: Readonly<Record<string, unknown>>;
+}
+
+/** A hub's term: its first and last day ("YYYY-MM-DD", inclusive, in the hub's zone). */
+export interface HubTerm {
+  /** The fleet term's name, when the hub names one. */
+  readonly name?: string;
+  readonly start: string;
+  readonly end: string;
 }
 
 /** Where a data set's files live. */
@@ -139,6 +155,8 @@ export interface FleetModel {
   readonly rollout?: RolloutSettings;
   /** Fleet-wide change freezes (inclusive local dates). */
   readonly freeze: readonly FreezeSpec[];
+  /** The fleet's named terms (hubs[].term names one). */
+  readonly terms: readonly TermSpec[];
 }
 
 export interface RolloutSettings {
@@ -155,7 +173,9 @@ export function buildModel(spec: FleetSpec): FleetModel {
   const groups = spec.cluster.nodeGroups;
   const coreZone = groups.jhcontrolplane.availabilityZone ?? zones[0] ?? `${spec.cluster.region}a`;
   // flatMap skips holes: a hub left out for its own schema errors (see partial.ts).
-  const hubs = spec.hubs.flatMap((hub, index) => [resolveHub(hub, index, spec.hubDefaults)]);
+  const hubs = spec.hubs.flatMap((hub, index) => [
+    resolveHub(hub, index, spec.hubDefaults, spec.terms),
+  ]);
   const podNetwork: PodNetwork =
     spec.cluster.provider === "eks" && spec.cluster.podCIDR !== undefined ? "custom" : "default";
   const group = (
@@ -222,6 +242,7 @@ export function buildModel(spec: FleetSpec): FleetModel {
         }
       : {}),
     freeze: spec.freeze,
+    terms: spec.terms,
   };
 }
 
@@ -256,7 +277,23 @@ function minutesOf(text: string | undefined, fallback: number): number {
   return hours === undefined ? fallback : Math.round(hours * 60);
 }
 
-function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
+/**
+ * A hub's term from what it (or hubDefaults) wrote; a name the fleet does not define resolves to
+ * none (validate reports it, so such a fleet is never rendered).
+ */
+function resolveTerm(written: HubSpec["term"], terms: readonly TermSpec[]): HubTerm | undefined {
+  if (written === undefined) return undefined;
+  if (typeof written !== "string") return { start: written.start, end: written.end };
+  const named = terms.find((t) => t.name === written);
+  return named ? { name: named.name, start: named.start, end: named.end } : undefined;
+}
+
+function resolveHub(
+  hub: HubSpec,
+  index: number,
+  defaults: Settings,
+  terms: readonly TermSpec[],
+): Hub {
   const merged = deepMerge(
     deepMerge(HUB_SETTING_DEFAULTS, defaults),
     hub,
@@ -299,10 +336,14 @@ function resolveHub(hub: HubSpec, index: number, defaults: Settings): Hub {
       nodeStartupMinutes: minutesOf(merged.warmUp.nodeStartup, 3),
       loginWindowMinutes: minutesOf(merged.warmUp.loginWindow, 8),
     },
+    ...termField(resolveTerm(hub.term ?? defaults.term, terms)),
+    wakeBeforeTerm: merged.wakeBeforeTerm,
     ...(merged.gpu ? { gpu: merged.gpu } : {}),
     extraValues: merged.extraValues,
   };
 }
+
+const termField = (term: HubTerm | undefined) => (term ? { term } : {});
 
 /**
  * Where a hub's setting was written: in the hub itself, in hubDefaults, or nowhere (a

@@ -16,6 +16,7 @@ export type Part =
   | "hubDefaults"
   | "rollout"
   | "freeze"
+  | "terms"
   | "hubs"
   | "hubs[]"
   | "datasets"
@@ -33,7 +34,7 @@ export interface ParsedPart {
 
 /** Valid stand-ins for sections that failed: never checked, only there to build a model. */
 const STAND_INS: Record<
-  "cluster" | "domain" | "tools" | "hubDefaults" | "rollout" | "freeze",
+  "cluster" | "domain" | "tools" | "hubDefaults" | "rollout" | "freeze" | "terms",
   unknown
 > = {
   cluster: { name: "stand-in", region: "us-east-1" },
@@ -42,6 +43,7 @@ const STAND_INS: Record<
   hubDefaults: {},
   rollout: undefined,
   freeze: [],
+  terms: [],
 };
 
 type Section = keyof typeof STAND_INS;

@@ -752,6 +752,37 @@ const sessionSchema = z
   .strict()
   .describe("One weekly class session of a hub.");
 
+/** A calendar date, "YYYY-MM-DD". */
+const calendarDate = (what: string) =>
+  z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: `${what} must be a date "YYYY-MM-DD", such as "2026-12-14"`,
+  });
+
+/** A term's first and last day, both inclusive, read in the hub's time zone. */
+const termDates = {
+  start: calendarDate("start").describe(
+    "First day of the term (inclusive), in the hub's time zone.",
+  ),
+  end: calendarDate("end").describe("Last day of the term (inclusive), in the hub's time zone."),
+};
+
+/** A term of the fleet: a name hubs refer to with `term: <name>`. */
+const termSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .describe('The term\'s name, e.g. "fall-2026"; hubs[].term refers to it.'),
+    ...termDates,
+  })
+  .strict();
+
+/**
+ * How long before its term a hub wakes: whole days ("2d", calendar days in the hub's zone) and/or
+ * a Go duration ("36h", "1d12h").
+ */
+export const WAKE_LEAD_PATTERN = /^(?:([0-9]+)d)?((?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))*)$/;
+
 /** Settings a hub takes from hubDefaults unless it sets them itself. */
 const hubSettingFields = {
   chart: z
@@ -904,6 +935,22 @@ const hubSettingFields = {
     .describe(
       "Offer a GPU server beside the standard one (a z2jh profile): it runs on cluster.nodeGroups.jhgpu with nvidia.com/gpu. Default: none.",
     ),
+  term: z
+    .union([
+      z.string().min(1).describe("The name of a term from the fleet's terms list."),
+      z.object(termDates).strict().describe("The hub's own term."),
+    ])
+    .describe(
+      "When the hub is in use: a term name from the fleet's terms, or {start, end}. Outside it (less wakeBeforeTerm) the hub sleeps: hub, proxy, drive server and placeholders at zero, its data kept, its URL answering with a page saying until when. Default: none (always awake).",
+    ),
+  wakeBeforeTerm: z
+    .string()
+    .refine((text) => text !== "" && WAKE_LEAD_PATTERN.test(text), {
+      message: 'wakeBeforeTerm must be a duration such as "2d", "36h" or "1d12h"',
+    })
+    .describe(
+      'How long before its term starts a hub wakes ("2d": from midnight two days before, so an apply run the day before the term wakes it). Default 2d.',
+    ),
   extraValues: z
     .record(z.string(), z.unknown())
     .describe("Extra zero-to-jupyterhub Helm values, merged last (escape hatch)."),
@@ -926,6 +973,7 @@ export const HUB_SETTING_DEFAULTS = {
   schedule: [] as SessionSpec[],
   idleUsers: 0,
   timeZone: "UTC",
+  wakeBeforeTerm: "2d",
   warmUp: { lead: "30m", enabled: true, nodeStartup: "3m", loginWindow: "8m" },
   extraValues: {} as Record<string, unknown>,
 };
@@ -1030,12 +1078,6 @@ const datasetSchema = z
   })
   .strict();
 
-/** A calendar date, "YYYY-MM-DD". */
-const calendarDate = (what: string) =>
-  z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-    message: `${what} must be a date "YYYY-MM-DD", such as "2026-12-14"`,
-  });
-
 /** A wave's size: a number of hubs, or a percentage of the fleet's hubs besides the canaries. */
 export const WAVE_PERCENT = /^([1-9][0-9]?|100)%$/;
 const waveSize = z
@@ -1101,6 +1143,12 @@ export const fleetSchema = z
     hubDefaults: hubDefaultsSchema.prefault({}),
     hubs: z.array(hubSchema).default([]).describe("The hubs of the fleet."),
     rollout: rolloutSchema.optional(),
+    terms: z
+      .array(termSchema)
+      .default([])
+      .describe(
+        "The fleet's terms (semesters, quarters): hubs name one with hubs[].term and sleep outside it. Default: none.",
+      ),
     freeze: z
       .array(freezeSchema)
       .default([])
@@ -1120,5 +1168,6 @@ export type Authenticator = z.output<typeof authenticatorSchema>;
 export type RolloutSpec = z.output<typeof rolloutSchema>;
 export type WaveSize = z.output<typeof waveSize>;
 export type FreezeSpec = z.output<typeof freezeSchema>;
+export type TermSpec = z.output<typeof termSchema>;
 export type TlsSpec = z.output<typeof tlsSchema>;
 export type ToolsSpec = z.output<typeof toolsSchema>;

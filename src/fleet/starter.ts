@@ -79,10 +79,14 @@ hubDefaults:                 # every hub takes these unless it sets its own
   culling:
     timeout: 3600            # stop servers idle for an hour
 
+# terms:                     # hubs with a term sleep outside it (data kept, a page says until when)
+#   - { name: fall-2026, start: "2026-08-24", end: "2026-12-18" }
+
 hubs:
   - name: demo               # namespace, Helm release and URL
     title: Demo hub
     admins: [your-github-user]
     expectedUsers: 20
+    # term: fall-2026        # or { start: "2026-08-24", end: "2026-12-18" }; default: always awake
 `;
 }

@@ -32,6 +32,7 @@ import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { checkFreeze, checkRollout } from "./rolloutChecks.js";
 import { HUB_NAME_PATTERN, NODE_GROUP_NAMES } from "./schema.js";
 import { closest } from "./schemaIssues.js";
+import { checkFleetTerms, checkHubTerms } from "./termChecks.js";
 import { checkTools } from "./toolChecks.js";
 import { checkWarmUp } from "./warmUpChecks.js";
 
@@ -65,6 +66,8 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
     ],
     [["hubs", "hubs[]", "rollout"], () => checkRollout(fleet)],
     [["freeze"], () => checkFreeze(fleet)],
+    [["terms"], () => checkFleetTerms(fleet)],
+    [["terms", "hubDefaults", "hubs"], () => checkHubTerms(fleet)],
   ];
   return checks.flatMap(([reads, check]) =>
     reads.some((part) => broken.has(part)) ? [] : check(),

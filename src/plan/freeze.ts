@@ -6,10 +6,13 @@
 import { DateTime } from "luxon";
 import type { FleetModel, Hub } from "../fleet/model.js";
 import { describeSession, sessionAt } from "../fleet/sessionClock.js";
+import { hubTermState } from "../fleet/terms.js";
 
 /** Why the hub may not be changed at `now` ("in class: …", "change freeze: …"), or undefined. */
 export function freezeReason(fleet: FleetModel, hub: Hub, now: Date): string | undefined {
-  const session = sessionAt(hub, now, { warmUp: true });
+  // Outside its term a hub holds no classes: its weekly sessions do not freeze it.
+  const inTerm = hubTermState(hub, now).state === "awake";
+  const session = inTerm ? sessionAt(hub, now, { warmUp: true }) : undefined;
   if (session) {
     const warm = now < session.start ? ", warming up" : "";
     return `in class: ${describeSession(hub, session)}${warm}`;

@@ -2,6 +2,7 @@
  * The prune guard: whether an apply may prune as much as its plan says, or must stop before
  * writing anything and ask for --prune-hub, --prune-tool or --confirm. Pure.
  */
+import { ASLEEP_PAGE_ROLE, SLEEP_LABEL } from "../vocabulary/labels.js";
 import type { PrunePlan } from "./prune.js";
 import { describeUnit, unitOwner } from "./units.js";
 
@@ -56,7 +57,13 @@ export function pruneGuard(plan: PrunePlan, consent: PruneConsent): GuardVerdict
     );
     flags.push(hub ? `--prune-hub ${hub}` : tool ? `--prune-tool ${tool}` : "--confirm");
   }
-  const bulk = plan.delete.filter((d) => !named.has(d.unit) && !plan.removedUnits.includes(d.unit));
+  // Hubs waking take their asleep-page routes with them: routine, however many wake at once.
+  const bulk = plan.delete.filter(
+    (d) =>
+      !named.has(d.unit) &&
+      !plan.removedUnits.includes(d.unit) &&
+      d.object.metadata.labels?.[SLEEP_LABEL] !== ASLEEP_PAGE_ROLE,
+  );
   if (
     !consent.confirm &&
     bulk.length >= GUARD_MIN_OBJECTS &&

@@ -60,6 +60,11 @@ export interface KubePort {
    * metrics without a network path of its own into the cluster).
    */
   proxyGet(target: ServiceTarget): Promise<string>;
+  /**
+   * Sets a Deployment's or StatefulSet's replicas through its scale subresource (as
+   * `kubectl scale` does), leaving the rest of the object and its field owners as they are.
+   */
+  scale(ref: ObjectRef, replicas: number): Promise<void>;
   /** Where the port is connected (for messages). */
   readonly server: string;
 }
@@ -153,6 +158,19 @@ class FullClientPort implements KubePort {
   ) {
     return (await this.load()).mergePatch(ref, patch, options);
   }
+  async scale(ref: ObjectRef, replicas: number) {
+    return (await this.load()).scale(ref, replicas);
+  }
+}
+
+/** The body of a write to a scale subresource: autoscaling/v1 Scale, no resourceVersion. */
+export function scaleBody(ref: ObjectRef, replicas: number): Record<string, unknown> {
+  return {
+    apiVersion: "autoscaling/v1",
+    kind: "Scale",
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+    spec: { replicas },
+  };
 }
 
 /** client-node's ApiException, recognised by shape so that this module need not load it. */

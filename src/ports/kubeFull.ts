@@ -4,11 +4,13 @@
  * then: the client takes about a second to load.
  */
 import {
+  AppsV1Api,
   CoreV1Api,
   KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  type V1Scale,
 } from "@kubernetes/client-node";
 // client-node returns typed model objects whose field names differ from the wire format
 // (`from` becomes `_from`); its serializer turns them back into what the API server sent.
@@ -23,6 +25,7 @@ import {
   type ObjectRef,
   refOf,
   type ServiceTarget,
+  scaleBody,
   toClusterError,
 } from "./kube.js";
 
@@ -35,6 +38,7 @@ export function clientNodePort(options: { kubeconfig?: string; context?: string 
   return new ClientNodePort(
     KubernetesObjectApi.makeApiClient(config),
     config.makeApiClient(CoreV1Api),
+    config.makeApiClient(AppsV1Api),
     config.getCurrentCluster()?.server ?? "",
   );
 }
@@ -43,8 +47,26 @@ class ClientNodePort implements KubePort {
   constructor(
     private readonly api: KubernetesObjectApi,
     private readonly core: CoreV1Api,
+    private readonly apps: AppsV1Api,
     readonly server: string,
   ) {}
+
+  async scale(ref: ObjectRef, replicas: number): Promise<void> {
+    const request = {
+      name: ref.name,
+      namespace: ref.namespace ?? "default",
+      body: scaleBody(ref, replicas) as V1Scale,
+      fieldManager: FIELD_MANAGER,
+    };
+    if (ref.apiVersion !== "apps/v1" || (ref.kind !== "Deployment" && ref.kind !== "StatefulSet")) {
+      throw new Error(`${describeRef(ref)}: hubfleet scales only Deployments and StatefulSets`);
+    }
+    await this.call(ref, () =>
+      ref.kind === "Deployment"
+        ? this.apps.replaceNamespacedDeploymentScale(request)
+        : this.apps.replaceNamespacedStatefulSetScale(request),
+    );
+  }
 
   async proxyGet(target: ServiceTarget): Promise<string> {
     const ref = { apiVersion: "v1", kind: "Service", ...target, name: target.service };

@@ -16,6 +16,7 @@ import {
   type ListOptions,
   type ObjectRef,
   type ServiceTarget,
+  scaleBody,
   toClusterError,
 } from "./kube.js";
 import type { KubeAuth, KubeConnection } from "./kubeconfig.js";
@@ -128,6 +129,14 @@ export class HttpKubePort implements KubePort {
       body: object,
     });
     return res.body as KubeObject;
+  }
+
+  async scale(ref: ObjectRef, replicas: number): Promise<void> {
+    // A PUT of the Scale without a resourceVersion: unconditional, as kubectl scale.
+    await this.send("PUT", ref, `${await this.objectPath(ref)}/scale`, {
+      query: { fieldManager: FIELD_MANAGER },
+      body: scaleBody(ref, replicas),
+    });
   }
 
   async replace(object: KubeObject): Promise<KubeObject> {

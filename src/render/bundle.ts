@@ -90,6 +90,8 @@ export interface ReleaseUnit {
   readonly secrets: readonly SecretRequest[];
   /** Extra JSON files for the render output (a tool's dashboards). */
   readonly documents?: readonly JsonDocument[];
+  /** A hub outside its term: rendered asleep ("asleep until 2027-01-17 (…)"). */
+  readonly asleep?: string;
 }
 
 export interface Bundle {

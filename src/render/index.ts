@@ -3,6 +3,8 @@
  * Secrets to create). Pure and deterministic; bundleFiles (files.ts) makes the files from it.
  */
 import type { FleetModel } from "../fleet/model.js";
+import { asleepHubs } from "../fleet/terms.js";
+import { renderAsleepPages } from "./asleep/pages.js";
 import type { Bundle, HelmRelease, Manifest, ReleaseUnit, SecretRequest } from "./bundle.js";
 import { renderEksctlConfig } from "./cluster/eksctl.js";
 import { renderKindConfig } from "./cluster/kind.js";
@@ -12,7 +14,17 @@ import { renderHub } from "./hub/index.js";
 import { renderSharedParts } from "./shared/index.js";
 import { renderToolNamespaces, renderTools } from "./tools/index.js";
 
-export function renderFleet(fleet: FleetModel): Bundle {
+/** What a render depends on besides the fleet file. */
+export interface RenderOptions {
+  /**
+   * The instant the fleet is rendered for: a hub outside its term renders asleep. Without it
+   * every hub renders awake (as in term); the CLI always passes its clock (HUBFLEET_NOW or now).
+   */
+  readonly now?: Date;
+}
+
+export function renderFleet(fleet: FleetModel, options: RenderOptions = {}): Bundle {
+  const sleeping = options.now ? asleepHubs(fleet, options.now) : new Map();
   const tools = renderTools(fleet);
   const clusterManifests: Manifest[] = [
     ...renderToolNamespaces(fleet, tools),
@@ -22,13 +34,22 @@ export function renderFleet(fleet: FleetModel): Bundle {
   const datasetManifests = renderDatasetServers(fleet);
   const hubs: ReleaseUnit[] = fleet.hubs.map((hub) => ({
     name: hub.name,
-    ...renderHub(fleet, hub),
+    ...renderHub(fleet, hub, sleeping.get(hub.name)),
   }));
   // Fleet-level too; built from the hubs' rendered values (the images their users start from).
-  const sharedManifests = renderSharedParts(
-    fleet,
-    hubs.map((h) => h.release),
-  );
+  const sharedManifests = [
+    ...renderSharedParts(
+      fleet,
+      hubs.map((h) => h.release),
+    ),
+    ...renderAsleepPages(
+      fleet,
+      fleet.hubs.flatMap((hub) => {
+        const state = sleeping.get(hub.name);
+        return state ? [{ hub, state }] : [];
+      }),
+    ).map((object): Manifest => ({ phase: "release", object })),
+  ];
   const manifests: Manifest[] = [...clusterManifests, ...datasetManifests, ...sharedManifests];
   const releases: HelmRelease[] = [];
   const secrets: SecretRequest[] = [];

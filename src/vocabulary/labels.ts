@@ -15,6 +15,12 @@ export const HUB_LABEL = "hubfleet.io/hub";
 export const DATA_LABEL = "hubfleet.io/data";
 /** Marks objects apply writes for itself (state, inventory, hub secrets): never prune candidates. */
 export const ROLE_LABEL = "hubfleet.io/role";
+/**
+ * Marks the objects that route a sleeping hub's URL to its asleep page (value "asleep-page"):
+ * they go when hubs wake, a routine deletion the prune guard does not count.
+ */
+export const SLEEP_LABEL = "hubfleet.io/sleep";
+export const ASLEEP_PAGE_ROLE = "asleep-page";
 /** Label on every object hubfleet renders for a tool (its release name). */
 export const TOOL_LABEL = "hubfleet.io/tool";
 export const DATASET_LABEL = "hubfleet.io/dataset";

@@ -325,3 +325,44 @@ describe("kubeconfigs for the full client", () => {
     assert.ok(tunnels > 0, "the request went through the proxy");
   });
 });
+
+describe("scale subresource", () => {
+  it("sets a Deployment's and a StatefulSet's replicas, through the small client and client-node", async () => {
+    const ns = `scale-${randomUUID().slice(0, 8)}`;
+    await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+    const { clientNodePort } = await import("../../src/ports/kubeFull.js");
+    const full = clientNodePort({ kubeconfig: cp.kubeconfigPath });
+    const labels = { app: "scaled" };
+    const template = {
+      metadata: { labels },
+      spec: { containers: [{ name: "c", image: "registry.invalid/none:1" }] },
+    };
+    for (const kind of ["Deployment", "StatefulSet"]) {
+      const ref = { apiVersion: "apps/v1", kind, name: kind.toLowerCase(), namespace: ns };
+      await kube.apply({
+        apiVersion: "apps/v1",
+        kind,
+        metadata: { name: ref.name, namespace: ns },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template,
+          ...(kind === "StatefulSet" ? { serviceName: "none" } : {}),
+        },
+      });
+      const replicas = async () =>
+        ((await kube.get(ref))?.spec as { replicas?: number } | undefined)?.replicas;
+      await kube.scale(ref, 0);
+      assert.equal(await replicas(), 0, `${kind} scaled to 0 by the small client`);
+      await full.scale(ref, 3);
+      assert.equal(await replicas(), 3, `${kind} scaled to 3 by client-node`);
+    }
+    const missing = { apiVersion: "apps/v1", kind: "Deployment", name: "none", namespace: ns };
+    for (const port of [kube, full]) {
+      await assert.rejects(
+        port.scale(missing, 0),
+        (err: unknown) => err instanceof ClusterError && err.notFound,
+      );
+    }
+  });
+});

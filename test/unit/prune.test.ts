@@ -233,6 +233,21 @@ describe("pruneGuard", () => {
       [],
     ],
     [
+      "hubs waking: their asleep-page routes (12 of 40) are routine",
+      plan({
+        delete: item("hub/b", 12).map((d) => ({
+          ...d,
+          object: {
+            ...d.object,
+            metadata: { ...d.object.metadata, labels: { "hubfleet.io/sleep": "asleep-page" } },
+          },
+        })),
+      }),
+      {},
+      false,
+      [],
+    ],
+    [
       "--confirm lets many through",
       plan({ delete: item("hub/b", 30) }),
       { confirm: true },

@@ -652,6 +652,66 @@ export const CASES: Case[] = [
     /from must be a date "YYYY-MM-DD"/,
     set(["freeze"], [{ from: "14.12.2026", to: "2026-12-18", reason: "exams" }]),
   ),
+  edit(
+    "a term whose end is before its start",
+    "terms[0].end",
+    /term "fall-2026" ends \(2026-08-24\) before it starts \(2026-12-18\)/,
+    set(["terms"], [{ name: "fall-2026", start: "2026-12-18", end: "2026-08-24" }]),
+    /swap start and end/,
+  ),
+  edit(
+    "a hub's own term whose end is before its start",
+    "hubs[0].term.end",
+    /hub stat101's term ends \(2027-01-19\) before it starts \(2027-05-08\)/,
+    set(["hubs", 0, "term"], { start: "2027-05-08", end: "2027-01-19" }),
+    /swap start and end/,
+  ),
+  edit(
+    "a hub naming a term the fleet does not define",
+    "hubs[0].term",
+    /term "spring-2072" is not one of the fleet's terms \(fall-2026, spring-2027\)/,
+    (doc) => {
+      set(
+        ["terms"],
+        [
+          { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
+          { name: "spring-2027", start: "2027-01-19", end: "2027-05-08" },
+        ],
+      )(doc);
+      set(["hubs", 0, "term"], "spring-2072")(doc);
+    },
+    /name one of: fall-2026, spring-2027/,
+  ),
+  edit(
+    "two terms of one name",
+    "terms[1].name",
+    /term "fall-2026" is defined twice \(terms\[0\] and terms\[1\]\)/,
+    set(
+      ["terms"],
+      [
+        { name: "fall-2026", start: "2026-08-24", end: "2026-12-18" },
+        { name: "fall-2026", start: "2027-01-19", end: "2027-05-08" },
+      ],
+    ),
+  ),
+  edit(
+    "a term date that is not a date",
+    "terms[0].start",
+    /start must be a date "YYYY-MM-DD"/,
+    set(["terms"], [{ name: "fall-2026", start: "24.08.2026", end: "2026-12-18" }]),
+  ),
+  edit(
+    "a term date that is not in the calendar",
+    "terms[0].end",
+    /term "fall-2026"'s end 2026-02-30 is not a day of the calendar/,
+    set(["terms"], [{ name: "fall-2026", start: "2026-01-24", end: "2026-02-30" }]),
+  ),
+  edit(
+    "a wake lead that is not a duration",
+    "hubDefaults.wakeBeforeTerm",
+    /wakeBeforeTerm must be a duration such as "2d"/,
+    set(["hubDefaults", "wakeBeforeTerm"], "two days"),
+  ),
 ];
 
 describe("validate reports bad fleet files with path, message and place", () => {

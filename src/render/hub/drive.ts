@@ -7,6 +7,7 @@
 import { driveClusterIP } from "../../fleet/addresses.js";
 import type { FleetModel, Hub } from "../../fleet/model.js";
 import { driveClientVolumeName } from "../../fleet/names.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
 import type { Manifest } from "../bundle.js";
 import { hubLabels } from "../labels.js";
 import { dataClaim, NFS_MOUNT_OPTIONS, nfsClientObjects, nfsServerObjects } from "../nfs.js";
@@ -20,7 +21,12 @@ export const DRIVE_DATA_CLAIM = "drive-data";
 /** The claim user servers mount (bound to the NFS PersistentVolume). */
 export const DRIVE_CLIENT_CLAIM = "drive";
 
-export function renderDrive(fleet: FleetModel, hub: Hub): Manifest[] {
+/** A sleeping hub's drive server runs no pod; its claim, and so its data, stays. */
+export function renderDrive(
+  fleet: FleetModel,
+  hub: Hub,
+  options: { readonly asleep?: boolean } = {},
+): Manifest[] {
   const ns = hub.name;
   const labels = hubLabels(fleet, hub.name, DRIVE);
   const server = nfsServerObjects({
@@ -63,6 +69,15 @@ export function renderDrive(fleet: FleetModel, hub: Hub): Manifest[] {
     { phase: "storage", hub: hub.name, object: client.claim },
     { phase: "drive", hub: hub.name, object: server.configMap },
     { phase: "drive", hub: hub.name, object: server.service },
-    { phase: "drive", hub: hub.name, object: server.statefulSet },
+    {
+      phase: "drive",
+      hub: hub.name,
+      object: options.asleep ? atZeroReplicas(server.statefulSet) : server.statefulSet,
+    },
   ];
+}
+
+function atZeroReplicas(statefulSet: KubeObject): KubeObject {
+  const spec = statefulSet.spec as Record<string, unknown>;
+  return { ...statefulSet, spec: { ...spec, replicas: 0 } };
 }

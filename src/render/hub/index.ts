@@ -4,7 +4,9 @@
  * apply must create for it.
  */
 import type { FleetModel, Hub } from "../../fleet/model.js";
+import { describeSleep, type TermState } from "../../fleet/terms.js";
 import { z2jhChart } from "../../vocabulary/charts.js";
+import { renderAsleepRoute } from "../asleep/routes.js";
 import type { HelmRelease, Manifest, SecretRequest } from "../bundle.js";
 import { hubDatasetMounts, renderHubDatasetVolumes } from "../datasets/index.js";
 import { renderDrive } from "./drive.js";
@@ -23,9 +25,15 @@ export interface RenderedHub {
   readonly manifests: readonly Manifest[];
   readonly release: HelmRelease;
   readonly secrets: readonly SecretRequest[];
+  /** Set when the hub is asleep (outside its term): "asleep until 2027-01-17 (…)". */
+  readonly asleep?: string;
 }
 
-export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
+/**
+ * One hub. `asleep` (its term state when outside its term) renders it sleeping: placeholders 0,
+ * the chart's Ingress off, the drive server at 0 replicas, and its URL routed to the asleep page.
+ */
+export function renderHub(fleet: FleetModel, hub: Hub, asleep?: TermState): RenderedHub {
   const route = hubRoute(fleet, hub);
   const secrets: SecretRequest[] = [
     {
@@ -49,9 +57,14 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
   return {
     manifests: [
       renderNamespace(fleet, hub),
-      ...renderDrive(fleet, hub),
+      ...renderDrive(fleet, hub, { asleep: asleep !== undefined }),
       ...renderHubDatasetVolumes(fleet, hub),
       ...renderNetworkPolicies(fleet, hub),
+      ...(asleep
+        ? renderAsleepRoute(fleet, hub).map(
+            (object): Manifest => ({ phase: "network", hub: hub.name, object }),
+          )
+        : []),
     ],
     release: {
       name: hub.name,
@@ -60,11 +73,13 @@ export function renderHub(fleet: FleetModel, hub: Hub): RenderedHub {
       values: renderHubValues(hub, route, {
         ...hubValuesOptions(fleet),
         datasets: hubDatasetMounts(fleet, hub),
+        ...(asleep ? { asleep: true } : {}),
       }),
       secretValues: hubSecretValues(fleet),
       hub: hub.name,
     },
     secrets,
+    ...(asleep ? { asleep: describeSleep(asleep) } : {}),
   };
 }
 

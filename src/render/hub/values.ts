@@ -133,6 +133,8 @@ export interface HubValuesOptions {
   readonly doNotDisrupt?: boolean;
   /** Hubs whose placeholders KEDA raises before sessions: their StatefulSet exists even at 0. */
   readonly warmUpHubs?: ReadonlySet<string>;
+  /** The hub is asleep (outside its term): no placeholders, no Ingress of the chart's. */
+  readonly asleep?: boolean;
 }
 
 export function hubValuesOptions(fleet: FleetModel): HubValuesOptions {
@@ -390,5 +392,17 @@ export function renderHubValues(
     cull: { enabled: true, timeout: hub.culling.timeout, every: hub.culling.every },
     ingress: hubIngressValues(route),
   };
-  return deepMerge(values, hub.extraValues) as Record<string, unknown>;
+  const merged = deepMerge(values, hub.extraValues) as Record<string, unknown>;
+  // Last, so that no extraValues wake a sleeping hub's placeholders or its Ingress.
+  return options.asleep ? (deepMerge(merged, ASLEEP_VALUES) as Record<string, unknown>) : merged;
 }
+
+/**
+ * A sleeping hub's values: no placeholders, and the chart's Ingress off (the asleep page's own
+ * Ingress takes the hub's URL). Hub and proxy cannot be set to 0 here: the chart hard-codes one
+ * replica of each; apply scales them down after the upgrade.
+ */
+const ASLEEP_VALUES = {
+  scheduling: { userPlaceholder: { enabled: false, replicas: 0 } },
+  ingress: { enabled: false },
+};

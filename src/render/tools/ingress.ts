@@ -96,6 +96,11 @@ export function traefikValues(fleet: FleetModel): Record<string, unknown> {
         publishedService: { enabled: true },
         // Kubernetes' own Prefix semantics: "/stat101/" also serves "/stat101".
         strictPrefixMatching: true,
+        // A sleeping hub's Ingress names the shared asleep-page server through an ExternalName
+        // Service (render/asleep/). Only fleets with terms allow it: only hubfleet writes Ingresses.
+        ...(fleet.hubs.some((hub) => hub.term !== undefined)
+          ? { allowExternalNameServices: true }
+          : {}),
       },
     },
     ports: { web: webEntryPoint(fleet) },
