@@ -1,7 +1,8 @@
 /**
  * The drive port in production: the archiver pod (archiverPod.ts) created in the hub's
  * namespace, waited for until it runs, each operation one `tar` or `sh` through the exec API,
- * and the pod deleted on close. Not run in the tests (kwok runs no containers): the pod and the
+ * and the pod deleted on close. A sleeping hub's drive server (scaled to zero between terms) is
+ * started for the archiver and put back to zero on close. Not run in the tests (kwok runs no containers): the pod and the
  * commands are unit-tested, the drive operations are tested on a real NFS server instead.
  */
 import { Readable } from "node:stream";
@@ -9,6 +10,7 @@ import { UsageError } from "../errors.js";
 import type { DrivePort } from "../ports/drive.js";
 import type { KubePort } from "../ports/kube.js";
 import type { ExecPort } from "../ports/kubeExec.js";
+import { DRIVE } from "../render/hub/drive.js";
 import {
   ARCHIVER_CONTAINER,
   ARCHIVER_POD,
@@ -31,6 +33,8 @@ export class PodDrive implements DrivePort {
     private readonly execPort: ExecPort,
     private readonly hub: string,
     private readonly withDatabase: boolean,
+    /** The drive server was asleep (0 replicas) and was started for this pod: close puts it back. */
+    private readonly wokeDrive: boolean,
   ) {}
 
   /** Creates the archiver pod and waits until it runs (or says why it does not). */
@@ -53,10 +57,16 @@ export class PodDrive implements DrivePort {
         `wait for it, or delete the pod (kubectl -n ${options.hub} delete pod ${ARCHIVER_POD}) and run again`,
       );
     }
-    await kube.create(archiverPod({ fleet: options.fleet, hub: options.hub, withDatabase }));
-    const drive = new PodDrive(kube, ports.exec, options.hub, withDatabase);
     const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     const deadline = Date.now() + POD_START_TIMEOUT_MS;
+    const wokeDrive = await wakeDrive(kube, options.hub, sleep, deadline);
+    const drive = new PodDrive(kube, ports.exec, options.hub, withDatabase, wokeDrive);
+    try {
+      await kube.create(archiverPod({ fleet: options.fleet, hub: options.hub, withDatabase }));
+    } catch (err) {
+      await drive.close();
+      throw err;
+    }
     for (;;) {
       const pod = await kube.get(ref);
       const status = pod?.status as
@@ -134,5 +144,39 @@ export class PodDrive implements DrivePort {
       { apiVersion: "v1", kind: "Pod", namespace: this.hub, name: ARCHIVER_POD },
       { propagation: "Background" },
     );
+    if (this.wokeDrive) await this.kube.scale(driveRef(this.hub), 0);
+  }
+}
+
+function driveRef(hub: string) {
+  return { apiVersion: "apps/v1", kind: "StatefulSet", namespace: hub, name: DRIVE };
+}
+
+/**
+ * A hub asleep between terms has its drive server at zero replicas: nothing answers the NFS
+ * mount. Starts it (one replica, as apply renders an awake hub) and waits until it is ready;
+ * true when it did, so close() can put the hub back to sleep as it found it.
+ */
+async function wakeDrive(
+  kube: KubePort,
+  hub: string,
+  sleep: (ms: number) => Promise<void>,
+  deadline: number,
+): Promise<boolean> {
+  const ref = driveRef(hub);
+  const live = await kube.get(ref);
+  if ((live?.spec as { replicas?: number } | undefined)?.replicas !== 0) return false;
+  await kube.scale(ref, 1);
+  for (;;) {
+    const status = (await kube.get(ref))?.status as { readyReplicas?: number } | undefined;
+    if ((status?.readyReplicas ?? 0) >= 1) return true;
+    if (Date.now() > deadline) {
+      await kube.scale(ref, 0);
+      throw new UsageError(
+        `hub ${hub} is asleep and its drive server did not start for the archive`,
+        `see kubectl -n ${hub} describe statefulset ${DRIVE}; it was put back to zero replicas`,
+      );
+    }
+    await sleep(2000);
   }
 }

@@ -28,6 +28,7 @@ import { UsageError } from "../../src/errors.js";
 import type { HelmPort } from "../../src/ports/helm.js";
 import type { KubePort } from "../../src/ports/kube.js";
 import { MIN_PART_SIZE, type S3Port, s3Port } from "../../src/ports/s3.js";
+import { DRIVE } from "../../src/render/hub/drive.js";
 import { renderFleet } from "../../src/render/index.js";
 import { localExec } from "../archiverExec.js";
 import { type AwsStandIn, STAND_IN_CREDENTIALS, startAwsStandIn } from "../awsStandIn.js";
@@ -238,6 +239,39 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
           : undefined,
       { timeoutMs: 60_000 },
     );
+  });
+
+  it("a hub asleep between terms: its drive server is started for the archiver pod and put back to zero after", async () => {
+    const driveSet = { apiVersion: "apps/v1", kind: "StatefulSet", namespace: HUB, name: DRIVE };
+    const replicas = async () => ((await kube.get(driveSet)) as Any)?.spec?.replicas;
+    await kube.scale(driveSet, 0); // what apply does to a hub outside its term
+    await waitFor("the drive server at zero", async () =>
+      ((await kube.get(driveSet)) as Any)?.status?.readyReplicas ? undefined : true,
+    );
+    const exec = localExec({ [DRIVE_MOUNT]: drive.exportDir, [DATABASE_MOUNT]: dbDir });
+    const pod = await PodDrive.open(
+      { kube, exec },
+      {
+        fleet: one.name,
+        hub: HUB,
+        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
+      },
+    );
+    try {
+      assert.equal(await replicas(), 1, "woken for the archive");
+      assert.ok(((await kube.get(driveSet)) as Any).status.readyReplicas >= 1, "and ready");
+      assert.deepEqual((await pod.users()).sort(), ["ann", "ben"]);
+    } finally {
+      await pod.close();
+    }
+    assert.equal(await replicas(), 0, "asleep again, as the archive found it");
+    await waitFor("the archiver pod gone", async () =>
+      (await kube.get({ apiVersion: "v1", kind: "Pod", namespace: HUB, name: ARCHIVER_POD })) ===
+      undefined
+        ? true
+        : undefined,
+    );
+    await kube.scale(driveSet, 1);
   });
 
   it("a tampered object: the hub, its claims, volumes and release are all kept", async () => {
