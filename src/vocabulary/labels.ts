@@ -15,6 +15,8 @@ export const HUB_LABEL = "hubfleet.io/hub";
 export const DATA_LABEL = "hubfleet.io/data";
 /** Marks objects apply writes for itself (state, inventory, hub secrets): never prune candidates. */
 export const ROLE_LABEL = "hubfleet.io/role";
+/** The well-known node label with the node's instance type (set by the cloud provider). */
+export const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
 /** Label on every object hubfleet renders for a tool (its release name). */
 export const TOOL_LABEL = "hubfleet.io/tool";
 export const DATASET_LABEL = "hubfleet.io/dataset";
