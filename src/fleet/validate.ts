@@ -65,10 +65,26 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
     ],
     [["hubs", "hubs[]", "rollout"], () => checkRollout(fleet)],
     [["freeze"], () => checkFreeze(fleet)],
+    [["hubs", "hubs[]"], () => checkChargeCodes(fleet)],
   ];
   return checks.flatMap(([reads, check]) =>
     reads.some((part) => broken.has(part)) ? [] : check(),
   );
+}
+
+/** Charge codes on some hubs only: the report's "unassigned" line is then a surprise. */
+function checkChargeCodes(fleet: FleetModel): Finding[] {
+  const coded = fleet.hubs.filter((h) => h.chargeCode !== undefined);
+  const missing = fleet.hubs.filter((h) => h.chargeCode === undefined);
+  const first = missing[0];
+  if (coded.length === 0 || first === undefined) return [];
+  return [
+    warning(
+      ["hubs", first.index],
+      `${coded.length} of ${fleet.hubs.length} hubs have a chargeCode; ${missing.map((h) => h.name).join(", ")} ${missing.length === 1 ? "has" : "have"} none, so \`hubfleet cost\` lists ${missing.length === 1 ? "it" : "them"} under "unassigned"`,
+      "give every hub a chargeCode (or none at all)",
+    ),
+  ];
 }
 
 function firstOfEachName(hubs: readonly Hub[]): Hub[] {

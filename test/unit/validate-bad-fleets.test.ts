@@ -652,6 +652,12 @@ export const CASES: Case[] = [
     /from must be a date "YYYY-MM-DD"/,
     set(["freeze"], [{ from: "14.12.2026", to: "2026-12-18", reason: "exams" }]),
   ),
+  edit(
+    "charge code with a comma (it would break the report's CSV)",
+    "hubs[0].chargeCode",
+    /must be one line without commas/,
+    set(["hubs", 0, "chargeCode"], "STAT,101"),
+  ),
 ];
 
 describe("validate reports bad fleet files with path, message and place", () => {
