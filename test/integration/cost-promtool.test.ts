@@ -16,62 +16,27 @@ import { simBinary } from "../../sim/binaries.js";
 import { costQueries } from "../../src/capacity/costQueries.js";
 import { COST_METRICS, costRuleGroups } from "../../src/render/tools/costRules.js";
 import { renderMonitoring } from "../../src/render/tools/monitoring.js";
+import {
+  ann,
+  bob,
+  csStorage,
+  EKS,
+  first,
+  L,
+  last,
+  M,
+  nodesPerHour,
+  placeholder,
+  sixHours,
+  statHub,
+  statProxy,
+  statStorage,
+  toolsStorage,
+} from "../fixtures/promtool/cost-expected.js";
 import { costSeries } from "../fixtures/promtool/cost-series.js";
 import { exampleFleet } from "../helpers.js";
 
-const fleet = exampleFleet(); // us-west-2: t3a.medium $0.0376/h, t3a.large $0.0752/h
-const M = 0.0376;
-const L = 0.0752;
-const GB_MONTH = 0.08; // EBS gp3, per GiB-month of 730 h
-const EKS = 0.1;
-
-// --- The cluster, per hour ---------------------------------------------------------------
-// Nodes: tools-1 + core-1 (M each) + user-1 + user-2 (L each).
-const nodesPerHour = 2 * M + 2 * L; // 0.2256
-// A pod's share of its node = max(cpu request / 2 cores, memory request / allocatable).
-const statHub = Math.max(0.2 / 2, 0.5 / 4) * M; // 0.125 × M = 0.0047
-const statProxy = Math.max(0.1 / 2, 0.25 / 4) * M; // 0.0625 × M = 0.00235
-const ann = Math.max(0.5 / 2, 4 / 8) * L; // 0.5 × L = 0.0376 (first 3 hours only)
-const bob = Math.max(0.5 / 2, 1 / 8) * L; // 0.25 × L = 0.0188 (idle all 6 hours)
-const csHub = Math.max(0.5 / 2, 0.5 / 4) * M; // 0.25 × M = 0.0094
-const cid = Math.max(1 / 2, 2 / 8) * L; // 0.5 × L = 0.0376
-const placeholder = Math.max(0.25 / 2, 1 / 8) * L; // 0.125 × L = 0.0094
-// Claims: stat101 72 + 1 GiB, cs480 146 GiB, Prometheus 36.5 GiB; $/GiB-h = 0.08 / 730.
-const statStorage = (73 * GB_MONTH) / 730; // 0.008
-const csStorage = (146 * GB_MONTH) / 730; // 0.016
-const toolsStorage = (36.5 * GB_MONTH) / 730; // 0.004
-
-/** Per-hour parts while Ann runs (first 3 h) and after (last 3 h). */
-function phase(annRuns: boolean) {
-  const stat = {
-    servers: (annRuns ? ann : 0) + bob,
-    core: statHub + statProxy,
-    storage: statStorage,
-  };
-  const cs = { servers: cid, placeholders: placeholder, core: csHub, storage: csStorage };
-  const statDirect = stat.servers + stat.core + stat.storage; // 0.07145, then 0.03385
-  const csDirect = cs.servers + cs.placeholders + cs.core + cs.storage; // 0.0724
-  // Shared = nodes - what hub pods requested + the tools' claim + the EKS fee
-  //   first 3 h: 0.2256 - 0.11985 + 0.004 + 0.1 = 0.20975; last 3 h: 0.2256 - 0.08225 + 0.104 = 0.24735
-  const nodeBased = stat.servers + stat.core + cs.servers + cs.placeholders + cs.core;
-  const shared = nodesPerHour - nodeBased + toolsStorage + EKS;
-  // ... split in proportion to direct cost (0.07145 : 0.0724, then 0.03385 : 0.0724).
-  const total = statDirect + csDirect;
-  return {
-    stat: { ...stat, shared: (shared * statDirect) / total },
-    cs: { ...cs, shared: (shared * csDirect) / total },
-  };
-}
-const first = phase(true);
-const last = phase(false);
-
-/** Dollars over the 6 hours: 3 h of each phase. */
-const sixHours = (hub: "stat" | "cs", part: string) => {
-  const a = (first[hub] as Record<string, number>)[part] ?? 0;
-  const b = (last[hub] as Record<string, number>)[part] ?? 0;
-  return 3 * a + 3 * b;
-};
-
+const fleet = exampleFleet();
 const micro = (usd: number) => Math.round(usd * 1e6);
 
 type Sample = readonly [string, number];
