@@ -4,10 +4,10 @@
  * it (docs/cost.md, "From rates to dollars"). Pure: the window and the query texts.
  */
 import { UsageError } from "../errors.js";
-import { COST_METRICS } from "../render/tools/costRules.js";
+import { COST_METRICS, COST_SAMPLE_SECONDS } from "../render/tools/costRules.js";
 
 /** Each subquery sample stands for this many seconds of cost. */
-export const REPORT_STEP_SECONDS = 300;
+export const REPORT_STEP_SECONDS = COST_SAMPLE_SECONDS;
 
 export interface CostWindow {
   /** YYYY-MM. */

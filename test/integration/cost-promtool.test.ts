@@ -14,6 +14,7 @@ import { after, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { simBinary } from "../../sim/binaries.js";
 import { costQueries } from "../../src/capacity/costQueries.js";
+import { dashboardExpressions, renderFleetDashboard } from "../../src/render/dashboard/index.js";
 import { COST_METRICS, costRuleGroups } from "../../src/render/tools/costRules.js";
 import { renderMonitoring } from "../../src/render/tools/monitoring.js";
 import {
@@ -184,6 +185,49 @@ describe("cost recording rules under promtool", () => {
         exp: [
           ['{namespace="cs480"}', 0],
           ['{namespace="stat101"}', micro(6)],
+        ],
+      },
+    ]);
+    assert.equal(code, 0, output);
+    assert.match(output, /SUCCESS/);
+  });
+
+  it("the dashboard's cost panels read the rules' results: the same dollars", () => {
+    const exprs = dashboardExpressions(renderFleetDashboard(fleet));
+    const panel = (title: string) => {
+      const found = exprs.find((e) => e.panel === title);
+      assert.ok(found, title);
+      return found.expr.replaceAll("$hub", "(stat101|cs480)").replaceAll("$__range", "6h");
+    };
+    const total = (key: "stat" | "cs") =>
+      ["servers", "placeholders", "core", "storage", "shared"].reduce(
+        (a, p) => a + sixHours(key, p),
+        0,
+      );
+    const perHour = (p: Record<string, number>) => Object.values(p).reduce((a, b) => a + b, 0);
+    const { code, output } = testRules("dashboard", [
+      {
+        expr: panel("Cost per hub ($/h)"),
+        at: "2h",
+        exp: [
+          ['{namespace="cs480"}', micro(perHour(first.cs))],
+          ['{namespace="stat101"}', micro(perHour(first.stat))],
+        ],
+      },
+      {
+        expr: panel("Cost per hub over the time range ($)"),
+        at: "6h",
+        exp: [
+          ['{namespace="cs480"}', micro(total("cs"))],
+          ['{namespace="stat101"}', micro(total("stat"))],
+        ],
+      },
+      {
+        expr: panel("Idle user servers' cost ($/h)"),
+        at: "2h",
+        exp: [
+          ['{namespace="cs480"}', 0],
+          ['{namespace="stat101"}', micro(bob)],
         ],
       },
     ]);

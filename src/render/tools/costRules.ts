@@ -29,6 +29,12 @@ export const COST_METRICS = {
 export const COST_PARTS = ["servers", "placeholders", "core", "storage", "shared"] as const;
 export type CostPart = (typeof COST_PARTS)[number];
 
+/**
+ * Dollars over a period are summed from the $/h series sampled every this many seconds, each
+ * sample standing for the seconds before it (docs/cost.md, "From rates to dollars").
+ */
+export const COST_SAMPLE_SECONDS = 300;
+
 /** A user server below this many cores of CPU use, over IDLE_CPU_WINDOW, is idle. */
 export const IDLE_CPU_CORES = 0.01;
 export const IDLE_CPU_WINDOW = "10m";
