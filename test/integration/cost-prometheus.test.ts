@@ -14,13 +14,17 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { simBinary } from "../../sim/binaries.js";
+import { type ControlPlane, startControlPlane } from "../../sim/index.js";
+import { PROMETHEUS_PORT, PROMETHEUS_SERVICE } from "../../src/apply/prometheusQuery.js";
 import type { CostReport } from "../../src/capacity/costReport.js";
+import { kubePortFromConfig } from "../../src/ports/kube.js";
 import { costRuleGroups, type RecordingRule } from "../../src/render/tools/costRules.js";
+import { TOOLS_NAMESPACE } from "../../src/vocabulary/namespaces.js";
 import { bob, sixHours } from "../fixtures/promtool/cost-expected.js";
 import { COST_HOURS, costSeries } from "../fixtures/promtool/cost-series.js";
 import { prometheusBinary } from "../goTools.js";
@@ -45,6 +49,19 @@ const fleet = fleetFrom(fleetText);
 
 let prometheus: ChildProcess | undefined;
 let url = "";
+let prometheusPort = 0;
+/** The API server proxies only to a pod's address, never to loopback: the machine's own. */
+const listenAddress = proxyableAddress();
+
+function proxyableAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    const found = list?.find(
+      (a) => a.family === "IPv4" && !a.internal && !a.address.startsWith("169.254."),
+    );
+    if (found) return found.address;
+  }
+  throw new Error("this machine has no non-loopback IPv4 address for the API server to proxy to");
+}
 
 /** promtool's series notation as the fixture uses it ("2x360", "0+30x180 stale") → values. */
 function expand(values: string): number[] {
@@ -107,9 +124,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startPrometheus(): Promise<void> {
+async function startPrometheus(address = "127.0.0.1"): Promise<void> {
   const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
+  url = `http://${address}:${port}`;
+  prometheusPort = port;
   writeFileSync(join(work, "prometheus.yml"), "global: {}\n");
   const log = join(work, "prometheus.log");
   prometheus = spawn(
@@ -118,7 +136,7 @@ async function startPrometheus(): Promise<void> {
       `--config.file=${join(work, "prometheus.yml")}`,
       `--storage.tsdb.path=${data}`,
       "--storage.tsdb.retention.time=100y",
-      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.listen-address=${address}:${port}`,
       "--log.level=warn",
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
@@ -182,7 +200,7 @@ before(async () => {
       await stopPrometheus();
       for (const block of readdirSync(out)) renameSync(join(out, block), join(data, block));
     }
-    await startPrometheus();
+    await startPrometheus(listenAddress);
   } catch (err) {
     setupError = err;
   }
@@ -271,6 +289,77 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /no hubfleet:hub_cost_usd_per_hour for 2026-10/);
     assert.match(r.stdout, /^total\s+0\.00$/m);
+  });
+
+  it("reaches Prometheus through the API server's Service proxy by default", async () => {
+    ready();
+    const cp: ControlPlane = await startControlPlane();
+    try {
+      const kube = kubePortFromConfig({ kubeconfig: cp.kubeconfigPath });
+      await kube.apply({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: TOOLS_NAMESPACE },
+      });
+      // kube-prometheus-stack's Service, its endpoint the Prometheus above behind a pod that
+      // nothing runs (kwok's pods run no containers), as nfs-home-usage reaches node_exporter.
+      await kube.apply({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: PROMETHEUS_SERVICE, namespace: TOOLS_NAMESPACE },
+        spec: { ports: [{ name: PROMETHEUS_PORT, port: 9090, protocol: "TCP" }] },
+      });
+      await kube.create({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "prometheus-0", namespace: TOOLS_NAMESPACE },
+        spec: { nodeName: "no-node", containers: [{ name: "prometheus", image: "not-pulled" }] },
+      });
+      await cp.client.call(
+        "PATCH",
+        `/api/v1/namespaces/${TOOLS_NAMESPACE}/pods/prometheus-0/status`,
+        {
+          body: { status: { podIP: listenAddress, podIPs: [{ ip: listenAddress }] } },
+          contentType: "application/merge-patch+json",
+        },
+      );
+      await kube.apply({
+        apiVersion: "v1",
+        kind: "Endpoints",
+        metadata: { name: PROMETHEUS_SERVICE, namespace: TOOLS_NAMESPACE },
+        subsets: [
+          {
+            addresses: [
+              {
+                ip: listenAddress,
+                targetRef: { kind: "Pod", name: "prometheus-0", namespace: TOOLS_NAMESPACE },
+              },
+            ],
+            ports: [{ name: PROMETHEUS_PORT, port: prometheusPort, protocol: "TCP" }],
+          },
+        ],
+      });
+      const r = await runCli([
+        "cost",
+        fleetFile,
+        "--month",
+        "2026-11",
+        "--kubeconfig",
+        cp.kubeconfigPath,
+        "-o",
+        "json",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /using context/);
+      const report = JSON.parse(r.stdout) as CostReport;
+      const stat = report.groups.flatMap((g) => g.hubs).find((h) => h.hub === "stat101");
+      assert.ok(
+        stat && Math.abs(stat.parts.servers - sixHours("stat", "servers")) < 1e-9,
+        r.stdout,
+      );
+    } finally {
+      await cp.stop();
+    }
   });
 
   it("an unreachable Prometheus is a clear error, not a stack trace", async () => {
