@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
@@ -28,7 +28,7 @@ import { TOOLS_NAMESPACE } from "../../src/vocabulary/namespaces.js";
 import { bob, sixHours } from "../fixtures/promtool/cost-expected.js";
 import { COST_HOURS, costSeries } from "../fixtures/promtool/cost-series.js";
 import { prometheusBinary } from "../goTools.js";
-import { editedExample, fleetFrom, runCli } from "../helpers.js";
+import { editedExample, fleetFrom, proxyableAddress, runCli } from "../helpers.js";
 
 /** Minute 0 of the recorded series: 2026-11-02 00:00 UTC. */
 const START = Date.UTC(2026, 10, 2) / 1000;
@@ -52,17 +52,6 @@ let url = "";
 let prometheusPort = 0;
 /** The API server proxies only to a pod's address, never to loopback: the machine's own. */
 const listenAddress = proxyableAddress();
-
-function proxyableAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    const found = list?.find(
-      (a) => a.family === "IPv4" && !a.internal && !a.address.startsWith("169.254."),
-    );
-    if (found) return found.address;
-  }
-  throw new Error("this machine has no non-loopback IPv4 address for the API server to proxy to");
-}
-
 /** promtool's series notation as the fixture uses it ("2x360", "0+30x180 stale") → values. */
 function expand(values: string): number[] {
   const m = /^(-?[\d.e+]+?)(?:\+([\d.]+))?x(\d+)( stale)?$/.exec(values);

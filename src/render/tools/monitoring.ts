@@ -30,6 +30,7 @@ import { costRuleGroups } from "./costRules.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
+  prometheusRule,
   type RenderedTool,
   toolLabels,
 } from "./tool.js";
@@ -310,18 +311,7 @@ export const COST_RULES_NAME = "hubfleet-cost";
 function costRulesObject(fleet: FleetModel): KubeObject | undefined {
   const groups = costRuleGroups(fleet);
   if (groups.length === 0) return undefined;
-  return {
-    apiVersion: "monitoring.coreos.com/v1",
-    kind: "PrometheusRule",
-    metadata: {
-      name: COST_RULES_NAME,
-      namespace: TOOLS_NAMESPACE,
-      labels: toolLabels(fleet, MONITORING_RELEASE),
-    },
-    spec: {
-      groups: groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })),
-    },
-  };
+  return prometheusRule(fleet, MONITORING_RELEASE, COST_RULES_NAME, groups);
 }
 
 /** The fleet dashboard as a ConfigMap Grafana's sidecar provisions (it watches the label). */
