@@ -5,7 +5,7 @@
 import { type CostWindow, costQueries } from "../capacity/costQueries.js";
 import { buildCostReport, type CostReport } from "../capacity/costReport.js";
 import type { FleetModel } from "../fleet/model.js";
-import { instantQuery, type PrometheusSource } from "./prometheusQuery.js";
+import { instantQuery, type PrometheusSource, rangeQuery } from "./prometheusQuery.js";
 
 export interface MeasuredCost {
   readonly report: CostReport;
@@ -19,10 +19,11 @@ export async function measuredHubCost(
   window: CostWindow,
 ): Promise<MeasuredCost> {
   const q = costQueries(window);
-  const [parts, idleUsd, idleHours] = await Promise.all([
+  const [parts, idleUsd, idleHours, idleServers] = await Promise.all([
     instantQuery(source, q.parts, q.time),
     instantQuery(source, q.idleUsd, q.time),
     instantQuery(source, q.idleHours, q.time),
+    rangeQuery(source, q.idleServers),
   ]);
   const hubs = fleet.hubs.map((h) => ({
     name: h.name,
@@ -30,7 +31,7 @@ export async function measuredHubCost(
     cullingTimeoutSeconds: h.culling.timeout,
   }));
   return {
-    report: buildCostReport({ window, hubs, parts, idleUsd, idleHours }),
+    report: buildCostReport({ window, hubs, parts, idleUsd, idleHours, idleServers }),
     empty: parts.length === 0,
   };
 }

@@ -57,8 +57,8 @@ export function prometheusAt(base: string, timeoutMs = 60_000): PrometheusSource
 const badAnswer = (where: string, message: string) =>
   new ClusterError({ status: 0, reason: "PrometheusError", message, object: where });
 
-/** An instant query's vector; throws with Prometheus' own error text. */
-export function parseVector(text: string, where: string): PromSample[] {
+/** The `data.result` of an answer of the given type; throws with Prometheus' own error text. */
+function parseResult(text: string, where: string, type: "vector" | "matrix"): unknown[] {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -76,23 +76,29 @@ export function parseVector(text: string, where: string): PromSample[] {
       `Prometheus answered ${b.status ?? "?"}: ${b.error ?? text.slice(0, 200)}`,
     );
   }
-  if (b.data?.resultType !== "vector" || !Array.isArray(b.data.result)) {
-    throw badAnswer(where, `expected a vector, got ${b.data?.resultType ?? "nothing"}`);
+  if (b.data?.resultType !== type || !Array.isArray(b.data.result)) {
+    throw badAnswer(where, `expected a ${type}, got ${b.data?.resultType ?? "nothing"}`);
   }
-  return (
-    b.data.result as Array<{ metric?: Record<string, string>; value?: [number, string] }>
-  ).map((r) => ({ labels: r.metric ?? {}, value: Number(r.value?.[1]) }));
+  return b.data.result;
 }
 
-/** Runs one instant query at Unix time `time`. */
-export async function instantQuery(
+/** An instant query's vector; throws with Prometheus' own error text. */
+export function parseVector(text: string, where: string): PromSample[] {
+  const result = parseResult(text, where, "vector") as Array<{
+    metric?: Record<string, string>;
+    value?: [number, string];
+  }>;
+  return result.map((r) => ({ labels: r.metric ?? {}, value: Number(r.value?.[1]) }));
+}
+
+/** A GET to Prometheus; an unreachable one is a ClusterError naming where it was asked. */
+async function ask(
   source: PrometheusSource,
-  query: string,
-  time: number,
-): Promise<PromSample[]> {
-  let text: string;
+  path: string,
+  params: Readonly<Record<string, string>>,
+): Promise<string> {
   try {
-    text = await source.get("/api/v1/query", { query, time: String(time) });
+    return await source.get(path, params);
   } catch (err) {
     if (err instanceof ClusterError) throw err;
     const message = err instanceof Error ? err.message : String(err);
@@ -103,5 +109,45 @@ export async function instantQuery(
       object: source.where,
     });
   }
+}
+
+/** Runs one instant query at Unix time `time`. */
+export async function instantQuery(
+  source: PrometheusSource,
+  query: string,
+  time: number,
+): Promise<PromSample[]> {
+  const text = await ask(source, "/api/v1/query", { query, time: String(time) });
   return parseVector(text, source.where);
+}
+
+/** A range query's matrix; throws with Prometheus' own error text. */
+export function parseMatrix(text: string, where: string): PromSeries[] {
+  const result = parseResult(text, where, "matrix") as Array<{
+    metric?: Record<string, string>;
+    values?: Array<[number, string]>;
+  }>;
+  return result.map((r) => ({
+    labels: r.metric ?? {},
+    points: (r.values ?? []).map(([t, v]) => [Number(t), Number(v)] as const),
+  }));
+}
+
+export interface PromSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly points: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Runs one range query from `start` to `end` (Unix seconds) every `step` seconds. */
+export async function rangeQuery(
+  source: PrometheusSource,
+  q: { query: string; start: number; end: number; step: number },
+): Promise<PromSeries[]> {
+  const text = await ask(source, "/api/v1/query_range", {
+    query: q.query,
+    start: String(q.start),
+    end: String(q.end),
+    step: String(q.step),
+  });
+  return parseMatrix(text, source.where);
 }

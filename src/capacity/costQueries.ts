@@ -59,6 +59,13 @@ export interface CostQueries {
   readonly idleHours: string;
   /** Evaluate at this Unix time (the window's end). */
   readonly time: number;
+  /** Each idle user server's $/h while idle: a range query over the window, at `step`. */
+  readonly idleServers: {
+    readonly query: string;
+    readonly start: number;
+    readonly end: number;
+    readonly step: number;
+  };
 }
 
 export function costQueries(window: CostWindow): CostQueries {
@@ -67,5 +74,12 @@ export function costQueries(window: CostWindow): CostQueries {
     idleUsd: overWindow(COST_METRICS.hubIdleCost, "namespace", window),
     idleHours: overWindow(COST_METRICS.hubIdleServers, "namespace", window),
     time: window.end,
+    idleServers: {
+      query: `sum by (namespace, pod) (${COST_METRICS.podCost} * on (namespace, pod) group_left () ${COST_METRICS.serverIdle}) > 0`,
+      // The same instants the sums above count: (start, end].
+      start: window.start + REPORT_STEP_SECONDS,
+      end: window.end,
+      step: REPORT_STEP_SECONDS,
+    },
   };
 }

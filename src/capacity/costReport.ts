@@ -9,7 +9,8 @@ import {
   IDLE_CPU_CORES,
   IDLE_CPU_WINDOW,
 } from "../render/tools/costRules.js";
-import type { CostWindow } from "./costQueries.js";
+import { type CostWindow, REPORT_STEP_SECONDS } from "./costQueries.js";
+import { type CullingWhatIf, type IdleSeries, idleStretches } from "./idleStretches.js";
 
 /** The group of hubs without a charge code (and of namespaces no longer in the fleet). */
 export const UNASSIGNED = "unassigned";
@@ -32,6 +33,8 @@ export interface CostReportInput {
   readonly parts: readonly CostSample[];
   readonly idleUsd: readonly CostSample[];
   readonly idleHours: readonly CostSample[];
+  /** Idle user servers' samples over the window (costQueries' idleServers). */
+  readonly idleServers?: readonly IdleSeries[];
 }
 
 export interface HubCostLine {
@@ -46,6 +49,14 @@ export interface HubCostLine {
     readonly serverHours: number;
     /** hubs[].culling.timeout; absent for a hub no longer in the fleet. */
     readonly cullingTimeoutSeconds?: number;
+    /** Unbroken idle runs of its servers, and the longest in hours. */
+    readonly stretches: number;
+    readonly longestStretchHours: number;
+    /**
+     * Idle time (and its dollars) past the culling timeout, then past half of it, into a
+     * stretch: what stopping servers after that much idleness would have saved.
+     */
+    readonly culledAfter: readonly CullingWhatIf[];
   };
 }
 
@@ -95,6 +106,11 @@ export function buildCostReport(input: CostReportInput): CostReport {
   const idleUsd = byNamespace(input.idleUsd);
   const idleHours = byNamespace(input.idleHours);
   const fleetHubs = new Map(input.hubs.map((h) => [h.name, h]));
+  const stretches = idleStretches(
+    input.idleServers ?? [],
+    REPORT_STEP_SECONDS,
+    (hub) => fleetHubs.get(hub)?.cullingTimeoutSeconds,
+  );
   // Every hub of the fleet gets a line (zero when Prometheus has nothing), and every namespace
   // Prometheus charged (a hub deleted during the month still cost money).
   const names = [...new Set([...input.hubs.map((h) => h.name), ...parts.keys()])];
@@ -112,6 +128,9 @@ export function buildCostReport(input: CostReportInput): CostReport {
         usd: idleUsd.get(hub) ?? 0,
         serverHours: idleHours.get(hub) ?? 0,
         ...(timeout !== undefined ? { cullingTimeoutSeconds: timeout } : {}),
+        stretches: stretches.get(hub)?.stretches ?? 0,
+        longestStretchHours: stretches.get(hub)?.longestHours ?? 0,
+        culledAfter: stretches.get(hub)?.culledAfter ?? [],
       },
     };
   });
@@ -132,7 +151,7 @@ export function buildCostReport(input: CostReportInput): CostReport {
     currency: "USD",
     groups,
     totalUsd: sum(groups.map((g) => g.totalUsd)),
-    idleRule: `a user server is idle while its containers use less than ${IDLE_CPU_CORES} cores (averaged over ${IDLE_CPU_WINDOW})`,
+    idleRule: `idle = its containers use less than ${IDLE_CPU_CORES} cores, averaged over ${IDLE_CPU_WINDOW}`,
   };
 }
 
@@ -167,18 +186,30 @@ export function costCsv(report: CostReport): string {
   return `${[CSV_COLUMNS, ...rows].map((r) => r.join(",")).join("\n")}\n`;
 }
 
-/** The idle lines: what idle servers cost and the culling setting that governs them. */
+const hours = (h: number) => `${h.toFixed(1)} h`;
+
+/** The idle lines: what idle servers cost, and what culling them sooner would have saved. */
 export function idleLines(report: CostReport): string[] {
   return report.groups
     .flatMap((g) => g.hubs)
     .filter((h) => h.idle.serverHours > 0)
     .map((h) => {
-      const timeout = h.idle.cullingTimeoutSeconds;
-      const hint =
-        timeout === undefined
-          ? "the hub is no longer in the fleet file"
-          : `the culler stops a server after ${timeout} s without activity (hubs[].culling.timeout); ` +
-            `a lower timeout stops idle servers sooner, if the hub also saw no activity from them`;
-      return `${h.hub}: ${h.idle.serverHours.toFixed(1)} idle server-hours, $${cents(h.idle.usd)}; ${hint}`;
+      const { cullingTimeoutSeconds: timeout, culledAfter } = h.idle;
+      const head = `${h.hub}: ${h.idle.serverHours.toFixed(1)} idle server-hours, $${cents(h.idle.usd)}`;
+      if (timeout === undefined) return `${head}; the hub is no longer in the fleet file`;
+      const [atTimeout, atHalf] = culledAfter;
+      const stretch =
+        h.idle.stretches > 0
+          ? `, in ${h.idle.stretches} stretch(es), the longest ${hours(h.idle.longestStretchHours)}`
+          : "";
+      const past =
+        atTimeout && atTimeout.serverHours > 0
+          ? `; ${hours(atTimeout.serverHours)} ($${cents(atTimeout.usd)}) of it past culling.timeout ${timeout} s — the culler saw activity from these servers (an open tab?) or culling is off`
+          : `; none of it past culling.timeout ${timeout} s`;
+      const half =
+        atHalf && atHalf.serverHours > 0
+          ? `; stopping servers after ${atHalf.timeoutSeconds} s of idleness would have saved $${cents(atHalf.usd)} (${hours(atHalf.serverHours)})`
+          : "";
+      return `${head}${stretch}${past}${half}`;
     });
 }

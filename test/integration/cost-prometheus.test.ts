@@ -239,6 +239,17 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
     close(line("stat101")?.idle.usd, 6 * bob, "stat101 idle $");
     close(line("stat101")?.idle.serverHours, 6, "stat101 idle server-hours");
     assert.equal(line("stat101")?.idle.cullingTimeoutSeconds, fleet.hubs[0]?.culling.timeout);
+    // Bob's one stretch: idle at every 5-minute instant of (0, 6 h], 72 samples. Past the
+    // 3600 s timeout: 72 - 12 samples = 5 h; past 1800 s: 72 - 6 = 5.5 h; at 0.0188 $/h.
+    assert.equal(line("stat101")?.idle.stretches, 1);
+    assert.equal(line("stat101")?.idle.longestStretchHours, 6);
+    const [atTimeout, atHalf] = line("stat101")?.idle.culledAfter ?? [];
+    assert.equal(atTimeout?.timeoutSeconds, 3600);
+    close(atTimeout?.serverHours, 5, "idle past 3600 s");
+    close(atTimeout?.usd, 5 * bob, "$ idle past 3600 s");
+    assert.equal(atHalf?.timeoutSeconds, 1800);
+    close(atHalf?.usd, 5.5 * bob, "$ idle past 1800 s");
+    assert.equal(line("cs480")?.idle.stretches, 0);
     // Charge codes: each hub under its own; genomics-lab (no code, no cost) under unassigned.
     assert.deepEqual(
       report.groups.map((g) => [g.chargeCode, g.hubs.map((h) => h.hub)]),
@@ -261,7 +272,7 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
     assert.match(text.stdout, new RegExp(`^total\\s+${total.replace(".", "\\.")}$`, "m"));
     assert.match(
       text.stdout,
-      /stat101: 6\.0 idle server-hours, \$0\.11; the culler stops a server after 3600 s/,
+      /stat101: 6\.0 idle server-hours, \$0\.11, in 1 stretch\(es\), the longest 6\.0 h; 5\.0 h \(\$0\.09\) of it past culling\.timeout 3600 s .*; stopping servers after 1800 s of idleness would have saved \$0\.10 \(5\.5 h\)$/m,
     );
     const csv = await runCli([...base, "-o", "csv"]);
     assert.equal(csv.code, 0, csv.stderr);

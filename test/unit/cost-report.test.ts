@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { parseVector } from "../../src/apply/prometheusQuery.js";
 import { costQueries, monthWindow } from "../../src/capacity/costQueries.js";
 import { buildCostReport, costCsv, idleLines } from "../../src/capacity/costReport.js";
+import { idleStretches } from "../../src/capacity/idleStretches.js";
 import { UsageError } from "../../src/errors.js";
 import { parseFleet } from "../../src/fleet/load.js";
 import { editedExample } from "../helpers.js";
@@ -107,8 +108,44 @@ describe("report", () => {
     assert.equal(lines.length, 1);
     assert.match(
       lines[0] ?? "",
-      /^stat101: 20\.0 idle server-hours, \$1\.25; .*3600 s .*culling\.timeout/,
+      /^stat101: 20\.0 idle server-hours, \$1\.25; none of it past culling\.timeout 3600 s$/,
     );
+  });
+});
+
+describe("idle stretches", () => {
+  const step = 300;
+  const at = (minute: number) => 1_000_000 * step + minute * 60;
+  /** A server idle at these minutes (multiples of 5), at `usd` per hour. */
+  const server = (pod: string, minutes: number[], usd: number) => ({
+    labels: { namespace: "stat101", pod },
+    points: minutes.map((m) => [at(m), usd] as const),
+  });
+  const range = (from: number, to: number) =>
+    Array.from({ length: (to - from) / 5 + 1 }, (_, i) => from + 5 * i);
+  // ann: idle 2 h straight (24 samples), then busy, then idle 20 min (4 samples);
+  // bob: idle 45 min (9 samples).
+  const stretches = idleStretches(
+    [
+      server("jupyter-ann", [...range(5, 120), ...range(200, 215)], 0.6),
+      server("jupyter-bob", range(5, 45), 1.2),
+    ],
+    step,
+    () => 3600,
+  ).get("stat101");
+
+  it("splits each server's samples into unbroken runs", () => {
+    assert.equal(stretches?.stretches, 3);
+    assert.equal(stretches?.longestHours, 2);
+  });
+  it("counts what lies past the timeout, and past half of it", () => {
+    // past 3600 s (12 samples): ann's first run only, 24 - 12 = 12 samples = 1 h at $0.6
+    assert.deepEqual(stretches?.culledAfter[0], { timeoutSeconds: 3600, serverHours: 1, usd: 0.6 });
+    // past 1800 s (6 samples): ann 24 - 6 = 18 (1.5 h at $0.6), bob 9 - 6 = 3 (0.25 h at $1.2)
+    const half = stretches?.culledAfter[1];
+    assert.equal(half?.timeoutSeconds, 1800);
+    assert.equal(half?.serverHours, 1.75);
+    assert.ok(Math.abs((half?.usd ?? 0) - (1.5 * 0.6 + 0.25 * 1.2)) < 1e-12);
   });
 });
 
