@@ -1,13 +1,13 @@
 /**
  * `hubfleet cost` against a real Prometheus server (scripts/prometheus-build, promtool's
- * version) holding six recorded hours of November 2026 (the series of cost-promtool's fixture,
+ * version) holding six recorded hours of March 2024 (the series of cost-promtool's fixture,
  * written as OpenMetrics and loaded with `promtool tsdb create-blocks-from openmetrics`), and the
  * rendered cost rules evaluated over them, once a minute, by `promtool tsdb create-blocks-from
  * rules` against that server. Prometheus does not evaluate recording rules over the past, and
  * the backfiller does not let a rule see the rules before it in its group, so the rules are
  * backfilled level by level (a rule's level: one more than the earlier rules it reads),
  * restarting Prometheus after each level so it loads the new blocks. Then
- * `hubfleet cost --month 2026-11 --prometheus URL` must print the dollars worked out by hand
+ * `hubfleet cost --month 2024-03 --prometheus URL` must print the dollars worked out by hand
  * (test/fixtures/promtool/cost-expected.ts), the same the promtool test checks.
  */
 import assert from "node:assert/strict";
@@ -30,8 +30,8 @@ import { COST_HOURS, costSeries } from "../fixtures/promtool/cost-series.js";
 import { prometheusBinary } from "../goTools.js";
 import { editedExample, fleetFrom, proxyableAddress, runCli } from "../helpers.js";
 
-/** Minute 0 of the recorded series: 2026-11-02 00:00 UTC. */
-const START = Date.UTC(2026, 10, 2) / 1000;
+/** Minute 0 of the recorded series: 2024-03-02 00:00 UTC. */
+const START = Date.UTC(2024, 2, 2) / 1000;
 /** The backfilled rules are evaluated every minute, as promtool's test evaluates them. */
 const EVAL_INTERVAL = "1m";
 const LOOKBACK_MINUTES = 5;
@@ -212,7 +212,7 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
       "--by",
       "hub",
       "--month",
-      "2026-11",
+      "2024-03",
       "--prometheus",
       url,
       "-o",
@@ -221,7 +221,7 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as CostReport;
     assert.equal(report.partial, false);
-    assert.equal(report.from, "2026-11-01T00:00:00.000Z");
+    assert.equal(report.from, "2024-03-01T00:00:00.000Z");
     const line = (hub: string) => report.groups.flatMap((g) => g.hubs).find((h) => h.hub === hub);
     const close = (got: number | undefined, want: number, what: string) =>
       assert.ok(
@@ -265,7 +265,7 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
 
   it("prints the same in cents as text and CSV", async () => {
     ready();
-    const base = ["cost", fleetFile, "--month", "2026-11", "--prometheus", url];
+    const base = ["cost", fleetFile, "--month", "2024-03", "--prometheus", url];
     const text = await runCli(base);
     assert.equal(text.code, 0, text.stderr);
     const total = (6 * (0.2256 + 0.008 + 0.016 + 0.004 + 0.1)).toFixed(2); // 2.12
@@ -279,15 +279,15 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
     const stat = csv.stdout.split("\n").find((l) => l.includes(",stat101,"));
     assert.equal(
       stat,
-      `2026-11,STAT-101-F26,stat101,${sixHours("stat", "servers").toFixed(2)},0.00,${sixHours("stat", "core").toFixed(2)},${sixHours("stat", "storage").toFixed(2)},${sixHours("stat", "shared").toFixed(2)},${(["servers", "core", "storage", "shared"] as const).reduce((a, p) => a + sixHours("stat", p), 0).toFixed(2)},${(6 * bob).toFixed(2)},6.0,3600`,
+      `2024-03,STAT-101-F26,stat101,${sixHours("stat", "servers").toFixed(2)},0.00,${sixHours("stat", "core").toFixed(2)},${sixHours("stat", "storage").toFixed(2)},${sixHours("stat", "shared").toFixed(2)},${(["servers", "core", "storage", "shared"] as const).reduce((a, p) => a + sixHours("stat", p), 0).toFixed(2)},${(6 * bob).toFixed(2)},6.0,3600`,
     );
   });
 
   it("a month without cost series gives zeros and says why", async () => {
     ready();
-    const r = await runCli(["cost", fleetFile, "--month", "2026-10", "--prometheus", url]);
+    const r = await runCli(["cost", fleetFile, "--month", "2024-02", "--prometheus", url]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /no hubfleet:hub_cost_usd_per_hour for 2026-10/);
+    assert.match(r.stderr, /no hubfleet:hub_cost_usd_per_hour for 2024-02/);
     assert.match(r.stdout, /^total\s+0\.00$/m);
   });
 
@@ -343,7 +343,7 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
         "cost",
         fleetFile,
         "--month",
-        "2026-11",
+        "2024-03",
         "--kubeconfig",
         cp.kubeconfigPath,
         "-o",
@@ -368,7 +368,7 @@ describe("hubfleet cost against a real Prometheus with recorded series", () => {
       "cost",
       fleetFile,
       "--month",
-      "2026-11",
+      "2024-03",
       "--prometheus",
       "http://127.0.0.1:1",
     ]);
