@@ -27,6 +27,7 @@ import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { Part } from "./partial.js";
 import { checkPodNetwork } from "./podNetworkChecks.js";
+import { SHIPPED_PRICES } from "./priceTable.js";
 import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { checkFreeze, checkRollout } from "./rolloutChecks.js";
@@ -66,6 +67,7 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
     [["hubs", "hubs[]", "rollout"], () => checkRollout(fleet)],
     [["freeze"], () => checkFreeze(fleet)],
     [["hubs", "hubs[]"], () => checkChargeCodes(fleet)],
+    [["cluster", "tools", "hubs"], () => checkCostPrices(fleet)],
   ];
   return checks.flatMap(([reads, check]) =>
     reads.some((part) => broken.has(part)) ? [] : check(),
@@ -85,6 +87,24 @@ function checkChargeCodes(fleet: FleetModel): Finding[] {
       "give every hub a chargeCode (or none at all)",
     ),
   ];
+}
+
+/** The cost rules price nodes from the shipped table: a type it has no price for costs nothing. */
+function checkCostPrices(fleet: FleetModel): Finding[] {
+  if (fleet.cluster.provider !== "eks" || !fleet.tools.monitoring.enabled) return [];
+  if (fleet.hubs.length === 0) return [];
+  const region = fleet.cluster.region;
+  const prices = SHIPPED_PRICES.regions[region]?.ec2Hourly ?? {};
+  const groups = [...Object.values(fleet.nodeGroups), ...(fleet.gpuGroup ? [fleet.gpuGroup] : [])];
+  return groups
+    .filter((g) => prices[g.instanceType] === undefined)
+    .map((g) =>
+      warning(
+        ["cluster", "nodeGroups", g.name, "instanceType"],
+        `hubfleet's price table has no on-demand price for ${g.instanceType} in ${region}: the cost rules (\`hubfleet cost\`, the dashboard's Cost row) count these nodes as free`,
+        "use an instance type and region the table prices (plan-capacity lists its sources), or read the report knowing these nodes are missing",
+      ),
+    );
 }
 
 function firstOfEachName(hubs: readonly Hub[]): Hub[] {

@@ -186,3 +186,33 @@ describe("charge codes in validate", () => {
     assert.deepEqual(warningsOf(editedExample(() => {})), []);
   });
 });
+
+describe("prices for the cost rules in validate", () => {
+  const priceWarnings = (text: string) =>
+    parseFleet(text, "f.yaml").problems.filter(
+      (p) => p.severity === "warning" && /price table has no on-demand price/.test(p.message),
+    );
+  it("is quiet for the example (t3a.medium and t3a.large in us-west-2)", () => {
+    assert.deepEqual(priceWarnings(editedExample(() => {})), []);
+  });
+  it("warns, per node group, when the region has no price for its type", () => {
+    const region = "xx-test-1";
+    const text = editedExample((doc) => {
+      doc.setIn(["cluster", "region"], region);
+      doc.setIn(["cluster", "availabilityZones"], [`${region}a`, `${region}b`]);
+      doc.deleteIn(["cluster", "podCIDR"]);
+      doc.deleteIn(["cluster", "podSubnets"]);
+      doc.setIn(["cluster", "nodeGroups", "jhcontrolplane", "availabilityZone"], `${region}a`);
+    });
+    const found = priceWarnings(text);
+    assert.deepEqual(
+      found.map((w) => w.path),
+      [
+        "cluster.nodeGroups.clustertools.instanceType",
+        "cluster.nodeGroups.jhcontrolplane.instanceType",
+        "cluster.nodeGroups.jhusers.instanceType",
+      ],
+      JSON.stringify(parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error")),
+    );
+  });
+});
