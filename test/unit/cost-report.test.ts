@@ -10,7 +10,7 @@ import { buildCostReport, costCsv, idleLines } from "../../src/capacity/costRepo
 import { idleStretches } from "../../src/capacity/idleStretches.js";
 import { UsageError } from "../../src/errors.js";
 import { parseFleet } from "../../src/fleet/load.js";
-import { editedExample } from "../helpers.js";
+import { EXAMPLE, editedExample, runCli } from "../helpers.js";
 
 describe("month window", () => {
   const now = new Date("2026-12-05T15:37:12Z");
@@ -215,4 +215,26 @@ describe("prices for the cost rules in validate", () => {
       JSON.stringify(parseFleet(text, "f.yaml").problems.filter((p) => p.severity === "error")),
     );
   });
+});
+
+describe("hubfleet cost refuses bad options before asking anyone", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ["another grouping", ["--by", "team"], /--by team is not a grouping[\s\S]*use --by hub/],
+    ["an output format it lacks", ["-o", "yaml"], /unknown output format "yaml"[\s\S]*-o csv/],
+    [
+      "a month that is not one",
+      ["--month", "2026-13"],
+      /--month 2026-13 is not a month[\s\S]*YYYY-MM/,
+    ],
+    ["a Prometheus URL that is not http", ["--prometheus", "ftp://x"], /not an http\(s\) URL/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const r = await runCli(["cost", EXAMPLE, ...args]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+      assert.equal(r.stdout, "");
+    });
+  }
 });
