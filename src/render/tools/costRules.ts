@@ -68,11 +68,11 @@ export function fleetInstancePrices(fleet: FleetModel): Array<[string, number]> 
   });
 }
 
-/** EBS gp3 per GiB-hour in the fleet's region (the shipped table's figure per GB-month / 730). */
-export function storagePricePerGiBHour(fleet: FleetModel): number {
+/** EBS gp3 per GiB-month in the fleet's region (AWS bills provisioned GiB as "GB"). */
+export function storagePricePerGiBMonth(fleet: FleetModel): number {
   const region =
     SHIPPED_PRICES.regions[fleet.cluster.region] ?? SHIPPED_PRICES.regions["us-east-1"];
-  return (region?.ebsGp3GbMonth?.usd ?? 0) / HOURS_PER_MONTH;
+  return region?.ebsGp3GbMonth?.usd ?? 0;
 }
 
 /** The EKS cluster fee per hour, part of the shared cost. */
@@ -98,7 +98,7 @@ export function costRuleGroups(fleet: FleetModel): RecordingRuleGroup[] {
   const notHubs = hubMatcher(fleet, "!~");
   const m = COST_METRICS;
   const typeLabel = `label_${promLabelName(INSTANCE_TYPE_LABEL)}`;
-  const storagePerHour = storagePricePerGiBHour(fleet);
+  const storagePerMonth = storagePricePerGiBMonth(fleet);
   const running = `max by (namespace, pod) (kube_pod_status_phase{phase="Running"} == 1)`;
   const component = (matcher: string) =>
     `max by (namespace, pod) (kube_pod_labels{${hubs}, label_component${matcher}})`;
@@ -108,7 +108,7 @@ export function costRuleGroups(fleet: FleetModel): RecordingRuleGroup[] {
     labels: { part },
   });
   const claimsCost = (selector: string) =>
-    `sum by (namespace) (kube_persistentvolumeclaim_resource_requests_storage_bytes{${selector}}) / ${GiB} * ${num(storagePerHour)}`;
+    `sum by (namespace) (kube_persistentvolumeclaim_resource_requests_storage_bytes{${selector}}) / ${GiB} * ${num(storagePerMonth)} / ${HOURS_PER_MONTH}`;
 
   const prices: RecordingRule[] = fleetInstancePrices(fleet).map(([type, usd]) => ({
     record: m.instancePrice,
