@@ -16,6 +16,9 @@ export HUBFLEET_NODE_EXPORTER
 # Alertmanager's amtool checks the rendered Alertmanager configuration (alerts tests).
 HUBFLEET_AMTOOL="$(bash scripts/amtool-build | tail -n 1)"
 export HUBFLEET_AMTOOL
+# The Prometheus server (promtool's version) for the cost report on recorded series.
+HUBFLEET_PROMETHEUS="$(bash scripts/prometheus-build | tail -n 1)"
+export HUBFLEET_PROMETHEUS
 # The AWS stand-in (moto server) for the backup-setup tests: a Python venv, installed once.
 HUBFLEET_MOTO_SERVER="$(bash scripts/moto-build | tail -n 1)"
 export HUBFLEET_MOTO_SERVER

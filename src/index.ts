@@ -57,6 +57,13 @@ export { planCapacity } from "./capacity/plan.js";
  * loadFleet/parseFleet as their extra checks (`loadFleet(path, { extraChecks: checkFleetFits })`).
  */
 export { checkFleetFits } from "./capacity/fit.js";
+/**
+ * What each hub cost over a month, from the cluster's Prometheus (`hubfleet cost`): pass a
+ * source from prometheusAt(URL) or prometheusThroughKube(kube), and a window from monthWindow.
+ */
+export { measuredHubCost } from "./apply/hubCost.js";
+export { prometheusAt, prometheusThroughKube } from "./apply/prometheusQuery.js";
+export { monthWindow } from "./capacity/costQueries.js";
 /** The prices hubfleet ships (EC2 for every region of the instance-type table, dated and sourced), for planCapacity. */
 export { SHIPPED_PRICES } from "./capacity/prices.js";
 

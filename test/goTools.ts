@@ -31,6 +31,9 @@ export const gocheckBinary = (): string => toolBinary("HUBFLEET_GOCHECK", "goche
 export const nodeExporterBinary = (): string =>
   toolBinary("HUBFLEET_NODE_EXPORTER", "node-exporter-build");
 
+/** The Prometheus server at promtool's version, built by scripts/prometheus-build. */
+export const prometheusBinary = (): string => toolBinary("HUBFLEET_PROMETHEUS", "prometheus-build");
+
 /** Path of Alertmanager's amtool, built by scripts/amtool-build at the version in tools/amtool. */
 export const amtoolBinary = (): string => toolBinary("HUBFLEET_AMTOOL", "amtool-build");
 

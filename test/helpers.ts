@@ -1,5 +1,6 @@
 /** Shared test helpers: the example fleet, edited copies of it, and the CLI in-process. */
 import { readFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Document, parseDocument } from "yaml";
 import { bufferIo } from "../src/cli/io.js";
@@ -89,4 +90,18 @@ export function termFleet(terms: ReadonlyArray<readonly [unknown[], unknown]>): 
       for (const [path, value] of terms) doc.setIn(path, doc.createNode(value));
     }),
   );
+}
+
+/**
+ * The machine's first non-loopback IPv4 address: the API server proxies to a pod's address but
+ * never to loopback, so a process standing in for a pod listens here.
+ */
+export function proxyableAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    const found = list?.find(
+      (a) => a.family === "IPv4" && !a.internal && !a.address.startsWith("169.254."),
+    );
+    if (found) return found.address;
+  }
+  throw new Error("this machine has no non-loopback IPv4 address for the API server to proxy to");
 }

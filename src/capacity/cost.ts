@@ -3,14 +3,14 @@
  * gp3 volumes (drives, hub databases, node disks, Prometheus) and S3 for the backups.
  */
 import type { FleetModel } from "../fleet/model.js";
+import { HOURS_PER_MONTH } from "../fleet/priceTable.js";
 import { parseQuantity } from "../fleet/quantity.js";
 import type { HelmRelease } from "../render/bundle.js";
 import { retainedBackups } from "./backups.js";
 import type { GroupPlan } from "./nodes.js";
 import { type Price, type PriceTable, regionPrices, requirePrice } from "./prices.js";
 
-/** A month as AWS prices it: 730 hours, so 730 / 168 ≈ 4.345 weeks. */
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH };
 export const WEEKS_PER_MONTH = HOURS_PER_MONTH / 168;
 
 /** The share of each drive that holds data, for the backup estimate (an assumption). */

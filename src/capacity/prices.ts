@@ -1,121 +1,22 @@
 /**
- * The price table plan-capacity uses: AWS on-demand prices shipped with hubfleet (EC2 from the
- * generated instance-type table), each figure with the date and the public source it was read from, and the shape of a `--prices FILE`
- * that replaces or adds figures. Pure: reading the file happens in the CLI.
+ * The price table plan-capacity uses: the shipped table (fleet/priceTable.ts, re-exported here)
+ * and the shape of a `--prices FILE` that replaces or adds figures. Pure: reading the file
+ * happens in the CLI.
  */
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { UsageError } from "../errors.js";
-import { instanceTypeTable } from "../fleet/instanceTypes.js";
 import { locate, type Position } from "../fleet/locate.js";
+import {
+  type Price,
+  type PriceTable,
+  type RegionPrices,
+  SHIPPED_PRICES,
+} from "../fleet/priceTable.js";
 import { formatPath, type Problem } from "../fleet/problems.js";
 import { findingsFromIssues } from "../fleet/schemaIssues.js";
 
-/** One price, with where it comes from and the date its source gives for it. */
-export interface Price {
-  readonly usd: number;
-  /** The date the source states the figure for (YYYY-MM-DD), or "not stated". */
-  readonly date: string;
-  readonly source: string;
-}
-
-export interface RegionPrices {
-  /** On-demand Linux price per instance-hour, by instance type. */
-  readonly ec2Hourly: Readonly<Record<string, Price>>;
-  /** EBS gp3 storage per GB-month (AWS bills GiB of provisioned volume as "GB"). */
-  readonly ebsGp3GbMonth?: Price;
-  /** S3 Standard storage per GB-month (first 50 TB). */
-  readonly s3StandardGbMonth?: Price;
-  /** The EKS cluster fee per hour (standard Kubernetes version support). */
-  readonly eksClusterHourly?: Price;
-}
-
-export interface PriceTable {
-  readonly currency: "USD";
-  /**
-   * Fraction taken off on-demand for spot user nodes. Absent in the shipped table: spot prices
-   * move all the time, so spot nodes are priced at on-demand (an upper bound) unless a price
-   * file states a discount.
-   */
-  readonly spotDiscount?: Price;
-  readonly regions: Readonly<Record<string, RegionPrices>>;
-}
-
-const READ_ON = "2026-11-26";
-
-/** Storage and EKS figures: only us-east-1's were found with a date and a public source. */
-const US_EAST_1_OTHERS: Omit<RegionPrices, "ec2Hourly"> = {
-  ebsGp3GbMonth: {
-    usd: 0.08,
-    date: "2021-02-04",
-    source:
-      "Amazon EBS pricing page, US East (N. Virginia), gp3 storage, as quoted in saisci.com " +
-      `"gp2 vs gp3 Cost Comparison" (updated 2021-02-04); read ${READ_ON}`,
-  },
-  s3StandardGbMonth: {
-    usd: 0.023,
-    date: "2022-07-07",
-    source:
-      "S3 Standard, first 50 TB per month, US East (N. Virginia), as tabulated in the GitHub gist " +
-      `EverettBerry/a37438006529a55f42da6fdbc44a505c (2022-07-07); read ${READ_ON}`,
-  },
-  eksClusterHourly: {
-    usd: 0.1,
-    date: "not stated",
-    source:
-      "aws/agent-toolkit-for-aws, architect-for-startups/references/eks.md: EKS control plane " +
-      `$73 a month (= $0.10 per hour × 730 h, standard support); read ${READ_ON}`,
-  },
-};
-
-/** The same figure, said to be us-east-1's where it stands in for another region's. */
-function borrowed(price: Price | undefined, region: string): Price | undefined {
-  return price && { ...price, source: `us-east-1's figure, used for ${region}: ${price.source}` };
-}
-
-/**
- * The shipped prices: EC2 on-demand for every region of the generated instance-type table
- * (data/instance-types.json, each region's figures from the source it names); EBS, S3 and the
- * EKS fee from us-east-1, said so in every other region (pass yours with --prices FILE).
- */
-function shippedPrices(): PriceTable {
-  const table = instanceTypeTable();
-  const regions: Record<string, RegionPrices> = {};
-  for (const [region, sourceKey] of Object.entries(table.priceSourceByRegion)) {
-    const source = table.sources[sourceKey];
-    const base: Price = {
-      usd: 0,
-      date: source?.date ?? "not stated",
-      source: `AWS on-demand Linux price, ${region}, from ${source?.module ?? sourceKey} (${source?.files.join(", ") ?? ""}) via ${table.generatedBy}`,
-    };
-    const ec2Hourly: Record<string, Price> = {};
-    for (const type of table.types) {
-      const usd = type.prices[region];
-      if (usd !== undefined) ec2Hourly[type.name] = { ...base, usd };
-    }
-    const ebs =
-      region === "us-east-1"
-        ? US_EAST_1_OTHERS.ebsGp3GbMonth
-        : borrowed(US_EAST_1_OTHERS.ebsGp3GbMonth, region);
-    const s3 =
-      region === "us-east-1"
-        ? US_EAST_1_OTHERS.s3StandardGbMonth
-        : borrowed(US_EAST_1_OTHERS.s3StandardGbMonth, region);
-    const eks =
-      region === "us-east-1"
-        ? US_EAST_1_OTHERS.eksClusterHourly
-        : borrowed(US_EAST_1_OTHERS.eksClusterHourly, region);
-    regions[region] = {
-      ec2Hourly,
-      ...(ebs ? { ebsGp3GbMonth: ebs } : {}),
-      ...(s3 ? { s3StandardGbMonth: s3 } : {}),
-      ...(eks ? { eksClusterHourly: eks } : {}),
-    };
-  }
-  return { currency: "USD", regions };
-}
-
-export const SHIPPED_PRICES: PriceTable = shippedPrices();
+export { type Price, type PriceTable, type RegionPrices, SHIPPED_PRICES };
 
 const priceEntry = z
   .object({

@@ -1,5 +1,5 @@
 /**
- * `hubfleet plan-capacity FILE` (alias `cost`): nodes per group at the busiest and quietest
+ * `hubfleet plan-capacity FILE`: nodes per group at the busiest and quietest
  * moments of the week and the monthly cost, as tables or -o json/yaml. Reads the price file here.
  */
 import { readFile } from "node:fs/promises";
@@ -23,7 +23,6 @@ import { OUTPUT_OPTION, parseOutputFormat, writeStructured } from "./options.js"
 export function capacityCommand(program: Command, io: Io): void {
   program
     .command("plan-capacity")
-    .alias("cost")
     .description("nodes per group at peak and idle, and the monthly cost, before you deploy")
     .argument("<file>", "fleet file (- reads it from standard input)")
     .option(...OUTPUT_OPTION)
@@ -104,7 +103,11 @@ export async function loadPrices(io: Io, file: string): Promise<PriceTable> {
   return overlayPrices(SHIPPED_PRICES, prices, `price file ${file}`);
 }
 
-function table(rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
+/** Columns padded to their widest cell; `rightAligned` columns (numbers) padded on the left. */
+export function table(
+  rows: readonly (readonly string[])[],
+  rightAligned: readonly number[] = [],
+): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
   return rows
     .map((r) =>

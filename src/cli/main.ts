@@ -23,7 +23,7 @@ export const VERSION: string = (
 ).version;
 
 /** Commands that never talk to a cluster: they start without loading the Kubernetes client. */
-const OFFLINE_COMMANDS = new Set(["init", "validate", "render", "plan-capacity", "cost"]);
+const OFFLINE_COMMANDS = new Set(["init", "validate", "render", "plan-capacity"]);
 
 type Register = (program: Command, io: Io) => void;
 
@@ -40,6 +40,7 @@ const CLUSTER_COMMANDS: Record<string, () => Promise<Register>> = {
   archive: async () => (await import("./archive.js")).archiveCommand,
   restore: async () => (await import("./restore.js")).restoreCommand,
   check: async () => (await import("./check.js")).checkCommand,
+  cost: async () => (await import("./cost.js")).costCommand,
   "load-test": async () => (await import("./loadTest.js")).loadTestCommand,
   secret: async () => (await import("./secret.js")).secretCommand,
 };

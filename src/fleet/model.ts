@@ -35,6 +35,8 @@ export interface Hub {
   readonly index: number;
   readonly name: string;
   readonly title: string;
+  /** The account finance charges the hub's cost to (hubs[].chargeCode). */
+  readonly chargeCode?: string;
   /** The z2jh chart the hub's release is installed from (hubs[].chart, hubDefaults.chart). */
   readonly chart: { readonly version: string };
   readonly admins: readonly string[];
@@ -302,6 +304,7 @@ function resolveHub(
     index,
     name: hub.name,
     title: hub.title ?? hub.name,
+    ...(hub.chargeCode !== undefined ? { chargeCode: hub.chargeCode } : {}),
     chart: { version: merged.chart.version },
     admins: merged.admins,
     // An authenticator is taken whole: merging a github one into an oidc one means nothing.

@@ -998,6 +998,17 @@ const hubSchema = z
       .string()
       .optional()
       .describe("Human title shown on the hub's pages. Default: the name."),
+    chargeCode: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^\s,"]+( [^\s,"]+)*$/, {
+        message: "must be one line without commas, quotes or leading/trailing spaces",
+      })
+      .optional()
+      .describe(
+        'The account finance charges this hub\'s cost to (e.g. "STAT-101-F26" or a cost centre); `hubfleet cost` groups hubs by it. Per hub only (no hubDefaults): a missing code shows as "unassigned". Default: none.',
+      ),
     ...hubSettingFields,
   })
   .partial()

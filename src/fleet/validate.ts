@@ -27,6 +27,7 @@ import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { Part } from "./partial.js";
 import { checkPodNetwork } from "./podNetworkChecks.js";
+import { SHIPPED_PRICES } from "./priceTable.js";
 import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { checkFreeze, checkRollout } from "./rolloutChecks.js";
@@ -68,10 +69,45 @@ export function checkFleet(fleet: FleetModel, broken: ReadonlySet<Part> = new Se
     [["freeze"], () => checkFreeze(fleet)],
     [["terms"], () => checkFleetTerms(fleet)],
     [["terms", "hubDefaults", "hubs"], () => checkHubTerms(fleet)],
+    [["hubs", "hubs[]"], () => checkChargeCodes(fleet)],
+    [["cluster", "tools", "hubs"], () => checkCostPrices(fleet)],
   ];
   return checks.flatMap(([reads, check]) =>
     reads.some((part) => broken.has(part)) ? [] : check(),
   );
+}
+
+/** Charge codes on some hubs only: the report's "unassigned" line is then a surprise. */
+function checkChargeCodes(fleet: FleetModel): Finding[] {
+  const coded = fleet.hubs.filter((h) => h.chargeCode !== undefined);
+  const missing = fleet.hubs.filter((h) => h.chargeCode === undefined);
+  const first = missing[0];
+  if (coded.length === 0 || first === undefined) return [];
+  return [
+    warning(
+      ["hubs", first.index],
+      `${coded.length} of ${fleet.hubs.length} hubs have a chargeCode; ${missing.map((h) => h.name).join(", ")} ${missing.length === 1 ? "has" : "have"} none, so \`hubfleet cost\` lists ${missing.length === 1 ? "it" : "them"} under "unassigned"`,
+      "give every hub a chargeCode (or none at all)",
+    ),
+  ];
+}
+
+/** The cost rules price nodes from the shipped table: a type it has no price for costs nothing. */
+function checkCostPrices(fleet: FleetModel): Finding[] {
+  if (fleet.cluster.provider !== "eks" || !fleet.tools.monitoring.enabled) return [];
+  if (fleet.hubs.length === 0) return [];
+  const region = fleet.cluster.region;
+  const prices = SHIPPED_PRICES.regions[region]?.ec2Hourly ?? {};
+  const groups = [...Object.values(fleet.nodeGroups), ...(fleet.gpuGroup ? [fleet.gpuGroup] : [])];
+  return groups
+    .filter((g) => prices[g.instanceType] === undefined)
+    .map((g) =>
+      warning(
+        ["cluster", "nodeGroups", g.name, "instanceType"],
+        `hubfleet's price table has no on-demand price for ${g.instanceType} in ${region}: the cost rules (\`hubfleet cost\`, the dashboard's Cost row) count these nodes as free`,
+        "use an instance type and region the table prices (plan-capacity lists its sources), or read the report knowing these nodes are missing",
+      ),
+    );
 }
 
 function firstOfEachName(hubs: readonly Hub[]): Hub[] {

@@ -75,6 +75,8 @@ export interface ServiceTarget {
   /** The Service port's name or number. */
   readonly port: string;
   readonly path: string;
+  /** Query parameters for the proxied request (Prometheus' HTTP API takes its query so). */
+  readonly query?: Readonly<Record<string, string>>;
 }
 
 export function describeRef(ref: ObjectRef): string {

@@ -70,6 +70,16 @@ class ClientNodePort implements KubePort {
 
   async proxyGet(target: ServiceTarget): Promise<string> {
     const ref = { apiVersion: "v1", kind: "Service", ...target, name: target.service };
+    if (target.query !== undefined) {
+      // The generated client escapes "?" in the proxied path and takes no query parameters.
+      throw new ClusterError({
+        status: 0,
+        reason: "Unsupported",
+        message:
+          "this kubeconfig needs @kubernetes/client-node, whose Service proxy cannot pass query parameters; port-forward the Service and name it directly (for `hubfleet cost`: --prometheus URL)",
+        object: `Service ${target.namespace}/${target.service}`,
+      });
+    }
     return this.call<string>(ref, () =>
       this.core.connectGetNamespacedServiceProxyWithPath({
         name: `${target.service}:${target.port}`,

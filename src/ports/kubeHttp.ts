@@ -178,7 +178,7 @@ export class HttpKubePort implements KubePort {
     };
     const service = encodeURIComponent(`${target.service}:${target.port}`);
     const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services/${service}/proxy/${target.path.replace(/^\//, "")}`;
-    return (await this.send("GET", ref, path)).text;
+    return (await this.send("GET", ref, path, target.query ? { query: target.query } : {})).text;
   }
 
   async mergePatch(

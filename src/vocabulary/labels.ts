@@ -21,6 +21,9 @@ export const ROLE_LABEL = "hubfleet.io/role";
  */
 export const SLEEP_LABEL = "hubfleet.io/sleep";
 export const ASLEEP_PAGE_ROLE = "asleep-page";
+
+/** The well-known node label with the node's instance type (set by the cloud provider). */
+export const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
 /** Label on every object hubfleet renders for a tool (its release name). */
 export const TOOL_LABEL = "hubfleet.io/tool";
 export const DATASET_LABEL = "hubfleet.io/dataset";

@@ -133,6 +133,12 @@ const EXPECTED: Record<string, readonly Sample[]> = {
   // polls per minute, cumulative: alpha le 0.25/0.5/0.75 = 4/8/10, beta le 0.75/1/2.5 = 2/6/10;
   // p90: alpha 0.5 + 0.25 * (9-8)/(10-8); beta 1 + 1.5 * (9-6)/(10-6)
   "Proxy route poll time (p90, last hour) / A": hubs(0.625, 2.125),
+  // $/h recorded by the cost rules: alpha 0.5 + 0.25, beta 1 + 0.125 (gamma not selected)
+  "Cost per hub ($/h) / A": hubs(0.75, 1.125),
+  // [1h:300s] at 30m: samples at 0, 5, ..., 30 min (the series start at 0) = 7 samples of 5 min:
+  // alpha 7 × 5/60 × 0.75 = 0.4375, beta 7 × 5/60 × 1.125 = 0.65625
+  "Cost per hub over the time range ($) / A": hubs(0.4375, 0.65625),
+  "Idle user servers' cost ($/h) / A": hubs(0.25, 0),
 };
 
 /** The expression as Prometheus receives it from Grafana. */

@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -31,7 +31,7 @@ import { HOME_USED_METRIC } from "../../src/render/homeUsage.js";
 import { renderFleet } from "../../src/render/index.js";
 import { METRICS_DATA_MOUNT } from "../../src/render/nfs.js";
 import { nodeExporterBinary } from "../goTools.js";
-import { exampleFleet } from "../helpers.js";
+import { exampleFleet, proxyableAddress } from "../helpers.js";
 import { afterGrace, requireNfsPrograms } from "../nfs/ganesha.js";
 import { NOTEBOOK, renderedServer, ServerUnderTest } from "../nfs/servers.js";
 
@@ -43,20 +43,6 @@ interface Container {
   readonly command?: string[];
   readonly args?: string[];
   readonly env?: Array<{ name: string; value: string }>;
-}
-
-/**
- * An address of this machine the API server may proxy to (it refuses loopback and link-local
- * endpoints): node_exporter listens on the machine's own IPv4 address.
- */
-function proxyableAddress(): string {
-  for (const list of Object.values(networkInterfaces())) {
-    const found = list?.find(
-      (a) => a.family === "IPv4" && !a.internal && !a.address.startsWith("169.254."),
-    );
-    if (found) return found.address;
-  }
-  throw new Error("this machine has no non-loopback IPv4 address for the API server to proxy to");
 }
 
 function freePort(): Promise<number> {

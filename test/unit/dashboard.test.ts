@@ -113,6 +113,9 @@ describe("fleet dashboard: the panels the issue asks for", () => {
     ["hub/proxy restarts", "Hub and proxy restarts"],
     ["hub response latency", "Hub response time (p50 / p99)"],
     ["proxy latency", "Proxy route poll time (p90, last hour)"],
+    ["cost per hub (issue #20)", "Cost per hub ($/h)"],
+    ["cost per hub over a period", "Cost per hub over the time range ($)"],
+    ["idle servers' cost", "Idle user servers' cost ($/h)"],
   ];
   for (const [what, title] of required) {
     it(`${what}: "${title}" with a query`, () => {
@@ -139,10 +142,18 @@ describe("fleet dashboard: the panels the issue asks for", () => {
     );
   });
 
-  it("groups panels in rows: activity, spawns, user servers, nodes, drives, health", () => {
+  it("groups panels in rows: activity, spawns, user servers, nodes, drives, cost, health", () => {
     assert.deepEqual(
       rows.map((r) => r.title),
-      ["Hub activity", "Server spawns", "User servers", "Nodes", "Drives", "Hub and proxy health"],
+      [
+        "Hub activity",
+        "Server spawns",
+        "User servers",
+        "Nodes",
+        "Drives",
+        "Cost",
+        "Hub and proxy health",
+      ],
     );
     for (const r of rows) {
       assert.ok([...rowOf.values()].includes(r.title), `row ${r.title} is empty`);
@@ -156,7 +167,7 @@ describe("fleet dashboard: the panels the issue asks for", () => {
 
 describe("fleet dashboard: queries", () => {
   const METRIC =
-    /\b((?:jupyterhub|kube|container|kubelet|node|hubfleet)_[a-zA-Z0-9_:]*)(\{[^}]*\})?/g;
+    /\b((?:jupyterhub|kube|container|kubelet|node|hubfleet)[_:][a-zA-Z0-9_:]*)(\{[^}]*\})?/g;
   const selectors = (expr: string) =>
     [...expr.matchAll(METRIC)]
       .filter((m) => !/^(node|label)_/.test(m[1] ?? "") || m[2] !== undefined)
@@ -225,7 +236,9 @@ describe("fleet dashboard: units", () => {
   it("sets a Grafana unit on every panel", () => {
     for (const p of panels) {
       assert.ok(
-        ["short", "percentunit", "bytes", "s", "reqps"].includes(p.fieldConfig.defaults.unit),
+        ["short", "percentunit", "bytes", "s", "reqps", "currencyUSD"].includes(
+          p.fieldConfig.defaults.unit,
+        ),
         `${p.title}: ${p.fieldConfig.defaults.unit}`,
       );
     }
@@ -237,6 +250,7 @@ describe("fleet dashboard: units", () => {
     ["User server memory: working set vs requested", "bytes"],
     ["Requested share of allocatable per group", "percentunit"],
     ["Drive usage per hub", "percentunit"],
+    ["Cost per hub ($/h)", "currencyUSD"],
     ["Drive space per hub", "bytes"],
     ["Hub response time (p50 / p99)", "s"],
     ["Hub 5xx responses", "reqps"],

@@ -137,7 +137,7 @@ const commands = codeBlocks(README)
       .map((c) => ({ ...c, args: c.args.slice(1) })),
   );
 /** Run for real; `hubfleet --help` (no command) too. */
-const OFFLINE = new Set(["init", "validate", "render", "plan-capacity", "cost", "--help"]);
+const OFFLINE = new Set(["init", "validate", "render", "plan-capacity", "--help"]);
 const readmeFleet = fleetBlocks.find((b) => b.file === README && b.fragmentAt === undefined);
 const temps: string[] = [];
 after(async () => {

@@ -712,6 +712,12 @@ export const CASES: Case[] = [
     /wakeBeforeTerm must be a duration such as "2d"/,
     set(["hubDefaults", "wakeBeforeTerm"], "two days"),
   ),
+  edit(
+    "charge code with a comma (it would break the report's CSV)",
+    "hubs[0].chargeCode",
+    /must be one line without commas/,
+    set(["hubs", 0, "chargeCode"], "STAT,101"),
+  ),
 ];
 
 describe("validate reports bad fleet files with path, message and place", () => {

@@ -5,7 +5,7 @@
  */
 
 /** Grafana unit ids (Grafana's value formats) that our panels use. */
-export type Unit = "short" | "percentunit" | "bytes" | "s" | "reqps";
+export type Unit = "short" | "percentunit" | "bytes" | "s" | "reqps" | "currencyUSD";
 
 export type PanelKind = "timeseries" | "stat" | "bargauge";
 

@@ -9,10 +9,9 @@
 import { longestCronGapSeconds } from "../../fleet/cronTimes.js";
 import type { FleetModel } from "../../fleet/model.js";
 import { HUB_SCRAPE_JOB } from "../../vocabulary/names.js";
-import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
 import { DRIVE_DATA_CLAIM } from "../hub/drive.js";
-import { toolLabels } from "./tool.js";
+import { prometheusRule } from "./tool.js";
 import { renderVelero } from "./velero.js";
 
 /** Drive fill (used / capacity of the drive's volume) at which each severity fires. */
@@ -150,14 +149,5 @@ export function alertRuleGroups(fleet: FleetModel): AlertRuleGroup[] {
 export function alertRulesObject(fleet: FleetModel, tool: string): KubeObject | undefined {
   const groups = alertRuleGroups(fleet);
   if (groups.length === 0) return undefined;
-  return {
-    apiVersion: "monitoring.coreos.com/v1",
-    kind: "PrometheusRule",
-    metadata: {
-      name: ALERT_RULES_NAME,
-      namespace: TOOLS_NAMESPACE,
-      labels: toolLabels(fleet, tool),
-    },
-    spec: { groups: groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
-  };
+  return prometheusRule(fleet, tool, ALERT_RULES_NAME, groups);
 }

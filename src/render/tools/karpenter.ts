@@ -7,7 +7,12 @@
 import { lookupInstanceType } from "../../fleet/instanceTypes.js";
 import type { FleetModel, NodeGroupModel } from "../../fleet/model.js";
 import { KARPENTER_CHART } from "../../vocabulary/charts.js";
-import { FLEET_LABEL, NODE_GROUP_LABEL, NVIDIA_GPU } from "../../vocabulary/labels.js";
+import {
+  FLEET_LABEL,
+  INSTANCE_TYPE_LABEL,
+  NODE_GROUP_LABEL,
+  NVIDIA_GPU,
+} from "../../vocabulary/labels.js";
 import { KARPENTER_NAMESPACE } from "../../vocabulary/namespaces.js";
 import type { KubeObject } from "../../vocabulary/objects.js";
 import type { Manifest } from "../bundle.js";
@@ -80,7 +85,7 @@ export function renderNodePool(fleet: FleetModel, group: NodeGroupModel): KubeOb
             : {}),
           requirements: [
             {
-              key: "node.kubernetes.io/instance-type",
+              key: INSTANCE_TYPE_LABEL,
               operator: "In",
               values: [group.instanceType],
             },

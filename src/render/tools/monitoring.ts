@@ -11,6 +11,7 @@ import {
   GRAFANA_DASHBOARD_LABEL,
   GRAFANA_DASHBOARD_LABEL_VALUE,
   HUB_LABEL,
+  INSTANCE_TYPE_LABEL,
   NODE_GROUP_LABEL,
   NODE_PURPOSE_LABEL,
   USERNAME_LABEL,
@@ -25,9 +26,11 @@ import { DRIVE } from "../hub/drive.js";
 import { FILE_TLS_SECRET, hubIngressValues, hubUrl, routeFor, tlsMode } from "../hub/routing.js";
 import { alertmanagerValues, alertSecretRequest } from "./alertmanager.js";
 import { alertRulesObject } from "./alertRules.js";
+import { costRuleGroups } from "./costRules.js";
 import {
   clusterToolsNodeSelector,
   EVERY_NODE_TOLERATIONS,
+  prometheusRule,
   type RenderedTool,
   toolLabels,
 } from "./tool.js";
@@ -48,11 +51,12 @@ export const METRICS_TOKEN_FILE = `/etc/prometheus/secrets/${METRICS_TOKEN_SECRE
 
 /**
  * Kubernetes labels kube-state-metrics exports (as `label_<name>` on kube_<resource>_labels):
- * node groups for per-group usage, user pods and their owners for the fleet dashboard.
+ * node groups for per-group usage, user pods and their owners for the fleet dashboard, the
+ * nodes' instance types for the cost rules (kube-state-metrics exports no labels by default).
  */
 export const KSM_LABELS_ALLOWLIST: Readonly<Record<string, readonly string[]>> = {
   namespaces: [FLEET_LABEL, HUB_LABEL],
-  nodes: [NODE_GROUP_LABEL, NODE_PURPOSE_LABEL],
+  nodes: [NODE_GROUP_LABEL, NODE_PURPOSE_LABEL, INSTANCE_TYPE_LABEL],
   // z2jh labels user servers component=singleuser-server; KubeSpawner adds the user name.
   pods: ["component", USERNAME_LABEL],
 };
@@ -271,6 +275,7 @@ export function renderMonitoring(fleet: FleetModel): RenderedTool[] {
   if (!monitoring.enabled) return [];
   // The PrometheusRule's CRD comes with the chart: applied after the release.
   const rules = alertRulesObject(fleet, MONITORING_RELEASE);
+  const cost = costRulesObject(fleet);
   return [
     {
       name: MONITORING_RELEASE,
@@ -290,11 +295,23 @@ export function renderMonitoring(fleet: FleetModel): RenderedTool[] {
         ...(rules
           ? [{ phase: "after-release" as const, tool: MONITORING_RELEASE, object: rules }]
           : []),
+        ...(cost
+          ? [{ phase: "after-release" as const, tool: MONITORING_RELEASE, object: cost }]
+          : []),
       ],
       secrets: monitoringSecrets(fleet),
       documents: [{ path: FLEET_DASHBOARD_PATH, data: renderFleetDashboard(fleet) }],
     },
   ];
+}
+
+export const COST_RULES_NAME = "hubfleet-cost";
+
+/** The cost recording rules as a PrometheusRule (docs/cost.md); none without prices. */
+function costRulesObject(fleet: FleetModel): KubeObject | undefined {
+  const groups = costRuleGroups(fleet);
+  if (groups.length === 0) return undefined;
+  return prometheusRule(fleet, MONITORING_RELEASE, COST_RULES_NAME, groups);
 }
 
 /** The fleet dashboard as a ConfigMap Grafana's sidecar provisions (it watches the label). */

@@ -4,6 +4,8 @@
  */
 import type { FleetModel } from "../../fleet/model.js";
 import { NODE_GROUP_LABEL, TOOL_LABEL } from "../../vocabulary/labels.js";
+import { TOOLS_NAMESPACE } from "../../vocabulary/namespaces.js";
+import type { KubeObject } from "../../vocabulary/objects.js";
 import type { HelmRelease, JsonDocument, Manifest, SecretRequest } from "../bundle.js";
 import { fleetLabels } from "../labels.js";
 
@@ -31,4 +33,19 @@ export const EVERY_NODE_TOLERATIONS: ReadonlyArray<Record<string, string>> = [
 
 export function toolLabels(fleet: FleetModel, tool: string): Record<string, string> {
   return { ...fleetLabels(fleet), [TOOL_LABEL]: tool };
+}
+
+/** Prometheus rule groups as a PrometheusRule in cluster-tools (the operator loads every one). */
+export function prometheusRule(
+  fleet: FleetModel,
+  tool: string,
+  name: string,
+  groups: ReadonlyArray<{ readonly name: string; readonly rules: readonly object[] }>,
+): KubeObject {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
+    metadata: { name, namespace: TOOLS_NAMESPACE, labels: toolLabels(fleet, tool) },
+    spec: { groups: groups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
+  };
 }
