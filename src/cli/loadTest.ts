@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { UsageError } from "../errors.js";
+import { describeSleep, hubTermState } from "../fleet/terms.js";
 import { BurstPreflightError, type BurstProgress } from "../loadtest/burst.js";
 import {
   DEFAULT_TOKEN_SOURCE,
@@ -102,6 +103,13 @@ export function loadTestCommand(program: Command, io: Io): void {
 
     // A burst during a class would take nodes and spawn slots from real students.
     const now = clock(io);
+    const term = hubTermState(hub, now);
+    if (term.state === "asleep") {
+      throw new UsageError(
+        `hub ${hub.name} is ${describeSleep(term)}: its hub and proxy are scaled to zero, nothing would answer; nothing was done`,
+        "load-test it once apply has woken it (within wakeBeforeTerm of its term's start), before the first class",
+      );
+    }
     const on = sessionUnderWay(hub, now);
     if (on && !options.force) {
       throw new UsageError(

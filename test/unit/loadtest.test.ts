@@ -7,7 +7,7 @@ import { burstCapacity } from "../../src/loadtest/burstCapacity.js";
 import { parseTokenSource } from "../../src/loadtest/hubLoadTest.js";
 import { burstOk, burstTable, percentile, summarize } from "../../src/loadtest/report.js";
 import { sessionUnderWay } from "../../src/loadtest/sessionNow.js";
-import { exampleFleet } from "../helpers.js";
+import { editedExample, exampleFleet, REPO, runCli, TEST_TERMS } from "../helpers.js";
 
 describe("arrival curve", () => {
   it("is seeded: the same seed gives the same class, another seed another", () => {
@@ -161,5 +161,25 @@ describe("the report", () => {
         "m",
       ),
     );
+  });
+});
+
+describe("load-test refuses a hub asleep between terms", () => {
+  it("names the hub, when it wakes, and does nothing (no cluster contacted)", async () => {
+    const text = editedExample((doc) => {
+      doc.setIn(["terms"], doc.createNode(TEST_TERMS));
+      doc.setIn(["hubs", 0, "term"], "spring-2027");
+    });
+    const r = await runCli(
+      ["load-test", "-", "--hub", "stat101", "--kubeconfig", "/nonexistent"],
+      REPO,
+      { stdin: text, env: { HUBFLEET_NOW: "2026-12-28T12:00:00Z" } },
+    );
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /hub stat101 is asleep until 2027-01-17 \(term spring-2027 starts 2027-01-19\): its hub and proxy are scaled to zero, nothing would answer; nothing was done/,
+    );
+    assert.match(r.stderr, /hint: load-test it once apply has woken it/);
   });
 });
