@@ -87,18 +87,29 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
       warmUp: hubWarmUp(hub, usersPerNode(users, request), users.maxSize),
     };
   });
-  const periods = termPeriods(fleet);
-  const cost =
-    fleet.cluster.provider === "eks"
-      ? estimateCost({
-          fleet,
-          groups,
-          hubReleases: bundle.releases.filter((r) => r.hub !== undefined),
-          prices: options.prices,
-          driveFill: options.driveFill ?? DEFAULT_DRIVE_FILL,
-          ...(options.priceRegion ? { priceRegion: options.priceRegion } : {}),
-        })
-      : undefined;
+  const costWith = (nodeGroups: readonly GroupPlan[]) =>
+    estimateCost({
+      fleet,
+      groups: nodeGroups,
+      hubReleases: bundle.releases.filter((r) => r.hub !== undefined),
+      prices: options.prices,
+      driveFill: options.driveFill ?? DEFAULT_DRIVE_FILL,
+      ...(options.priceRegion ? { priceRegion: options.priceRegion } : {}),
+    });
+  const cost = fleet.cluster.provider === "eks" ? costWith(groups) : undefined;
+  // A month at each period's rate: the nodes of the hubs awake then, and the storage and
+  // backups of every hub (a sleeping hub keeps its drive and database).
+  const periods = termPeriods(fleet).map((period) =>
+    cost
+      ? {
+          ...period,
+          monthlyUsd: costWith(
+            planNodes({ ...fleet, hubs: fleet.hubs.filter((h) => period.awake.includes(h.name)) })
+              .groups,
+          ).totalUsd,
+        }
+      : period,
+  );
   return {
     fleet: fleet.name,
     provider: fleet.cluster.provider,

@@ -18,6 +18,11 @@ export interface TermPeriod {
   readonly asleep: readonly string[];
   /** Nodes per group at the period's busiest moment of the week (what the autoscaler runs). */
   readonly nodes: Readonly<Record<NodeGroupName, number>>;
+  /**
+   * What a month costs at this period's rate (EKS only; set by planCapacity, which has the
+   * prices): the awake hubs' nodes, every hub's storage and backups.
+   */
+  readonly monthlyUsd?: number;
 }
 
 /** The zone dates are shown in: hubDefaults' (the zone terms are written in), else UTC. */
@@ -47,8 +52,8 @@ export function termPeriods(fleet: FleetModel): TermPeriod[] {
     // Judged at the period's first instant (or just before the first cut).
     const at = new Date(from ?? (until ?? 0) - 1);
     const awake = fleet.hubs.filter((hub) => hubTermState(hub, at).state === "awake");
-    const nodes = planNodes({ ...fleet, hubs: awake }).groups;
-    const count = (name: NodeGroupName) => nodes.find((g) => g.name === name)?.peak.nodes ?? 0;
+    const groups = planNodes({ ...fleet, hubs: awake }).groups;
+    const count = (name: NodeGroupName) => groups.find((g) => g.name === name)?.peak.nodes ?? 0;
     return {
       ...(from !== undefined ? { from: day(from) } : {}),
       ...(until !== undefined ? { until: day(until) } : {}),

@@ -197,11 +197,13 @@ function formatTerms(plan: CapacityPlan): string {
     t.awake.length > 0 ? t.awake.join(", ") : "(none)",
     `${t.nodes.jhcontrolplane}`,
     `${t.nodes.jhusers}`,
+    ...(t.monthlyUsd !== undefined ? [`$${t.monthlyUsd.toFixed(2)}`] : []),
   ]);
-  return `Terms (the tables above count every hub awake; asleep hubs run nothing):\n${table(
-    [["FROM", "UNTIL", "AWAKE HUBS", "CORE NODES", "USER NODES AT PEAK"], ...rows],
-    [3, 4],
-  )}`;
+  const priced = plan.terms?.some((t) => t.monthlyUsd !== undefined) ?? false;
+  const head = ["FROM", "UNTIL", "AWAKE HUBS", "CORE NODES", "USER NODES AT PEAK"];
+  return `Terms (the tables above count every hub awake; asleep hubs run nothing${
+    priced ? "; a month at each period's rate keeps every hub's storage and backups" : ""
+  }):\n${table([priced ? [...head, "USD PER MONTH"] : head, ...rows], priced ? [3, 4, 5] : [3, 4])}\n`;
 }
 
 /** Each scheduled hub's warm headroom per session (placeholders from warm-up to session end). */

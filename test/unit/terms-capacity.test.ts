@@ -43,6 +43,23 @@ describe("termPeriods", () => {
     assert.ok((fall?.nodes.jhcontrolplane ?? 0) >= (before?.nodes.jhcontrolplane ?? 0));
   });
 
+  it("prices a month at each period's rate: the awake hubs' nodes, every hub's storage", () => {
+    const plan = planCapacity(fleet, { prices: SHIPPED_PRICES });
+    const [before, fall, between, spring] = plan.terms ?? [];
+    const usd = (p: typeof before) => p?.monthlyUsd ?? Number.NaN;
+    assert.ok(usd(before) < usd(fall) && usd(before) < usd(spring), "sleeping hubs free nodes");
+    assert.equal(usd(between), usd(before));
+    const drives = plan.cost?.lines.find((l) => l.item.startsWith("EBS gp3: hub drives"));
+    assert.ok(drives && drives.monthlyUsd > 0);
+    const nodes = (plan.cost?.lines ?? []).filter((l) => l.item.startsWith("EC2 "));
+    const storage = (plan.cost?.totalUsd ?? 0) - nodes.reduce((sum, l) => sum + l.monthlyUsd, 0);
+    assert.ok(usd(before) >= storage - 0.01, "drives, databases and backups are paid asleep too");
+    // Every hub in one term: that term's rate is the plan's own total.
+    const one = termFleet([[["hubDefaults", "term"], "fall-2026"]]);
+    const onePlan = planCapacity(one, { prices: SHIPPED_PRICES });
+    assert.equal(onePlan.terms?.[1]?.monthlyUsd, onePlan.cost?.totalUsd);
+  });
+
   it("is part of plan-capacity's JSON only for a fleet with terms", () => {
     const prices = SHIPPED_PRICES;
     assert.equal(planCapacity(fleet, { prices }).terms?.length, 5);
