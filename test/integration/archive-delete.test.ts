@@ -89,6 +89,30 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
       .map((c) => c.metadata.name)
       .sort();
 
+  /** The archiver pod through PodDrive, its commands run by the exec stand-in on the served folder. */
+  const openArchiver = async () => {
+    const exec = localExec({ [DRIVE_MOUNT]: drive.exportDir, [DATABASE_MOUNT]: dbDir });
+    const pod = await PodDrive.open(
+      { kube, exec },
+      {
+        fleet: one.name,
+        hub: HUB,
+        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
+      },
+    );
+    return { exec, pod };
+  };
+  const archiverGone = () =>
+    waitFor(
+      "the archiver pod gone",
+      async () =>
+        (await kube.get({ apiVersion: "v1", kind: "Pod", namespace: HUB, name: ARCHIVER_POD })) ===
+        undefined
+          ? true
+          : undefined,
+      { timeoutMs: 60_000 },
+    );
+
   before(async () => {
     requireNfsPrograms();
     dbDir = mkdtempSync(join(tmpdir(), "hubfleet-hubdb-"));
@@ -168,15 +192,7 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
   });
 
   it("through the archiver pod: the API server takes it, the scheduler puts it on jhcontrolplane, archive and restore run through it", async () => {
-    const exec = localExec({ [DRIVE_MOUNT]: drive.exportDir, [DATABASE_MOUNT]: dbDir });
-    const pod = await PodDrive.open(
-      { kube, exec },
-      {
-        fleet: one.name,
-        hub: HUB,
-        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
-      },
-    );
+    const { exec, pod } = await openArchiver();
     try {
       const live = (await kube.get({
         apiVersion: "v1",
@@ -230,15 +246,7 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
     } finally {
       await pod.close();
     }
-    await waitFor(
-      "the archiver pod gone",
-      async () =>
-        (await kube.get({ apiVersion: "v1", kind: "Pod", namespace: HUB, name: ARCHIVER_POD })) ===
-        undefined
-          ? true
-          : undefined,
-      { timeoutMs: 60_000 },
-    );
+    await archiverGone();
   });
 
   it("a hub asleep between terms: its drive server is started for the archiver pod and put back to zero after", async () => {
@@ -248,15 +256,7 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
     await waitFor("the drive server at zero", async () =>
       ((await kube.get(driveSet)) as Any)?.status?.readyReplicas ? undefined : true,
     );
-    const exec = localExec({ [DRIVE_MOUNT]: drive.exportDir, [DATABASE_MOUNT]: dbDir });
-    const pod = await PodDrive.open(
-      { kube, exec },
-      {
-        fleet: one.name,
-        hub: HUB,
-        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
-      },
-    );
+    const { pod } = await openArchiver();
     try {
       assert.equal(await replicas(), 1, "woken for the archive");
       assert.ok(((await kube.get(driveSet)) as Any).status.readyReplicas >= 1, "and ready");
@@ -265,12 +265,7 @@ describe("archive --then-delete on the control plane", { timeout: 600_000 }, () 
       await pod.close();
     }
     assert.equal(await replicas(), 0, "asleep again, as the archive found it");
-    await waitFor("the archiver pod gone", async () =>
-      (await kube.get({ apiVersion: "v1", kind: "Pod", namespace: HUB, name: ARCHIVER_POD })) ===
-      undefined
-        ? true
-        : undefined,
-    );
+    await archiverGone();
     await kube.scale(driveSet, 1);
   });
 
