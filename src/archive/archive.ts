@@ -36,8 +36,17 @@ import { TarIndex } from "./tarIndex.js";
 import { type Verification, verifyArchive } from "./verify.js";
 
 export type ArchiveEvent =
-  | { readonly type: "part-start"; readonly part: ArchivePart; readonly key: string }
-  | { readonly type: "bytes"; readonly part: ArchivePart; readonly sent: number }
+  /** Before the first upload: how many parts and the bytes of their files (the bar's total). */
+  | { readonly type: "planned"; readonly parts: number; readonly totalBytes: number }
+  | {
+      readonly type: "part-start";
+      readonly part: ArchivePart;
+      readonly key: string;
+      /** 1-based position among the planned parts. */
+      readonly index: number;
+    }
+  /** File bytes read from the drive so far, over the whole archive (skipped parts included). */
+  | { readonly type: "read"; readonly doneBytes: number; readonly totalBytes: number }
   | { readonly type: "part-done"; readonly object: ArchivedObject }
   | { readonly type: "part-skipped"; readonly object: ArchivedObject }
   | { readonly type: "verified"; readonly verification: Verification };
@@ -114,16 +123,38 @@ async function measure(drive: DrivePort, part: ArchivePart): Promise<DryRunEntry
   };
 }
 
+/** Bytes of one part's files (the progress bar's share of it). */
+const fileBytesOf = (drive: DrivePort, part: ArchivePart): Promise<number> =>
+  part.kind === "home"
+    ? drive.fileBytes(`home/${part.user}`)
+    : part.kind === "shared"
+      ? drive.fileBytes("shared")
+      : drive.databaseFileBytes();
+
+/** Counts file bytes read over the whole archive and reports them (for the progress bar). */
+class ReadProgress {
+  private done = 0;
+  constructor(
+    readonly totalBytes: number,
+    private readonly onEvent: ((event: ArchiveEvent) => void) | undefined,
+  ) {}
+  add(bytes: number): void {
+    this.done += bytes;
+    this.onEvent?.({ type: "read", doneBytes: this.done, totalBytes: this.totalBytes });
+  }
+}
+
 async function uploadPart(
   ports: { s3: S3Port; drive: DrivePort },
   request: ArchiveRequest,
   part: ArchivePart,
+  position: { index: number; progress: ReadProgress },
 ): Promise<ArchivedObject> {
   const { s3, drive } = ports;
   const key = partName(part);
   const objectKey = keyIn(request.target, key);
-  request.onEvent?.({ type: "part-start", part, key });
-  const index = new TarIndex();
+  request.onEvent?.({ type: "part-start", part, key, index: position.index });
+  const index = new TarIndex((bytes) => position.progress.add(bytes));
   const digest = new ObjectDigest(request.partSize);
   const body = new PassThrough();
   const streamed = pipeline(tarOf(drive, part), index, zstdCompress(), digest, body);
@@ -132,7 +163,6 @@ async function uploadPart(
     key: objectKey,
     body,
     partSize: request.partSize,
-    onBytes: (sent) => request.onEvent?.({ type: "bytes", part, sent }),
   });
   // Either side may fail first; the other must not be left waiting.
   try {
@@ -214,6 +244,11 @@ export async function archiveHub(
   } else {
     await checkBucketWritable(s3, target, String(request.now.getTime()));
     const earlier = new Map(previous?.manifest.objects.map((o) => [o.key, o]));
+    const sizes: number[] = [];
+    for (const part of parts) sizes.push(await fileBytesOf(drive, part));
+    const totalBytes = sizes.reduce((a, b) => a + b, 0);
+    request.onEvent?.({ type: "planned", parts: parts.length, totalBytes });
+    const progress = new ReadProgress(totalBytes, request.onEvent);
     manifest = {
       format: MANIFEST_FORMAT,
       hub: request.hub,
@@ -230,15 +265,16 @@ export async function archiveHub(
         key: keyIn(target, name),
         text: manifestJson(manifest),
       });
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
       const before = earlier.get(partName(part));
       if (before?.s3Checksum && (await stillThere(s3, target, before))) {
         manifest.objects.push(before);
         skipped++;
+        progress.add(sizes[i] ?? 0);
         request.onEvent?.({ type: "part-skipped", object: before });
         continue;
       }
-      const object = await uploadPart(ports, request, part);
+      const object = await uploadPart(ports, request, part, { index: i + 1, progress });
       manifest.objects.push(object);
       uploaded++;
       await writeManifest(PARTIAL_MANIFEST_NAME);

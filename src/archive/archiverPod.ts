@@ -120,6 +120,12 @@ export const archiverCommands = {
       `cd "$1" 2>/dev/null || exit 0; while IFS= read -r p; do if [ -e "$p" ] || [ -L "$p" ]; then printf '%s\\n' "$p"; fi; done`,
       `${DRIVE_MOUNT}/${base}`,
     ),
+  /** Bytes of the regular files under the folder (0 when it is missing). */
+  fileBytes: (path: string) =>
+    sh(
+      `cd "$1" 2>/dev/null || { echo 0; exit 0; }; find . -type f -printf '%s\\n' | awk '{ s += $1 } END { printf "%d\\n", s }'`,
+      path.startsWith("/") ? path : `${DRIVE_MOUNT}/${path}`,
+    ),
   readTar: (path: string) => [
     "tar",
     "--create",

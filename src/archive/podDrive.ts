@@ -16,6 +16,7 @@ import {
   ARCHIVER_POD,
   archiverCommands,
   archiverPod,
+  DATABASE_MOUNT,
   HUB_DB_CLAIM,
 } from "./archiverPod.js";
 
@@ -121,6 +122,14 @@ export class PodDrive implements DrivePort {
     const { stdout, done } = this.run(command);
     done.catch((err: Error) => stdout.destroy(err));
     return stdout;
+  }
+
+  async fileBytes(path: string): Promise<number> {
+    return Number((await this.output(archiverCommands.fileBytes(path))).trim());
+  }
+
+  async databaseFileBytes(): Promise<number> {
+    return Number((await this.output(archiverCommands.fileBytes(DATABASE_MOUNT))).trim());
   }
 
   readTar(path: string): Readable {

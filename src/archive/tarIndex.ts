@@ -18,7 +18,8 @@ export class TarIndex extends Transform {
   private readonly parser = extract();
   private readonly parsed: Promise<void>;
 
-  constructor() {
+  /** `onFileBytes`: called with each piece of a file's contents as it passes (progress). */
+  constructor(onFileBytes?: (bytes: number) => void) {
     super();
     this.parser.on("entry", (header, stream, next) => {
       const hash = createHash("sha256");
@@ -27,6 +28,7 @@ export class TarIndex extends Transform {
         const data = d as Buffer;
         hash.update(data);
         bytes += data.length;
+        if (header.type === "file") onFileBytes?.(data.length);
       });
       stream.on("end", () => {
         const path = entryPath(header.name);

@@ -195,25 +195,62 @@ export function bytes(n: number): string {
   return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** Archive progress on stderr, so stdout stays the result. */
+/** `[██████░░░░░░] 50%`: a bar of `width` cells (capped at 100 %: files may grow while read). */
+export function progressBar(done: number, total: number, width = 24): string {
+  const share = total > 0 ? Math.min(1, done / total) : 1;
+  const full = Math.floor(share * width);
+  return `[${"█".repeat(full)}${"░".repeat(width - full)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
+}
+
+/**
+ * Archive progress on stderr, so stdout stays the result. On a terminal one line redrawn: a bar
+ * over the whole archive's file bytes, the bytes read, and the part being uploaded (k of n);
+ * elsewhere (logs, CI) a line per part and one per tenth of the total.
+ */
 export function transferProgress(io: Io): (event: ArchiveEvent) => void {
   let live = false;
+  let parts = 0;
+  let current = "";
+  let shown = -1;
   return (event) => {
     switch (event.type) {
-      case "part-start":
-        if (!io.isTTY) io.err(`  uploading ${event.key} (${describePart(event.part)})\n`);
+      case "planned":
+        parts = event.parts;
+        io.err(`  ${event.parts} parts, ${bytes(event.totalBytes)} of files to read\n`);
         break;
-      case "bytes":
+      case "part-start":
+        current = `${event.key} (${event.index}/${parts})`;
+        if (!io.isTTY)
+          io.err(
+            `  [${event.index}/${parts}] uploading ${event.key} (${describePart(event.part)})\n`,
+          );
+        break;
+      case "read": {
+        const tenth =
+          event.totalBytes > 0 ? Math.floor((10 * event.doneBytes) / event.totalBytes) : 10;
         if (io.isTTY) {
-          io.err(`\r\x1b[2K  ${describePart(event.part)}: ${bytes(event.sent)} sent`);
+          const percent =
+            event.totalBytes > 0 ? Math.floor((1000 * event.doneBytes) / event.totalBytes) : 1000;
+          if (percent === shown) break;
+          shown = percent;
+          io.err(
+            `\r\x1b[2K  ${progressBar(event.doneBytes, event.totalBytes)} ${bytes(event.doneBytes)} of ${bytes(event.totalBytes)}  ${current}`,
+          );
           live = true;
+        } else if (tenth > shown && tenth < 10) {
+          shown = tenth;
+          io.err(
+            `  ${progressBar(event.doneBytes, event.totalBytes)} ${bytes(event.doneBytes)} of ${bytes(event.totalBytes)} read\n`,
+          );
         }
         break;
+      }
       case "part-done":
       case "part-skipped": {
         const o = event.object;
         if (live) io.err("\r\x1b[2K");
         live = false;
+        if (io.isTTY) shown = -1; // the bar is drawn again under this line
         io.err(
           `  ${event.type === "part-done" ? "archived" : "kept    "} ${o.key}: ${o.fileCount} files, ${bytes(o.uncompressedBytes)} → ${bytes(o.objectBytes)}${event.type === "part-skipped" ? " (already in S3 with its checksum)" : ""}\n`,
         );

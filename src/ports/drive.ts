@@ -21,6 +21,13 @@ export interface DrivePort {
    * the folder itself), owners as numbers.
    */
   readTar(path: DrivePath): Readable;
+  /**
+   * Bytes of the regular files under `path` (what an archive of it reads), for the progress
+   * bar's total; folders and links count nothing, as in the tar's file entries.
+   */
+  fileBytes(path: DrivePath): Promise<number>;
+  /** The same for the hub database's folder. */
+  databaseFileBytes(): Promise<number>;
   /** Whether the hub has a database volume to archive. */
   hasDatabase(): Promise<boolean>;
   /** The hub database's folder (JupyterHub's sqlite file and its neighbours) as a tar stream. */

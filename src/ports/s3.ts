@@ -41,13 +41,7 @@ export interface S3Port {
    * Streams `body` into one object: multipart in parts of `partSize` bytes when it is larger,
    * each part with its SHA256 checksum, which S3 checks on receipt.
    */
-  upload(options: {
-    bucket: string;
-    key: string;
-    body: Readable;
-    partSize: number;
-    onBytes?: (sent: number) => void;
-  }): Promise<void>;
+  upload(options: { bucket: string; key: string; body: Readable; partSize: number }): Promise<void>;
   /** The object's bytes as a stream. */
   download(options: { bucket: string; key: string }): Promise<Readable>;
 }
@@ -145,7 +139,7 @@ export function s3Port(options: S3Options): S3Port {
       } while (token);
       return keys;
     },
-    async upload({ bucket, key, body, partSize, onBytes }) {
+    async upload({ bucket, key, body, partSize }) {
       const upload = new Upload({
         client,
         params: { Bucket: bucket, Key: key, Body: body, ChecksumAlgorithm: "SHA256" },
@@ -154,7 +148,6 @@ export function s3Port(options: S3Options): S3Port {
         queueSize: 1,
         leavePartsOnError: false,
       });
-      if (onBytes) upload.on("httpUploadProgress", (p) => onBytes(p.loaded ?? 0));
       await call("Upload", where(bucket, key), () => upload.done());
     },
     async download({ bucket, key }) {

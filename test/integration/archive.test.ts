@@ -24,7 +24,7 @@ import {
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { archiveHub } from "../../src/archive/archive.js";
+import { type ArchiveEvent, archiveHub } from "../../src/archive/archive.js";
 import { unfinishedArchive } from "../../src/archive/defaultTarget.js";
 import { keyIn, type S3Location } from "../../src/archive/layout.js";
 import type { ArchivedObject } from "../../src/archive/manifest.js";
@@ -167,9 +167,29 @@ describe("archive and restore: real NFS Ganesha drives, moto for S3", { timeout:
 
   it("archives hub A: one object per home, shared and database, multipart above the part size, manifest verified from S3", async () => {
     ready();
-    const result = await archiveHub({ s3, drive: new NfsDrive(a, dbDir) }, request());
+    const events: ArchiveEvent[] = [];
+    const result = await archiveHub(
+      { s3, drive: new NfsDrive(a, dbDir) },
+      { ...request(), onEvent: (e) => events.push(e) },
+    );
     assert.equal(result.dryRun, false);
     assert.ok(!result.dryRun);
+    // The progress bar: its total (the drive's file sizes, summed before any upload) is what
+    // the tars then carried, and the bar ends at it.
+    const files = result.manifest.objects.flatMap((o) => o.files);
+    const carried = files.reduce((sum, f) => sum + f.bytes, 0);
+    assert.deepEqual(events[0], { type: "planned", parts: 5, totalBytes: carried });
+    const reads = events.filter((e) => e.type === "read");
+    const done = reads.map((e) => (e.type === "read" ? e.doneBytes : 0));
+    assert.ok(
+      done.every((d, i) => i === 0 || d >= (done[i - 1] ?? 0)),
+      "the bar only grows",
+    );
+    assert.deepEqual(reads.at(-1), { type: "read", doneBytes: carried, totalBytes: carried });
+    assert.deepEqual(
+      events.filter((e) => e.type === "part-start").map((e) => e.index),
+      [1, 2, 3, 4, 5],
+    );
     assert.deepEqual(result.verification, { ok: true, problems: [], objects: 5 });
     assert.equal(result.uploaded, 5);
     const stored = await keys(target.prefix);

@@ -71,6 +71,18 @@ function tarOf(source: Source, root: string): Readable {
   return out as unknown as Readable;
 }
 
+/** Bytes of the regular files under `root`, as the archiver pod's `find … -type f` sums them. */
+async function fileBytesOf(source: Source, root: string): Promise<number> {
+  const node = await source.stat(root);
+  if (!node) return 0;
+  if (node.type === "file") return node.size;
+  let sum = 0;
+  for (const name of await source.list(root)) {
+    sum += await fileBytesOf(source, root === "" ? name : `${root}/${name}`);
+  }
+  return sum;
+}
+
 export class NfsDrive implements DrivePort {
   constructor(
     private readonly session: NfsSession,
@@ -154,10 +166,22 @@ export class NfsDrive implements DrivePort {
     return this.databaseDir !== undefined;
   }
 
+  async fileBytes(path: string): Promise<number> {
+    return (await this.exists(path)) ? fileBytesOf(this.source, path) : 0;
+  }
+
+  async databaseFileBytes(): Promise<number> {
+    return fileBytesOf(this.databaseSource(), "");
+  }
+
   readDatabaseTar(): Readable {
+    return tarOf(this.databaseSource(), "");
+  }
+
+  private databaseSource(): Source {
     const dir = this.databaseDir;
     if (dir === undefined) throw new Error("no database folder");
-    const local: Source = {
+    return {
       list: async (p) => readdirSync(join(dir, p)).sort(),
       stat: async (p) => {
         const s = lstatSync(join(dir, p));
@@ -173,7 +197,6 @@ export class NfsDrive implements DrivePort {
       },
       read: async (p) => readFileSync(join(dir, p)),
     };
-    return tarOf(local, "");
   }
 
   /** Makes each missing folder of `path` (as root, 0755 as kubelet would; the last `lastMode`). */

@@ -36,8 +36,10 @@ import {
   parseManifest,
 } from "../../src/archive/manifest.js";
 import { TarIndex } from "../../src/archive/tarIndex.js";
+import { bufferIo } from "../../src/cli/io.js";
+import { progressBar, transferProgress } from "../../src/cli/progress.js";
 import { UsageError } from "../../src/errors.js";
-import { EXAMPLE, runCli } from "../helpers.js";
+import { EXAMPLE, REPO, runCli } from "../helpers.js";
 
 const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 
@@ -309,6 +311,9 @@ describe("archive: the archiver pod", () => {
         "yes",
       );
       assert.equal(run(archiverCommands.exists("home/carol")).stdout.toString().trim(), "no");
+      // The progress bar's total: file bytes only ("alice's" 7 + "deeper" 6), 0 for no folder.
+      assert.equal(run(archiverCommands.fileBytes("home/alice")).stdout.toString(), "13\n");
+      assert.equal(run(archiverCommands.fileBytes("home/carol")).stdout.toString(), "0\n");
       const tar = run(archiverCommands.readTar("home/alice"));
       assert.equal(tar.status, 0, tar.stderr);
       const listed = execFileSync("tar", ["-t"], { input: tar.stdout, encoding: "utf8" });
@@ -377,4 +382,36 @@ describe("archive and restore: the command line refuses bad input before it cont
       assert.doesNotMatch(r.stderr, /bug in hubfleet|kubeconfig|using context/);
     });
   }
+});
+
+describe("archive progress on stderr", () => {
+  it("a bar over the whole archive, capped at 100 % (files may grow while read)", () => {
+    assert.equal(progressBar(0, 200, 10), "[░░░░░░░░░░]   0%");
+    assert.equal(progressBar(50, 200, 10), "[██░░░░░░░░]  25%");
+    assert.equal(progressBar(250, 200, 10), "[██████████] 100%");
+    assert.equal(progressBar(0, 0, 4), "[████] 100%", "nothing to read is done");
+  });
+
+  it("without a terminal: a line per part and one per tenth of the bytes", () => {
+    const lines: string[] = [];
+    const io = { ...bufferIo(REPO, {}), isTTY: false, err: (t: string) => void lines.push(t) };
+    const show = transferProgress(io);
+    show({ type: "planned", parts: 2, totalBytes: 1000 });
+    show({
+      type: "part-start",
+      part: { kind: "home", user: "ann" },
+      key: "users/ann.tar.zst",
+      index: 1,
+    });
+    for (let done = 100; done <= 1000; done += 50)
+      show({ type: "read", doneBytes: done, totalBytes: 1000 });
+    const tenths = lines.filter((l) => l.includes("%"));
+    assert.deepEqual(
+      tenths.map((l) => /(\d+)%/.exec(l)?.[1]),
+      ["10", "20", "30", "40", "50", "60", "70", "80", "90"],
+      "each tenth once; 100 % is the part's own line",
+    );
+    assert.match(lines[0] ?? "", /2 parts, 1000 B of files to read/);
+    assert.match(lines[1] ?? "", /\[1\/2\] uploading users\/ann\.tar\.zst/);
+  });
 });
