@@ -90,7 +90,7 @@ export function estimateCost(inputs: CostInputs): CostEstimate {
     const note = g.spot
       ? spot
         ? `spot at ${Math.round(spot.usd * 100)} % off on-demand (${spot.source}): an estimate`
-        : "spot nodes priced at on-demand: an upper bound (set spotDiscount in a price file)"
+        : "spot nodes priced at on-demand: an upper bound (set prices.spotDiscount in the fleet file, or in a price file)"
       : undefined;
     lines.push(
       line(

@@ -8,53 +8,26 @@ import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { locate, type Position } from "../fleet/locate.js";
 import {
+  overlayPrices,
   type Price,
+  type PriceFile,
   type PriceTable,
+  priceFileSchema,
   type RegionPrices,
   SHIPPED_PRICES,
 } from "../fleet/priceTable.js";
 import { formatPath, type Problem } from "../fleet/problems.js";
 import { findingsFromIssues } from "../fleet/schemaIssues.js";
 
-export { type Price, type PriceTable, type RegionPrices, SHIPPED_PRICES };
-
-const priceEntry = z
-  .object({
-    usd: z.number().min(0).describe("Price in US dollars."),
-    date: z.string().optional().describe("The date the source gives for the figure."),
-    source: z.string().optional().describe("Where the figure comes from."),
-  })
-  .strict();
-
-const regionEntry = z
-  .object({
-    ec2Hourly: z
-      .record(z.string(), priceEntry)
-      .optional()
-      .describe("On-demand price per instance-hour by instance type."),
-    ebsGp3GbMonth: priceEntry.optional(),
-    s3StandardGbMonth: priceEntry.optional(),
-    eksClusterHourly: priceEntry.optional(),
-  })
-  .strict();
-
-/** A `--prices FILE` (JSON or YAML): the shipped table's shape, every part optional. */
-export const priceFileSchema = z
-  .object({
-    currency: z.literal("USD").optional(),
-    spotDiscount: z
-      .object({
-        fraction: z.number().min(0).max(1),
-        date: z.string().optional(),
-        source: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    regions: z.record(z.string(), regionEntry).optional(),
-  })
-  .strict();
-
-export type PriceFile = z.infer<typeof priceFileSchema>;
+export {
+  overlayPrices,
+  type Price,
+  type PriceFile,
+  type PriceTable,
+  priceFileSchema,
+  type RegionPrices,
+  SHIPPED_PRICES,
+};
 
 /** Checks a parsed price file; every problem as "path: message". */
 export function parsePriceFile(data: unknown): { file?: PriceFile; problems: string[] } {
@@ -114,39 +87,6 @@ export function parsePriceText(
   return {
     problems: problems.sort((a, b) => a.line - b.line || a.column - b.column),
   };
-}
-
-/** The shipped table with a price file's figures laid over it, entry by entry. */
-export function overlayPrices(base: PriceTable, file: PriceFile, label: string): PriceTable {
-  const stamp = (p: { usd: number; date?: string | undefined; source?: string | undefined }) => ({
-    usd: p.usd,
-    date: p.date ?? "not stated",
-    source: p.source ?? label,
-  });
-  const regions: Record<string, RegionPrices> = { ...base.regions };
-  for (const [name, entry] of Object.entries(file.regions ?? {})) {
-    const old = regions[name];
-    const ec2Hourly = { ...(old?.ec2Hourly ?? {}) };
-    for (const [type, p] of Object.entries(entry.ec2Hourly ?? {})) ec2Hourly[type] = stamp(p);
-    const pick = (key: "ebsGp3GbMonth" | "s3StandardGbMonth" | "eksClusterHourly") => {
-      const p = entry[key];
-      return p ? stamp(p) : old?.[key];
-    };
-    const ebs = pick("ebsGp3GbMonth");
-    const s3 = pick("s3StandardGbMonth");
-    const eks = pick("eksClusterHourly");
-    regions[name] = {
-      ec2Hourly,
-      ...(ebs ? { ebsGp3GbMonth: ebs } : {}),
-      ...(s3 ? { s3StandardGbMonth: s3 } : {}),
-      ...(eks ? { eksClusterHourly: eks } : {}),
-    };
-  }
-  const spot = file.spotDiscount;
-  const spotDiscount = spot
-    ? { usd: spot.fraction, date: spot.date ?? "not stated", source: spot.source ?? label }
-    : base.spotDiscount;
-  return { currency: "USD", regions, ...(spotDiscount ? { spotDiscount } : {}) };
 }
 
 const PRICES_HINT =

@@ -8,13 +8,9 @@ import type { Command } from "commander";
 import type { CostLine } from "../capacity/cost.js";
 import type { GroupPlan } from "../capacity/nodes.js";
 import { type CapacityPlan, planCapacity } from "../capacity/plan.js";
-import {
-  overlayPrices,
-  type PriceTable,
-  parsePriceText,
-  SHIPPED_PRICES,
-} from "../capacity/prices.js";
+import { overlayPrices, type PriceTable, parsePriceText } from "../capacity/prices.js";
 import { UsageError } from "../errors.js";
+import { fleetPriceTable } from "../fleet/priceTable.js";
 import { formatProblem } from "../fleet/problems.js";
 import { loadValidFleet } from "./fleetFile.js";
 import type { Io } from "./io.js";
@@ -47,7 +43,11 @@ export function capacityCommand(program: Command, io: Io): void {
           );
         }
         const fleet = await loadValidFleet(io, file);
-        const prices = options.prices ? await loadPrices(io, options.prices) : SHIPPED_PRICES;
+        // The fleet file's own prices, then a --prices file's over them.
+        const fleetPrices = fleetPriceTable(fleet.spec);
+        const prices = options.prices
+          ? await loadPrices(io, options.prices, fleetPrices)
+          : fleetPrices;
         const priceRegion = options.region ?? fallbackRegion(prices, fleet.cluster.region);
         if (priceRegion !== undefined && options.region === undefined) {
           io.err(
@@ -82,7 +82,8 @@ function fallbackRegion(prices: PriceTable, clusterRegion: string): string | und
 }
 
 /** The shipped table with FILE's figures over it; a UsageError naming the file and each problem. */
-export async function loadPrices(io: Io, file: string): Promise<PriceTable> {
+/** A --prices file laid over `base` (the shipped table with the fleet file's prices). */
+export async function loadPrices(io: Io, file: string, base: PriceTable): Promise<PriceTable> {
   let text: string;
   try {
     text = await readFile(resolve(io.cwd, file), "utf8");
@@ -100,7 +101,7 @@ export async function loadPrices(io: Io, file: string): Promise<PriceTable> {
       'each price is { usd: NUMBER, date: "YYYY-MM-DD", source: TEXT } under regions.<region>.ec2Hourly.<type>, .ebsGp3GbMonth, .s3StandardGbMonth or .eksClusterHourly',
     );
   }
-  return overlayPrices(SHIPPED_PRICES, prices, `price file ${file}`);
+  return overlayPrices(base, prices, `price file ${file}`);
 }
 
 /** Columns padded to their widest cell; `rightAligned` columns (numbers) padded on the left. */

@@ -2,9 +2,11 @@
  * The price table shipped with hubfleet: AWS on-demand prices (EC2 from the generated
  * instance-type table; EBS, S3 and the EKS fee read from public sources), each figure with the
  * date and the source it was read from. It sits in fleet/ because both the renderer (the cost
- * recording rules carry the fleet's prices) and plan-capacity read it; the `--prices FILE`
- * overlay stays in capacity/prices.ts.
+ * recording rules carry the fleet's prices) and plan-capacity read it. Also the shape of your
+ * own figures laid over it, from the fleet file's `prices:` or a `--prices FILE` (reading and
+ * placing a file's problems stays in capacity/prices.ts).
  */
+import { z } from "zod";
 import { instanceTypeTable } from "./instanceTypes.js";
 
 /** One price, with where it comes from and the date its source gives for it. */
@@ -115,3 +117,89 @@ function shippedPrices(): PriceTable {
 }
 
 export const SHIPPED_PRICES: PriceTable = shippedPrices();
+
+const priceEntry = z
+  .object({
+    usd: z.number().min(0).describe("Price in US dollars."),
+    date: z.string().optional().describe("The date the source gives for the figure."),
+    source: z.string().optional().describe("Where the figure comes from."),
+  })
+  .strict();
+
+const regionEntry = z
+  .object({
+    ec2Hourly: z
+      .record(z.string(), priceEntry)
+      .optional()
+      .describe("On-demand price per instance-hour by instance type."),
+    ebsGp3GbMonth: priceEntry.optional().describe("EBS gp3 storage per GB-month."),
+    s3StandardGbMonth: priceEntry.optional().describe("S3 Standard storage per GB-month."),
+    eksClusterHourly: priceEntry.optional().describe("The EKS control plane fee per hour."),
+  })
+  .strict();
+
+/** A `--prices FILE` (JSON or YAML): the shipped table's shape, every part optional. */
+export const priceFileSchema = z
+  .object({
+    currency: z.literal("USD").optional().describe("Always USD (the only currency)."),
+    spotDiscount: z
+      .object({
+        fraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .describe("Share of the on-demand price saved on spot nodes (0.6: they cost 40 %)."),
+        date: z.string().optional().describe("The date the source gives for the figure."),
+        source: z.string().optional().describe("Where the figure comes from."),
+      })
+      .strict()
+      .optional()
+      .describe("How much cheaper spot user nodes are than on-demand ones."),
+    regions: z
+      .record(z.string(), regionEntry)
+      .optional()
+      .describe("Prices by AWS region (us-west-2, …)."),
+  })
+  .strict();
+
+export type PriceFile = z.infer<typeof priceFileSchema>;
+
+/** The shipped table with a price file's figures laid over it, entry by entry. */
+export function overlayPrices(base: PriceTable, file: PriceFile, label: string): PriceTable {
+  const stamp = (p: { usd: number; date?: string | undefined; source?: string | undefined }) => ({
+    usd: p.usd,
+    date: p.date ?? "not stated",
+    source: p.source ?? label,
+  });
+  const regions: Record<string, RegionPrices> = { ...base.regions };
+  for (const [name, entry] of Object.entries(file.regions ?? {})) {
+    const old = regions[name];
+    const ec2Hourly = { ...(old?.ec2Hourly ?? {}) };
+    for (const [type, p] of Object.entries(entry.ec2Hourly ?? {})) ec2Hourly[type] = stamp(p);
+    const pick = (key: "ebsGp3GbMonth" | "s3StandardGbMonth" | "eksClusterHourly") => {
+      const p = entry[key];
+      return p ? stamp(p) : old?.[key];
+    };
+    const ebs = pick("ebsGp3GbMonth");
+    const s3 = pick("s3StandardGbMonth");
+    const eks = pick("eksClusterHourly");
+    regions[name] = {
+      ec2Hourly,
+      ...(ebs ? { ebsGp3GbMonth: ebs } : {}),
+      ...(s3 ? { s3StandardGbMonth: s3 } : {}),
+      ...(eks ? { eksClusterHourly: eks } : {}),
+    };
+  }
+  const spot = file.spotDiscount;
+  const spotDiscount = spot
+    ? { usd: spot.fraction, date: spot.date ?? "not stated", source: spot.source ?? label }
+    : base.spotDiscount;
+  return { currency: "USD", regions, ...(spotDiscount ? { spotDiscount } : {}) };
+}
+
+/** The fleet's price table: the shipped one with the fleet file's `prices:` laid over it. */
+export function fleetPriceTable(spec: { readonly prices?: PriceFile | undefined }): PriceTable {
+  return spec.prices
+    ? overlayPrices(SHIPPED_PRICES, spec.prices, "the fleet file's prices")
+    : SHIPPED_PRICES;
+}

@@ -19,6 +19,7 @@ import {
   z2jhVersionData,
 } from "../vocabulary/z2jhVersions.js";
 import { lookupInstanceType, unknownInstanceType } from "./instanceTypes.js";
+import { priceFileSchema } from "./priceTable.js";
 import { type QuantityKind, quantityProblem } from "./quantity.js";
 
 export const API_VERSION = "hubfleet/v1alpha1";
@@ -1165,6 +1166,11 @@ export const fleetSchema = z
       .default([])
       .describe(
         "Change freezes for the whole fleet (exam weeks): apply touches no hub on these days, as during a class (apply --during-class overrides).",
+      ),
+    prices: priceFileSchema
+      .optional()
+      .describe(
+        "Your own prices (a negotiated or education discount, savings plans, a region hubfleet has no figures for), laid over the shipped on-demand table figure by figure: used by plan-capacity and by the cost recording rules that `hubfleet cost` and the dashboard read. Same shape as plan-capacity's --prices file.",
       ),
   })
   .strict()

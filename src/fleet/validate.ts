@@ -27,7 +27,7 @@ import { type FleetModel, type Hub, hubFieldPath } from "./model.js";
 import { derivedNames, isReservedNamespace } from "./names.js";
 import type { Part } from "./partial.js";
 import { checkPodNetwork } from "./podNetworkChecks.js";
-import { SHIPPED_PRICES } from "./priceTable.js";
+import { fleetPriceTable } from "./priceTable.js";
 import type { Finding } from "./problems.js";
 import { formatBytes, formatCpu, parseQuantity } from "./quantity.js";
 import { checkFreeze, checkRollout } from "./rolloutChecks.js";
@@ -92,12 +92,12 @@ function checkChargeCodes(fleet: FleetModel): Finding[] {
   ];
 }
 
-/** The cost rules price nodes from the shipped table: a type it has no price for costs nothing. */
+/** The cost rules price nodes from the fleet's table: a type it has no price for costs nothing. */
 function checkCostPrices(fleet: FleetModel): Finding[] {
   if (fleet.cluster.provider !== "eks" || !fleet.tools.monitoring.enabled) return [];
   if (fleet.hubs.length === 0) return [];
   const region = fleet.cluster.region;
-  const prices = SHIPPED_PRICES.regions[region]?.ec2Hourly ?? {};
+  const prices = fleetPriceTable(fleet.spec).regions[region]?.ec2Hourly ?? {};
   const groups = [...Object.values(fleet.nodeGroups), ...(fleet.gpuGroup ? [fleet.gpuGroup] : [])];
   return groups
     .filter((g) => prices[g.instanceType] === undefined)
@@ -105,7 +105,7 @@ function checkCostPrices(fleet: FleetModel): Finding[] {
       warning(
         ["cluster", "nodeGroups", g.name, "instanceType"],
         `hubfleet's price table has no on-demand price for ${g.instanceType} in ${region}: the cost rules (\`hubfleet cost\`, the dashboard's Cost row) count these nodes as free`,
-        "use an instance type and region the table prices (plan-capacity lists its sources), or read the report knowing these nodes are missing",
+        `add its price under prices.regions.${region}.ec2Hourly in the fleet file, use an instance type the table prices (plan-capacity lists its sources), or read the report knowing these nodes are missing`,
       ),
     );
 }

@@ -6,9 +6,10 @@
  */
 import { lowerBound, packNodes } from "../capacity/binpack.js";
 import { planNodes } from "../capacity/model.js";
-import { type RegionPrices, regionPrices, SHIPPED_PRICES } from "../capacity/prices.js";
+import { type RegionPrices, regionPrices } from "../capacity/prices.js";
 import type { PodRequest } from "../capacity/workloads.js";
 import type { FleetModel } from "../fleet/model.js";
+import { fleetPriceTable } from "../fleet/priceTable.js";
 
 export interface BurstCapacity {
   readonly hub: string;
@@ -36,7 +37,7 @@ export function burstCapacity(fleet: FleetModel, hubName: string, users: number)
   const batch = [{ key: hubName, count: users, request: hub.request }];
   const prices: RegionPrices | undefined = (() => {
     try {
-      return regionPrices(SHIPPED_PRICES, fleet.cluster.region);
+      return regionPrices(fleetPriceTable(fleet.spec), fleet.cluster.region);
     } catch {
       return undefined;
     }

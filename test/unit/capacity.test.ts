@@ -3,7 +3,7 @@
  * monthly cost to the cent, schedules that overlap or not, the warnings, and the price table.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -444,6 +444,34 @@ describe("hubfleet plan-capacity", () => {
       );
       assert.equal(ebs.source, `price file ${file}`);
     }
+  });
+  it("takes the fleet file's own prices, and a --prices file over them", async () => {
+    const own = {
+      regions: {
+        "ap-east-2": {
+          ec2Hourly: {
+            "t3a.medium": { usd: 0.03, source: "EDU rate" },
+            "t3a.large": { usd: 0.05, source: "EDU rate" },
+          },
+          ebsGp3GbMonth: { usd: 0.08 },
+          s3StandardGbMonth: { usd: 0.023 },
+          eksClusterHourly: { usd: 0.1 },
+        },
+      },
+    };
+    const text = `${readFileSync(join(dir, "west.yaml"), "utf8")}prices: ${JSON.stringify(own)}\n`;
+    writeFileSync(join(dir, "west-own.yaml"), text);
+    const line = (stdout: string) =>
+      JSON.parse(stdout).cost.lines.find((l: { item: string }) => l.item.startsWith("EC2 jhusers"));
+    const r = await runCli(["plan-capacity", "west-own.yaml", "-o", "json"], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([line(r.stdout).monthlyUsd, line(r.stdout).source], [365, "EDU rate"]); // 10 × 730 h × $0.05
+    const over = await runCli(
+      ["plan-capacity", "west-own.yaml", "--prices", "west-prices.yaml", "-o", "json"],
+      dir,
+    );
+    assert.equal(over.code, 0, over.stderr);
+    assert.deepEqual([line(over.stdout).monthlyUsd, line(over.stdout).source], [584, "my quote"]);
   });
   it("prices a cluster region the table lacks with us-east-1's figures, saying so", async () => {
     const r = await runCli(["plan-capacity", "west.yaml"], dir);

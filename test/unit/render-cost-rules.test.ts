@@ -23,6 +23,20 @@ describe("cost rules", () => {
       ["t3a.medium", "vector(0.0376)"],
     ]);
   });
+  it("take the fleet file's own prices over the shipped ones (an education discount)", () => {
+    const text = editedExample((d) =>
+      d.setIn(
+        ["prices"],
+        d.createNode({
+          regions: { "us-west-2": { ec2Hourly: { "t3a.large": { usd: 0.0601, source: "EDU" } } } },
+        }),
+      ),
+    );
+    assert.deepEqual(prices(text), [
+      ["t3a.large", "vector(0.0601)"],
+      ["t3a.medium", "vector(0.0376)"],
+    ]);
+  });
   it("price the GPU group's type too", () => {
     const text = editedExample((d) =>
       d.setIn(["cluster", "nodeGroups", "jhgpu"], d.createNode({ instanceType: "g6.12xlarge" })),

@@ -718,6 +718,12 @@ export const CASES: Case[] = [
     /must be one line without commas/,
     set(["hubs", 0, "chargeCode"], "STAT,101"),
   ),
+  edit(
+    "a negative price in the fleet's own prices",
+    'prices.regions.us-west-2.ec2Hourly["t3a.large"].usd',
+    /must be at least 0 \(got number -0\.05\)/,
+    set(["prices"], { regions: { "us-west-2": { ec2Hourly: { "t3a.large": { usd: -0.05 } } } } }),
+  ),
 ];
 
 describe("validate reports bad fleet files with path, message and place", () => {

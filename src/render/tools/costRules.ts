@@ -7,7 +7,7 @@
  */
 
 import type { FleetModel } from "../../fleet/model.js";
-import { HOURS_PER_MONTH, SHIPPED_PRICES } from "../../fleet/priceTable.js";
+import { fleetPriceTable, HOURS_PER_MONTH } from "../../fleet/priceTable.js";
 import { INSTANCE_TYPE_LABEL } from "../../vocabulary/labels.js";
 import { promLabelName } from "./monitoring.js";
 
@@ -60,7 +60,7 @@ export interface RecordingRuleGroup {
 /** The fleet's node instance types, each with its on-demand price in the fleet's region. */
 export function fleetInstancePrices(fleet: FleetModel): Array<[string, number]> {
   const groups = [...Object.values(fleet.nodeGroups), ...(fleet.gpuGroup ? [fleet.gpuGroup] : [])];
-  const prices = SHIPPED_PRICES.regions[fleet.cluster.region]?.ec2Hourly ?? {};
+  const prices = fleetPriceTable(fleet.spec).regions[fleet.cluster.region]?.ec2Hourly ?? {};
   const types = [...new Set(groups.map((g) => g.instanceType))].sort();
   return types.flatMap((t): Array<[string, number]> => {
     const usd = prices[t]?.usd;
@@ -68,18 +68,20 @@ export function fleetInstancePrices(fleet: FleetModel): Array<[string, number]> 
   });
 }
 
+/** The fleet's region's prices, or us-east-1's for a region the table lacks (as plan-capacity). */
+function regionOrUsEast(fleet: FleetModel) {
+  const table = fleetPriceTable(fleet.spec);
+  return table.regions[fleet.cluster.region] ?? table.regions["us-east-1"];
+}
+
 /** EBS gp3 per GiB-month in the fleet's region (AWS bills provisioned GiB as "GB"). */
 export function storagePricePerGiBMonth(fleet: FleetModel): number {
-  const region =
-    SHIPPED_PRICES.regions[fleet.cluster.region] ?? SHIPPED_PRICES.regions["us-east-1"];
-  return region?.ebsGp3GbMonth?.usd ?? 0;
+  return regionOrUsEast(fleet)?.ebsGp3GbMonth?.usd ?? 0;
 }
 
 /** The EKS cluster fee per hour, part of the shared cost. */
 export function clusterFeePerHour(fleet: FleetModel): number {
-  const region =
-    SHIPPED_PRICES.regions[fleet.cluster.region] ?? SHIPPED_PRICES.regions["us-east-1"];
-  return region?.eksClusterHourly?.usd ?? 0;
+  return regionOrUsEast(fleet)?.eksClusterHourly?.usd ?? 0;
 }
 
 /** PromQL number: shortest exact decimal JavaScript prints. */
