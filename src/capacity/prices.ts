@@ -1,33 +1,22 @@
 /**
- * The price table plan-capacity uses: the shipped table (fleet/priceTable.ts, re-exported here)
- * and the shape of a `--prices FILE` that replaces or adds figures. Pure: reading the file
- * happens in the CLI.
+ * The price table plan-capacity uses: the shipped table and the price-file shape with its
+ * overlay (fleet/priceTable.ts, re-exported here), and reading a `--prices FILE`'s text with
+ * each problem placed. Pure: reading the file happens in the CLI.
  */
 import { LineCounter, parseDocument } from "yaml";
-import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { locate, type Position } from "../fleet/locate.js";
 import {
-  overlayPrices,
   type Price,
   type PriceFile,
   type PriceTable,
   priceFileSchema,
   type RegionPrices,
-  SHIPPED_PRICES,
 } from "../fleet/priceTable.js";
 import { formatPath, type Problem } from "../fleet/problems.js";
 import { findingsFromIssues } from "../fleet/schemaIssues.js";
 
-export {
-  overlayPrices,
-  type Price,
-  type PriceFile,
-  type PriceTable,
-  priceFileSchema,
-  type RegionPrices,
-  SHIPPED_PRICES,
-};
+export * from "../fleet/priceTable.js";
 
 /** Checks a parsed price file; every problem as "path: message". */
 export function parsePriceFile(data: unknown): { file?: PriceFile; problems: string[] } {

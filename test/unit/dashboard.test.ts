@@ -113,7 +113,7 @@ describe("fleet dashboard: the panels the issue asks for", () => {
     ["hub/proxy restarts", "Hub and proxy restarts"],
     ["hub response latency", "Hub response time (p50 / p99)"],
     ["proxy latency", "Proxy route poll time (p90, last hour)"],
-    ["cost per hub (issue #20)", "Cost per hub ($/h)"],
+    ["cost per hub", "Cost per hub ($/h)"],
     ["cost per hub over a period", "Cost per hub over the time range ($)"],
     ["idle servers' cost", "Idle user servers' cost ($/h)"],
   ];
