@@ -99,16 +99,9 @@ export function planCapacity(fleet: FleetModel, options: CapacityOptions): Capac
   const cost = fleet.cluster.provider === "eks" ? costWith(groups) : undefined;
   // A month at each period's rate: the nodes of the hubs awake then, and the storage and
   // backups of every hub (a sleeping hub keeps its drive and database).
-  const periods = termPeriods(fleet).map((period) =>
-    cost
-      ? {
-          ...period,
-          monthlyUsd: costWith(
-            planNodes({ ...fleet, hubs: fleet.hubs.filter((h) => period.awake.includes(h.name)) })
-              .groups,
-          ).totalUsd,
-        }
-      : period,
+  const periods = termPeriods(
+    fleet,
+    cost ? (periodGroups) => costWith(periodGroups).totalUsd : undefined,
   );
   return {
     fleet: fleet.name,

@@ -8,6 +8,7 @@ import type { FleetModel } from "../fleet/model.js";
 import type { NodeGroupName } from "../fleet/schema.js";
 import { hubTermState, termWindow } from "../fleet/terms.js";
 import { planNodes } from "./model.js";
+import type { GroupPlan } from "./nodes.js";
 
 export interface TermPeriod {
   /** First day ("YYYY-MM-DD", in the fleet's zone); absent: from the start of time. */
@@ -30,8 +31,14 @@ function fleetZone(fleet: FleetModel): string {
   return fleet.spec.hubDefaults.timeZone ?? "UTC";
 }
 
-/** Every period between term boundaries; empty when no hub has a term. */
-export function termPeriods(fleet: FleetModel): TermPeriod[] {
+/**
+ * Every period between term boundaries; empty when no hub has a term. With `monthlyUsd`, each
+ * period is also priced from the node groups planned for its awake hubs.
+ */
+export function termPeriods(
+  fleet: FleetModel,
+  monthlyUsd?: (groups: readonly GroupPlan[]) => number,
+): TermPeriod[] {
   const termed = fleet.hubs.filter((h) => h.term !== undefined);
   if (termed.length === 0) return [];
   const cuts = [
@@ -64,6 +71,7 @@ export function termPeriods(fleet: FleetModel): TermPeriod[] {
         jhcontrolplane: count("jhcontrolplane"),
         jhusers: count("jhusers"),
       },
+      ...(monthlyUsd ? { monthlyUsd: monthlyUsd(groups) } : {}),
     };
   });
 }
